@@ -1,0 +1,21 @@
+"""The library entry point the CLI wraps: load, validate and cross-check a project in one call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checks import check_project
+from .diagnostics import sort_key
+from .load import DEFAULT_MAX_BYTES, read_sources
+from .validate import Project, build_project
+
+
+def load_project(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Project:
+    """Read, validate and cross-check the project at `path`; every problem lands in `diagnostics`.
+
+    Raises `PlannerError` only when there is no project to read at all.
+    """
+    project = build_project(read_sources(path, max_bytes))
+    project.graph = check_project(project)
+    project.diagnostics.sort(key=sort_key)
+    return project

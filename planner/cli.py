@@ -1,0 +1,93 @@
+"""The command line: argument parsing and printing only; the work is done by the library."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .diagnostics import PlannerError, render_json, render_text, summary
+from .load import DEFAULT_MAX_BYTES
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True, help="Output format.")
+MAX_BYTES = click.option("--max-file-size", "max_bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                         show_default=True, help="Largest spec file read, in bytes.")
+
+
+def print_diagnostics(diagnostics, texts: dict[str, str]) -> None:
+    for diag in diagnostics:
+        lines = texts.get(diag.file, "").splitlines()
+        color = "red" if diag.is_error else "yellow"
+        head, _, rest = render_text(diag, lines).partition("\n")
+        click.echo(click.style(head, fg=color, bold=True) + ("\n" + rest if rest else ""))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="planner")
+def cli() -> None:
+    """Plan and govern machine-learning projects from YAML specs."""
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@FORMAT
+@MAX_BYTES
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> None:
+    """Load and validate the project at PATH (a folder or its planner.yaml)."""
+    from .api import load_project
+
+    project = load_project(path, max_bytes=max_bytes)
+    failed = project.has_errors or (strict and bool(project.diagnostics))
+    if fmt == "json":
+        click.echo(render_json(project.diagnostics, valid=not failed, documents=len(project.docs)))
+    else:
+        print_diagnostics(project.diagnostics, project.texts)
+        verdict = click.style("invalid", fg="red") if failed else click.style("valid", fg="green")
+        click.echo(f"{path}: {verdict} ({len(project.docs)} documents; {summary(project.diagnostics)})")
+    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="schemas", show_default=True,
+              help="Folder to write the JSON Schema files to.")
+def schema(out_dir: str) -> None:
+    """Write the JSON Schema of every spec kind."""
+    from .schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=str))
+def init(directory: str) -> None:
+    """Write a complete starter project into DIRECTORY (new or empty)."""
+    from .starter import init_project
+
+    for path in init_project(directory):
+        click.echo(str(path))
+    click.echo(f"next: planner validate {directory}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: expected problems exit 2 with diagnostics, anything else exits 3, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="planner", standalone_mode=False)
+    except PlannerError as exc:
+        print_diagnostics(exc.diagnostics, {})
+        sys.exit(EXIT_INVALID)
+    except click.exceptions.Abort:
+        sys.exit(EXIT_INVALID)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INVALID)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one place every unexpected error is turned into exit 3
+        click.echo(f"planner: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("hint: this is a bug in planner; please report it with the command you ran", err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,88 @@
+"""Diagnostics: one type for every problem planner reports, and its renderers.
+
+Every stage (loading, validation, cross-checks, evidence) reports through `Diagnostic`, so the CLI
+prints them all the same way and CI consumers get one JSON shape (a contract: `file`, `line`,
+`column`, `path`, `code`, `severity`, `message`, `hint`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Iterable
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem at a place in a spec file; `line` and `column` are 1-based, 0 when unknown."""
+
+    code: str
+    message: str
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    path: tuple[PathPart, ...] = ()
+    severity: Severity = Severity.ERROR
+    hint: str = ""
+    breadcrumb: str = field(default="", compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["path"] = list(self.path)
+        data["severity"] = self.severity.value
+        return data
+
+
+class PlannerError(Exception):
+    """Input planner cannot use: carries the diagnostics that say why (the CLI exits 2)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+def sort_key(diag: Diagnostic) -> tuple:
+    return (diag.file, diag.line, diag.column, diag.code)
+
+
+def render_text(diag: Diagnostic, source_lines: list[str] | None = None) -> str:
+    """Compiler-style text: `file:line:col: error[code] message`, then where, the source line, a hint."""
+    where = diag.file or "<input>"
+    if diag.line:
+        where += f":{diag.line}:{diag.column}"
+    lines = [f"{where}: {diag.severity.value}[{diag.code}] {diag.message}"]
+    if diag.breadcrumb:
+        lines.append(f"  at {diag.breadcrumb}")
+    if source_lines and 0 < diag.line <= len(source_lines):
+        text = source_lines[diag.line - 1].rstrip("\n")
+        gutter = f"{diag.line:>4} | "
+        lines.append(gutter + text)
+        lines.append(" " * (len(gutter) + max(diag.column - 1, 0)) + "^")
+    if diag.hint:
+        lines.append(f"  hint: {diag.hint}")
+    return "\n".join(lines)
+
+
+def render_json(diagnostics: Iterable[Diagnostic], **extra) -> str:
+    payload = {**extra, "diagnostics": [d.to_dict() for d in diagnostics]}
+    return json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
+
+
+def summary(diagnostics: Iterable[Diagnostic]) -> str:
+    diags = list(diagnostics)
+    errors = sum(d.is_error for d in diags)
+    warnings = len(diags) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

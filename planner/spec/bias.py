@@ -1,0 +1,158 @@
+"""Bias audits: which predictions to audit, across which groups, and what counts as fair enough.
+
+The seven sources of harm follow Suresh & Guttag (2021): each is assessed with a finding and a
+mitigation, or marked not applicable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Id, Item, ProjectPath, SpecModel, Text
+
+HARM_SOURCES = ("historical", "representation", "measurement", "aggregation", "learning",
+                "evaluation", "deployment")
+
+GROUP_METRICS = ("selection_rate", "accuracy", "precision", "true_positive_rate",
+                 "false_positive_rate", "false_negative_rate", "true_negative_rate", "base_rate",
+                 "roc_auc", "brier_score", "expected_calibration_error")
+DISPARITY_METRICS = ("demographic_parity_difference", "demographic_parity_ratio",
+                     "equalized_odds_difference", "equalized_odds_ratio",
+                     "equal_opportunity_difference", "equal_opportunity_ratio")
+
+Column = Text
+
+
+class Limit(SpecModel):
+    """A fairness limit, e.g. `demographic_parity_ratio >= 0.8`."""
+
+    id: Id | None = None
+    """Id of the limit (default: `AUDIT.METRIC`), used by the gate and by waivers."""
+    metric: Literal[DISPARITY_METRICS + GROUP_METRICS]  # type: ignore[valid-type]
+    """A disparity metric, or a group metric that every group must satisfy."""
+    op: Literal["<=", ">=", "<", ">"]
+    """Comparison the measured value must satisfy."""
+    value: float
+    """Threshold of the limit."""
+    feature: Column | None = None
+    """Sensitive feature (or intersection `a x b`) the limit applies to; default: every one."""
+    confident: bool = False
+    """Require the limit to hold for the whole confidence interval, not only the point estimate."""
+
+
+class HarmAssessment(SpecModel):
+    """How one source of harm was assessed."""
+
+    status: Literal["assessed", "mitigated", "open", "not-applicable"]
+    """assessed (finding recorded), mitigated, open (not yet looked at), not-applicable."""
+    finding: Text | None = None
+    """What was found."""
+    mitigation: Text | None = None
+    """What is done about it."""
+
+    @model_validator(mode="after")
+    def _finding_given(self):
+        if self.status in ("assessed", "mitigated", "not-applicable") and not self.finding:
+            raise ValueError(f"a harm marked {self.status} needs a `finding` (or a reason)")
+        if self.status == "mitigated" and not self.mitigation:
+            raise ValueError("a harm marked mitigated needs a `mitigation`")
+        return self
+
+
+class Harms(SpecModel):
+    """The seven sources of harm (Suresh & Guttag 2021)."""
+
+    historical: HarmAssessment | None = None
+    """The world the data reflects is unjust, even with perfect measurement."""
+    representation: HarmAssessment | None = None
+    """Part of the population the model is used on is under-sampled."""
+    measurement: HarmAssessment | None = None
+    """Features or labels are proxies, measured differently across groups."""
+    aggregation: HarmAssessment | None = None
+    """One model serves groups whose relationships differ."""
+    learning: HarmAssessment | None = None
+    """Modelling choices widen gaps between groups."""
+    evaluation: HarmAssessment | None = None
+    """The benchmark or metric is unlike the use population; aggregates hide subgroup failures."""
+    deployment: HarmAssessment | None = None
+    """The model is used for something other than what it was built for."""
+
+
+class Costs(SpecModel):
+    """Costs of wrong decisions, to choose a decision threshold."""
+
+    false_positive: float = Field(ge=0)
+    """Cost of one false positive."""
+    false_negative: float = Field(ge=0)
+    """Cost of one false negative."""
+
+
+class Bootstrap(SpecModel):
+    """Bootstrap settings for disparity intervals."""
+
+    samples: int = Field(default=1000, ge=100, le=100_000)
+    """Number of bootstrap resamples."""
+    seed: int = 0
+    """Seed, so intervals are reproducible."""
+
+
+class BiasAudit(Item):
+    """A bias audit of a predictions file."""
+
+    kind: Literal["bias-audit"]
+    """Document kind."""
+    title: Text | None = None
+    """Title shown in reports."""
+    predictions: ProjectPath
+    """Predictions file (CSV or parquet), or a counts table, relative to the project folder."""
+    format: Literal["auto", "csv", "parquet", "counts"] = "auto"
+    """File format; `auto` goes by the file ending; `counts` is a precomputed counts table."""
+    label: Column
+    """Column with the true label."""
+    prediction: Column | None = None
+    """Column with the predicted label; derived from `score` and `threshold` when absent."""
+    score: Column | None = None
+    """Column with the predicted probability of the positive label (0 to 1)."""
+    positive_label: int | str | bool = 1
+    """Value of the label and prediction columns that means positive."""
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Decision threshold on the score, when predictions are derived from scores."""
+    sensitive_features: list[Column] = Field(min_length=1)
+    """Columns with sensitive attributes (e.g. sex, race)."""
+    intersections: list[list[Column]] = Field(default_factory=list)
+    """Combinations of sensitive features audited together (e.g. [[race, sex]])."""
+    slices: list[Column] = Field(default_factory=list)
+    """Other columns to break results down by (slice-based evaluation)."""
+    metrics: list[Literal[GROUP_METRICS]] = Field(default_factory=lambda: list(GROUP_METRICS[:7]))  # type: ignore[valid-type]
+    """Group metrics to report."""
+    reference_groups: dict[Column, Text] = Field(default_factory=dict)
+    """Reference group per feature for disparities to a reference (default: the largest group)."""
+    min_group_size: int = Field(default=30, ge=1)
+    """Groups smaller than this are reported as insufficient data and never pass or fail a limit."""
+    confidence_level: float = Field(default=0.95, gt=0.5, lt=1.0)
+    """Confidence level of the intervals."""
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap)
+    """Bootstrap settings for disparity intervals."""
+    limits: list[Limit] = Field(default_factory=list)
+    """Fairness limits that become findings."""
+    costs: Costs | None = None
+    """Costs of false positives and negatives, for the decision-threshold analysis."""
+    harms: Harms = Field(default_factory=Harms)
+    """Assessment of the seven sources of harm."""
+    links: list[Id] = Field(default_factory=list)
+    """Ids of objectives, risks or constraints this audit serves."""
+
+    @model_validator(mode="after")
+    def _prediction_or_score(self):
+        if self.prediction is None and self.score is None:
+            raise ValueError("give a `prediction` column, a `score` column, or both")
+        return self
+
+    def limit_id(self, index: int) -> str:
+        """Id of a limit: its own, or `AUDIT.METRIC[.FEATURE]` with the feature made id-safe."""
+        limit = self.limits[index]
+        suffix = f".{re.sub(r'[^A-Za-z0-9_-]+', '-', limit.feature)}" if limit.feature else ""
+        return limit.id or f"{self.id}.{limit.metric}{suffix}"

@@ -1,0 +1,190 @@
+"""From YAML documents to typed spec models, with every pydantic error mapped to its YAML position.
+
+pydantic reports a location as a tuple of keys, indices and union-member tags; walking that
+tuple through the document's data keeps the real keys and drops the tags, which gives both the
+position and a breadcrumb that names list items by their id (`risks[R7].likelihood`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic
+from .load import Sources
+from .spec import KINDS, Manifest
+from .yaml_source import Document
+
+YAML_BOOL_HINT = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value"
+
+
+@dataclass
+class SpecDoc:
+    """A validated document: the model and the YAML it came from."""
+
+    document: Document
+    model: BaseModel
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+
+@dataclass
+class Project:
+    """A loaded project: the manifest, every valid spec document, and what was wrong."""
+
+    root: Path
+    manifest: Manifest | None
+    manifest_document: Document | None
+    docs: list[SpecDoc] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    graph: object = None
+    """The traceability graph (`planner.graph.TraceGraph`), set once cross-checks ran."""
+
+    def of_kind(self, kind: str) -> list:
+        return [doc.model for doc in self.docs if doc.kind == kind]
+
+    def docs_of_kind(self, kind: str) -> list[SpecDoc]:
+        return [doc for doc in self.docs if doc.kind == kind]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+
+def breadcrumb(data, path: tuple) -> str:
+    """`risks[R7].likelihood`: list items are named by their id when they have one."""
+    text, node = "", data
+    for part in path:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            item_id = node.get("id") if isinstance(node, dict) else None
+            text += f"[{item_id}]" if isinstance(item_id, str) else f"[{part}]"
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def data_path(data, loc: tuple) -> tuple:
+    """The part of a pydantic location that names real keys and indices of the data."""
+    path, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not _is_union_tag(part):
+            path.append(part)  # a missing or unknown key: keep it, stop walking
+            break
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _is_union_tag(part: str) -> bool:
+    return any(ch in part for ch in "[]()") or part in ("str", "int", "float", "bool")
+
+
+def model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
+    """The model class that holds the value at `path`, to suggest its field names."""
+    for part in path:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        found = _models_in(info.annotation) if info else []
+        if not found:
+            return None
+        model = found[0]
+    return model
+
+
+def _models_in(annotation) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, dict, typing.Annotated):
+        return [m for arg in args for m in _models_in(arg)]
+    return []
+
+
+def describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def error_to_diagnostic(error: dict, document: Document, model: type[BaseModel]) -> Diagnostic:
+    path = data_path(document.data, error["loc"])
+    kind, message, hint = error["type"], error["msg"], ""
+    line, column = document.key_position(path) if kind == "extra_forbidden" else document.position(path)
+    if kind == "extra_forbidden":
+        key = path[-1] if path else "?"
+        owner = model_at(model, path[:-1])
+        allowed = sorted(owner.model_fields) if owner else []
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        code, message = "unknown-key", f"unknown key {key!r}"
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+    elif kind == "missing":
+        code, message = "missing-key", f"missing required key {path[-1]!r}"
+        hint = "add it; see `planner schema` for every key"
+    elif kind in ("value_error", "assertion_error"):
+        code, message = "invalid", message.removeprefix("Value error, ")
+    else:
+        code = "type" if kind.endswith("_type") or kind.endswith("_parsing") else "invalid"
+        message = f"{message}; found {describe(error.get('input'))}"
+        if isinstance(error.get("input"), bool) and kind == "string_type":
+            hint = YAML_BOOL_HINT
+    return Diagnostic(code, message, document.file, line, column, path, hint=hint,
+                      breadcrumb=breadcrumb(document.data, path))
+
+
+def validate_document(document: Document, model: type[BaseModel], root: Path):
+    try:
+        return model.model_validate(document.data, context={"root": root}), []
+    except ValidationError as exc:
+        return None, [error_to_diagnostic(e, document, model) for e in exc.errors()]
+
+
+def kind_of(document: Document) -> tuple[type[BaseModel] | None, Diagnostic | None]:
+    data = document.data
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind in KINDS:
+        return KINDS[kind], None
+    line, column = document.position(("kind",))
+    if not isinstance(data, dict):
+        return None, Diagnostic("not-a-mapping", "a spec document must be a mapping with a `kind`",
+                                document.file, line, column, hint="start the document with `kind: ...`")
+    if kind is None:
+        return None, Diagnostic("missing-key", "missing required key 'kind'", document.file, line, column,
+                                ("kind",), hint=f"one of: {', '.join(KINDS)}")
+    close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(KINDS)}"
+    return None, Diagnostic("unknown-kind", f"unknown kind {kind!r}", document.file, line, column,
+                            ("kind",), hint=hint)
+
+
+def build_project(sources: Sources) -> Project:
+    """Validate the manifest and every document; all problems are collected, none raised."""
+    project = Project(sources.root, None, sources.manifest, texts=sources.texts,
+                      diagnostics=list(sources.diagnostics))
+    if sources.manifest is not None:
+        project.manifest, problems = validate_document(sources.manifest, Manifest, sources.root)
+        project.diagnostics.extend(problems)
+    for document in sources.documents:
+        model, problem = kind_of(document)
+        if problem:
+            project.diagnostics.append(problem)
+            continue
+        spec, problems = validate_document(document, model, sources.root)
+        project.diagnostics.extend(problems)
+        if spec is not None:
+            project.docs.append(SpecDoc(document, spec))
+    return project

@@ -1,0 +1,208 @@
+"""Safe YAML reading: the only module that imports yaml.
+
+PyYAML's safe loader refuses object tags but not an alias bomb, and its C composer recurses (it
+crashed the interpreter on ~25,000-deep nesting). So text is decoded by hand (bad bytes get a line
+and column), the event stream is scanned first with bounds on depth and on the *expanded* node
+count (aliases included), and only then composed. Nodes are turned into plain values here, which
+also refuses duplicate keys and non-standard tags and records the line and column of every value.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from .diagnostics import Diagnostic, PlannerError
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+MAX_ALIASES = 100
+
+TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = {TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+MERGE_TAG = TAG + "merge"
+
+Position = tuple[int, int]
+
+
+@dataclass
+class Document:
+    """One YAML document: its plain data and the 1-based position of every value, by key path."""
+
+    file: str
+    index: int
+    data: object
+    positions: dict[tuple, Position] = field(default_factory=dict)
+    key_positions: dict[tuple, Position] = field(default_factory=dict)
+
+    def key_position(self, path: tuple) -> Position:
+        """Position of the key itself (for unknown or duplicate keys), else of the value."""
+        return self.key_positions.get(path) or self.position(path)
+
+    def position(self, path: tuple) -> Position:
+        """Position of the deepest part of `path` that exists (a missing key points at its parent)."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return (1, 1)
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 with an optional BOM; a bad byte is reported with its line and column."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PlannerError([Diagnostic(
+            "encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", file, line, column,
+            hint="save the file as UTF-8")]) from None
+
+
+def _mark(mark) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _error(code: str, message: str, file: str, mark, hint: str = "") -> PlannerError:
+    line, column = _mark(mark) if mark is not None else (0, 0)
+    return PlannerError([Diagnostic(code, message, file, line, column, hint=hint)])
+
+
+def scan(text: str, file: str) -> None:
+    """Refuse deep nesting and alias expansion before anything is composed."""
+    anchors: dict[str, int] = {}
+    stack: list[list] = []  # [anchor, expanded size] per open collection
+    total = aliases = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                stack.append([event.anchor, 1])
+                if len(stack) > MAX_DEPTH:
+                    raise _error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file,
+                                 event.start_mark, "flatten the structure")
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, size = stack.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, size = event.anchor, 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise _error("too-many-aliases", f"more than {MAX_ALIASES} aliases", file,
+                                 event.start_mark, "write the values out instead of aliasing them")
+                anchor, size = None, anchors.get(event.anchor, 1)
+            else:
+                continue
+            if anchor:
+                anchors[anchor] = size
+            total += size
+            if total > MAX_NODES:
+                raise _error("too-large", f"expands to more than {MAX_NODES:,} values", file,
+                             event.start_mark, "aliases multiply what they point at; remove them")
+            if stack:
+                stack[-1][1] += size
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text, file) from None
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> PlannerError:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "invalid YAML"
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
+    else:
+        hint = "check the indentation and quoting around this position"
+    return _error("yaml-syntax", message, file, mark, hint)
+
+
+class _Builder:
+    """Turns composed nodes into plain values, recording positions and refusing what is unsafe."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.positions: dict[tuple, Position] = {}
+        self.key_positions: dict[tuple, Position] = {}
+        self.constructor = SafeConstructor()
+
+    def build(self, node, path: tuple):
+        self.positions[path] = _mark(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, TAG + "seq")
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _check_tag(self, node, *allowed: str) -> None:
+        if node.tag not in allowed:
+            raise _error("unsafe-tag", f"tag {node.tag!r} is not allowed", self.file, node.start_mark,
+                         "planner reads plain YAML only: remove the tag")
+
+    def _scalar(self, node):
+        self._check_tag(node, *SCALAR_TAGS)
+        try:
+            return self.constructor.yaml_constructors[node.tag](self.constructor, node)
+        except (ValueError, ConstructorError) as exc:
+            raise _error("bad-scalar", f"{node.value!r} is not a valid {node.tag[len(TAG):]}: {exc}",
+                         self.file, node.start_mark, "quote it to make it a string") from None
+
+    def _mapping(self, node, path: tuple) -> dict:
+        self._check_tag(node, TAG + "map")
+        result: dict = {}
+        key_lines: dict = {}
+        merged: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                merged.update(self._merge_source(value_node, path))
+                continue
+            key = self._key(key_node)
+            if key in result:
+                raise _error("duplicate-key", f"duplicate key {key!r}", self.file, key_node.start_mark,
+                             f"first defined at line {key_lines[key]}; keep one of them")
+            key_lines[key] = key_node.start_mark.line + 1
+            self.key_positions[path + (key,)] = _mark(key_node.start_mark)
+            result[key] = self.build(value_node, path + (key,))
+        return {**merged, **result}
+
+    def _key(self, node):
+        if not isinstance(node, yaml.ScalarNode):
+            raise _error("bad-key", "mapping keys must be plain scalars", self.file, node.start_mark)
+        key = self._scalar(node)
+        return key if isinstance(key, (str, int)) else str(node.value)
+
+    def _merge_source(self, node, path: tuple) -> dict:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict = {}
+        for source in reversed(sources):
+            if not isinstance(source, yaml.MappingNode):
+                raise _error("bad-merge", "'<<' takes a mapping or a list of mappings", self.file,
+                             source.start_mark)
+            merged.update(self._mapping(source, path))
+        return merged
+
+
+def parse_documents(text: str, file: str) -> list[Document]:
+    """All non-empty documents of a YAML stream, scanned for bombs before composing."""
+    scan(text, file)
+    documents = []
+    try:
+        for index, root in enumerate(yaml.compose_all(text, Loader=Loader)):
+            builder = _Builder(file)
+            data = builder.build(root, ()) if root is not None else None
+            if data is not None:
+                documents.append(Document(file, index, data, builder.positions, builder.key_positions))
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text, file) from None
+    return documents
+
+
+def dump(data) -> str:
+    """Plain block-style YAML, for files planner writes itself (sign-offs)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
