@@ -1,0 +1,98 @@
+"""Limits turned into findings: pass, fail or insufficient-data.
+
+Why "confident": a point estimate that barely passes on a small group says little. With
+``confident=True`` the interval bound on the unfavourable side must satisfy the limit (the upper
+bound for ``<=``/``<``, the lower bound for ``>=``/``>``), so passing means "passes even at the
+edge of the interval". Too-small groups, undefined values and missing intervals never pass or
+fail: they are insufficient-data, with the reason stated.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
+REASON_SMALL = "fewer rows than min_group_size"
+REASON_UNDEFINED = "value undefined (zero denominator or too few eligible groups)"
+REASON_NO_INTERVAL = "confident limit but no interval available"
+BAD_OPERATOR = "limit operator must be one of <=, >=, <, >; got {op!r}"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A bound on a group metric (checked per group) or a disparity (checked per grouping).
+
+    Parameters
+    ----------
+    metric : str
+        A group metric (``accuracy``) or a disparity (``demographic_parity_ratio``).
+    op : str
+        One of ``<=``, ``>=``, ``<``, ``>``.
+    value : float
+        The bound.
+    confident : bool
+        Require the interval bound, not just the point estimate, to satisfy the limit.
+    method : str
+        For disparities: ``between_groups`` or ``to_overall``.
+    """
+
+    metric: str
+    op: str
+    value: float
+    confident: bool = False
+    method: str = "between_groups"
+
+    def __post_init__(self) -> None:
+        if self.op not in OPERATORS:
+            raise ValueError(BAD_OPERATOR.format(op=self.op))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one limit on one group or grouping."""
+
+    limit: Limit
+    grouping: str
+    group: dict[str, str] | None
+    observed: float | None
+    interval: tuple[float, float] | None
+    compared: float | None
+    status: str
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; NaN becomes None."""
+        out = asdict(self)
+        out["interval"] = list(self.interval) if self.interval else None
+        return out
+
+
+def _defined(x: float | None) -> bool:
+    return x is not None and not math.isnan(x)
+
+
+def evaluate(limit: Limit, *, grouping: str, observed: float | None,
+             interval: tuple[float, float] | None, sufficient: bool = True,
+             group: dict[str, str] | None = None) -> Finding:
+    """Judge one observed value (and its interval) against a limit."""
+    interval = interval if interval and all(_defined(b) for b in interval) else None
+    observed = observed if _defined(observed) else None
+
+    def finding(status: str, compared: float | None = None, reason: str | None = None) -> Finding:
+        return Finding(limit, grouping, group, observed, interval, compared, status, reason)
+
+    if not sufficient:
+        return finding(INSUFFICIENT, reason=REASON_SMALL)
+    if observed is None:
+        return finding(INSUFFICIENT, reason=REASON_UNDEFINED)
+    compared = observed
+    if limit.confident:
+        if interval is None:
+            return finding(INSUFFICIENT, reason=REASON_NO_INTERVAL)
+        compared = interval[1] if limit.op in ("<=", "<") else interval[0]
+    ok = OPERATORS[limit.op](compared, limit.value)
+    return finding(PASS if ok else FAIL, compared)

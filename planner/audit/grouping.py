@@ -1,0 +1,98 @@
+"""Everything computed for one grouping: values, intervals, disparities, reference ratios.
+
+A grouping is one sensitive feature, or several crossed (an intersection), or none (overall).
+Its group values come from the shared counts table; score metrics, which need rows, come from
+one vectorised pass over the grouping's combined codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from planner.audit.counts import combine_codes
+from planner.audit.disparities import METHODS, Disaggregated, disparity_definition
+from planner.audit.inputs import AuditData
+from planner.audit.intervals import bootstrap_disparities, wilson_interval
+from planner.audit.metrics import CELLS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table, rate_fraction
+from planner.audit.scores import brier_by_group, ece_by_group, roc_auc_by_group
+
+
+@dataclass
+class GroupingResult:
+    """One grouping's results; `disaggregated` is the object every disparity comes from."""
+
+    name: str
+    by: tuple[str, ...]
+    cells: pd.DataFrame
+    disaggregated: Disaggregated
+    intervals: dict[str, pd.DataFrame]
+    disparities: dict[str, dict[str, tuple[float, tuple[float, float] | None]]]
+    reference: Any = None
+    reference_ratios: dict[str, pd.Series] = field(default_factory=dict)
+
+
+def grouping_name(by: Sequence[str]) -> str:
+    """Display name of a grouping: ``sex`` or ``sex & race``; ``overall`` for none."""
+    return " & ".join(by) if by else "overall"
+
+
+def score_table(data: AuditData, by: Sequence[str], metrics: Sequence[str], *, ece_bins: int,
+                score_order: np.ndarray | None) -> pd.DataFrame:
+    """Score metrics per group of `by` (index like `confusion_cells`), from rows."""
+    factors = [data.factors[name] for name in by]
+    code, shape = combine_codes(factors)
+    if not by:
+        code, shape = np.zeros(data.n_rows, dtype=np.int64), (1,)
+    n_groups = int(np.prod(shape))
+    y, s = data.y_true, data.score
+    funcs = {"roc_auc": lambda: roc_auc_by_group(code, n_groups, y, s, score_order),
+             "brier_score": lambda: brier_by_group(code, n_groups, y, s),
+             "expected_calibration_error": lambda: ece_by_group(code, n_groups, y, s, ece_bins)}
+    present = np.flatnonzero(np.bincount(code, minlength=n_groups))
+    table = pd.DataFrame({m: funcs[m]()[present] for m in metrics if m in SCORE_METRICS})
+    if not by:
+        return table.set_axis(["overall"])
+    levels = np.unravel_index(present, shape)
+    keys = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, levels)}
+    return table.set_index(pd.MultiIndex.from_arrays(list(keys.values()), names=list(by)) if len(by) > 1
+                           else pd.Index(keys[by[0]], name=by[0]))
+
+
+def rate_intervals(cells: pd.DataFrame, metrics: Sequence[str], confidence_level: float) -> dict[str, pd.DataFrame]:
+    """Wilson interval (low, high) of each rate metric for each row of a cells frame."""
+    array = cells[list(CELLS)].to_numpy()
+    out = {}
+    for metric in metrics:
+        if metric in RATE_METRICS:
+            low, high = wilson_interval(*rate_fraction(array, metric), confidence_level)
+            out[metric] = pd.DataFrame({"low": low, "high": high}, index=cells.index)
+    return out
+
+
+def build_grouping(counts: pd.DataFrame, by: Sequence[str], *, total: int, metrics: Sequence[str],
+                   overall: pd.Series, scores: pd.DataFrame | None, min_group_size: int,
+                   confidence_level: float, disparity_names: Sequence[str], bootstrap_samples: int,
+                   seed: Sequence[int], reference: Any) -> GroupingResult:
+    """Compute one grouping's values, Wilson intervals, disparities (with bootstrap) and ratios."""
+    cells = confusion_cells(counts, by)
+    values = metric_table(cells, ["count", "share", *metrics], total)
+    if scores is not None:
+        values = values.join(scores)
+    values = values.loc[:, ~values.columns.duplicated()]
+    eligible = values["count"] >= min_group_size
+    disagg = Disaggregated(tuple(by), values, overall, eligible)
+    names = [n for n in disparity_names if all(m in values for m in disparity_definition(n)[0])]
+    bounds = {}
+    if bootstrap_samples > 0 and names:
+        bounds = bootstrap_disparities(cells[list(CELLS)].to_numpy(), eligible.to_numpy(), names,
+                                       methods=METHODS, samples=bootstrap_samples,
+                                       confidence_level=confidence_level, seed=seed)
+    disparities = {n: {m: (disagg.disparity(n, m), bounds.get((n, m))) for m in METHODS} for n in names}
+    reference = disagg.largest_group() if reference is None else reference
+    ratios = {m: disagg.to_reference(m, reference)["ratio"] for m in metrics if m in RATE_METRICS}
+    return GroupingResult(grouping_name(by), tuple(by), cells, disagg,
+                          rate_intervals(cells, metrics, confidence_level), disparities, reference, ratios)

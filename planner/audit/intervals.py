@@ -1,0 +1,111 @@
+"""Uncertainty: Wilson intervals for group rates, bootstrap intervals for disparities.
+
+Why Wilson: the normal (Wald) interval collapses to a point at rates of 0 or 1 and misbehaves
+for small groups, which are exactly the groups a fairness audit must not over-read.
+
+Why resample cells, not rows: a group's data enter every confusion metric only through its four
+cell counts, so a bootstrap replicate of the group is a multinomial draw of those counts with the
+group's size held fixed (a stratified bootstrap). All groups and all replicates are drawn in one
+numpy call, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+from typing import Sequence
+
+import numpy as np
+
+from planner.audit.disparities import disparity_definition, named_disparity
+from planner.audit.metrics import rate_values
+
+
+def z_value(confidence_level: float) -> float:
+    """Two-sided standard-normal quantile for a confidence level such as 0.95."""
+    return NormalDist().inv_cdf(0.5 + confidence_level / 2.0)
+
+
+def wilson_interval(successes: np.ndarray, trials: np.ndarray,
+                    confidence_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for binomial proportions, elementwise.
+
+    Parameters
+    ----------
+    successes, trials : array_like
+        Counts; where ``trials`` is 0 the interval is undefined (NaN).
+    confidence_level : float
+        Coverage, e.g. 0.95.
+
+    Returns
+    -------
+    (low, high) : tuple of numpy.ndarray
+    """
+    k = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(trials, dtype=np.float64)
+    z = z_value(confidence_level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2.0 * n)) / denom
+        half = z / denom * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n))
+    # At k = 0 (or k = n) the exact bound is 0 (or 1); rounding would leave ~1e-17.
+    low = np.where(n > 0, np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0)), np.nan)
+    high = np.where(n > 0, np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0)), np.nan)
+    return low, high
+
+
+def resample_cells(cells: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Multinomial replicates of each group's cells: (groups, 4) -> (samples, groups, 4)."""
+    cells = np.asarray(cells, dtype=np.int64)
+    sizes = cells.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        probs = np.where(sizes[:, None] > 0, cells / np.maximum(sizes, 1)[:, None], 0.25)
+    return rng.multinomial(sizes, probs, size=(samples, cells.shape[0]))
+
+
+def bootstrap_disparities(cells: np.ndarray, eligible: np.ndarray, names: Sequence[str], *,
+                          methods: Sequence[str] = ("between_groups",), samples: int = 1000,
+                          confidence_level: float = 0.95,
+                          seed: int | Sequence[int] = 0) -> dict[tuple[str, str], tuple[float, float]]:
+    """Percentile bootstrap intervals of disparities for one grouping.
+
+    Parameters
+    ----------
+    cells : numpy.ndarray
+        (groups, 4) counts in tp, fp, fn, tn order.
+    eligible : numpy.ndarray of bool
+        Groups allowed into disparities (large enough); the others still count in "overall".
+    names : sequence of str
+        Disparity names (see `planner.audit.disparities.disparity_definition`).
+    methods : sequence of str
+        ``between_groups`` and/or ``to_overall``.
+    samples : int
+        Bootstrap replicates.
+    confidence_level : float
+        Coverage of the percentile interval.
+    seed : int or sequence of int
+        Seed for ``numpy.random.default_rng``; the same seed gives the same intervals.
+
+    Returns
+    -------
+    dict
+        ``(name, method) -> (low, high)``; NaN bounds when the disparity is undefined in more
+        than half of the replicates.
+    """
+    rng = np.random.default_rng(seed)
+    draws = resample_cells(cells, samples, rng)
+    metrics = {m for name in names for m in disparity_definition(name)[0]}
+    by_metric = {m: np.where(eligible, rate_values(draws, m), np.nan) for m in metrics}
+    overall = {m: rate_values(draws.sum(axis=1), m) for m in metrics}
+    alpha = (1.0 - confidence_level) / 2.0
+    out = {}
+    for name in names:
+        for method in methods:
+            values = named_disparity(name, by_metric, overall, method)
+            defined = values[~np.isnan(values)]
+            if defined.size * 2 <= samples:
+                out[(name, method)] = (np.nan, np.nan)
+            else:
+                low, high = np.quantile(defined, [alpha, 1.0 - alpha])
+                out[(name, method)] = (float(low), float(high))
+    return out

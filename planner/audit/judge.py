@@ -1,0 +1,49 @@
+"""Apply one limit to every grouping: disparities per grouping, group metrics per group."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from planner.audit.disparities import is_disparity
+from planner.audit.errors import AuditInputError
+from planner.audit.findings import Finding, Limit, evaluate
+from planner.audit.grouping import GroupingResult
+
+UNKNOWN_LIMIT_METRIC = "limit on {metric!r}: not a computed metric or disparity"
+
+
+def group_key(by: Sequence[str], group) -> dict[str, str]:
+    """``{"sex": "Female", "race": "White"}`` from a group index entry."""
+    values = group if isinstance(group, tuple) else (group,)
+    return {name: str(value) for name, value in zip(by, values)}
+
+
+def _disparity_findings(limit: Limit, g: GroupingResult) -> list[Finding]:
+    value, interval = g.disparities[limit.metric][limit.method]
+    needed = 2 if limit.method == "between_groups" else 1
+    return [evaluate(limit, grouping=g.name, observed=value, interval=interval,
+                     sufficient=int(g.disaggregated.eligible.sum()) >= needed)]
+
+
+def _group_findings(limit: Limit, g: GroupingResult) -> list[Finding]:
+    d = g.disaggregated
+    bounds = g.intervals.get(limit.metric)
+    out = []
+    for group, value in d.by_group[limit.metric].items():
+        interval = tuple(bounds.loc[group, ["low", "high"]]) if bounds is not None else None
+        out.append(evaluate(limit, grouping=g.name, group=group_key(g.by, group), observed=float(value),
+                            interval=interval, sufficient=bool(d.eligible[group])))
+    return out
+
+
+def judge(limit: Limit, groupings: Sequence[GroupingResult]) -> list[Finding]:
+    """Findings of `limit` across groupings (one per grouping or one per group)."""
+    out = []
+    for g in groupings:
+        if is_disparity(limit.metric) and limit.metric in g.disparities:
+            out.extend(_disparity_findings(limit, g))
+        elif limit.metric in g.disaggregated.by_group:
+            out.extend(_group_findings(limit, g))
+        else:
+            raise AuditInputError(UNKNOWN_LIMIT_METRIC.format(metric=limit.metric))
+    return out
