@@ -40,7 +40,8 @@ class TraceGraph:
     def find_cycles(self, relations: set[str]) -> list[list[str]]:
         """Cycles among edges of the given relations (those where order matters)."""
         sub = nx.DiGraph((a, b) for a, b, rel in self.graph.edges(data="relation") if rel in relations)
-        return [cycle for cycle in nx.simple_cycles(sub)]
+        cycles = (cycle for cycle in nx.simple_cycles(sub))
+        return sorted(cycle[cycle.index(min(cycle)):] + cycle[:cycle.index(min(cycle))] for cycle in cycles)
 
 
 def format_cycle(cycle: list[str]) -> str:
