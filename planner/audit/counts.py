@@ -95,7 +95,7 @@ def prepare_counts(frame: pd.DataFrame, *, group_columns: Sequence[str], label: 
     values = pd.to_numeric(frame[count], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~(np.isfinite(values) & (values >= 0) & (np.floor(values) == values))
     if bad.any():
-        raise AuditInputError(BAD_COUNT.format(column=count, where=_where(source), count=int(bad.sum()),
+        raise AuditInputError(BAD_COUNT.format(column=count, where=source or "the counts table", count=int(bad.sum()),
                               row=_first_row(bad)), file=source, column=count)
     table = {name: _group_strings(frame[name]) for name in group_columns}
     table["label"] = to_binary(frame[label], role="label", column=label, file=source,
