@@ -73,7 +73,24 @@ def _of_kind(graph: TraceGraph, kind: str) -> set[str]:
     return {node for node, data in graph.graph.nodes(data=True) if data["kind"] == kind}
 
 
+def risk_bands(doc: SpecDoc):
+    """Bands must not overlap and must together cover every score of the matrix."""
+    spec = doc.model
+    ordered = sorted(spec.band_ranges().items(), key=lambda item: item[1])
+    for (low_name, (low_lo, low_hi)), (name, (lo, hi)) in zip(ordered, ordered[1:]):
+        if lo <= low_hi:
+            yield _at(doc, ("bands", name), "overlapping-bands",
+                      f"bands {low_name!r} ({low_lo}-{low_hi}) and {name!r} ({lo}-{hi}) overlap",
+                      "each score belongs to exactly one band")
+    missing = sorted(score for score in spec.scores() if spec.band_of(score) is None)
+    if missing:
+        maximum = spec.scale.likelihood * spec.scale.impact
+        yield _at(doc, ("bands",), "uncovered-scores",
+                  f"bands leave scores {missing} (of 1-{maximum}) without a band", "extend the bands")
+
+
 def risk_register(doc: SpecDoc):
+    yield from risk_bands(doc)
     spec = doc.model
     for i, risk in enumerate(spec.risks):
         for prefix, rating in (((), risk), (("residual",), risk.residual)):

@@ -18,9 +18,17 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import Diagnostic
 from .load import Sources
 from .spec import KINDS, Manifest
+from .spec.base import EMAIL_PATTERN, ID_PATTERN
+from .spec.project import VERSION_PATTERN
 from .yaml_source import Document
 
 YAML_BOOL_HINT = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value"
+PATTERNS = {
+    EMAIL_PATTERN: ("is not an email address", "write it as name@domain.tld"),
+    ID_PATTERN: ("is not a valid id", "start with a letter; use letters, digits, _ . - (at most 64)"),
+    VERSION_PATTERN: ("is not a version", "write it like 1.2.0"),
+}
+NUMBER_TYPES = ("int_type", "float_type", "int_parsing", "float_parsing")
 
 
 @dataclass
@@ -137,11 +145,16 @@ def error_to_diagnostic(error: dict, document: Document, model: type[BaseModel])
         hint = "add it; see `planner schema` for every key"
     elif kind in ("value_error", "assertion_error"):
         code, message = "invalid", message.removeprefix("Value error, ")
+    elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] in PATTERNS:
+        what, hint = PATTERNS[error["ctx"]["pattern"]]
+        code, message = "invalid", f"{describe(error.get('input'))} {what}"
     else:
         code = "type" if kind.endswith("_type") or kind.endswith("_parsing") else "invalid"
         message = f"{message}; found {describe(error.get('input'))}"
         if isinstance(error.get("input"), bool) and kind == "string_type":
             hint = YAML_BOOL_HINT
+        elif isinstance(error.get("input"), str) and kind in NUMBER_TYPES:
+            hint = "remove the quotes: numbers are written without them"
     return Diagnostic(code, message, document.file, line, column, path, hint=hint,
                       breadcrumb=breadcrumb(document.data, path))
 

@@ -150,8 +150,11 @@ class _Builder:
         try:
             return self.constructor.yaml_constructors[node.tag](self.constructor, node)
         except (ValueError, ConstructorError) as exc:
-            raise _error("bad-scalar", f"{node.value!r} is not a valid {node.tag[len(TAG):]}: {exc}",
-                         self.file, node.start_mark, "quote it to make it a string") from None
+            kind = node.tag[len(TAG):]
+            hint = "give a real calendar date, as YYYY-MM-DD" if kind == "timestamp" else \
+                "quote it to make it a string"
+            raise _error("bad-scalar", f"{node.value!r} is not a valid {kind}: {exc}",
+                         self.file, node.start_mark, hint) from None
 
     def _mapping(self, node, path: tuple) -> dict:
         self._check_tag(node, TAG + "map")

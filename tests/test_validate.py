@@ -80,7 +80,7 @@ def test_bands_must_cover_every_score(tmp_path):
     text = RISKS.replace("kind: risks\n", "kind: risks\nbands: {low: 1-4, high: 10-25}\n")
     root = write_project(tmp_path / "p", {"specs/risks.yaml": text})
     (problem,) = problems(root)
-    assert problem[3:5] == ("invalid", "bands leave scores [5, 6, 8, 9] (of 1-25) without a band")
+    assert problem[1:5] == (2, 8, "uncovered-scores", "bands leave scores [5, 6, 8, 9] (of 1-25) without a band")
 
 
 def test_duplicate_ids_across_files(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from .base import Date, Email, Id, Item, SpecModel, Text
 
@@ -87,22 +87,13 @@ class RisksSpec(SpecModel):
                 raise ValueError(f"band {name!r}: {text!r} is not a range like '5-9'")
         return bands
 
-    @model_validator(mode="after")
-    def _bands_cover_scores(self):
-        ranges = sorted((lo, hi) for lo, hi in self.band_ranges().values())
-        for (_, hi), (lo, _) in zip(ranges, ranges[1:]):
-            if lo <= hi:
-                raise ValueError("bands overlap")
-        maximum = self.scale.likelihood * self.scale.impact
-        scores = {l * i for l in range(1, self.scale.likelihood + 1) for i in range(1, self.scale.impact + 1)}
-        missing = sorted(s for s in scores if self.band_of(s) is None)
-        if missing:
-            raise ValueError(f"bands leave scores {missing} (of 1-{maximum}) without a band")
-        return self
-
     def band_ranges(self) -> dict[str, tuple[int, int]]:
         parsed = {name: RANGE.match(text) for name, text in self.bands.items()}
         return {name: (int(m[1]), int(m[2])) for name, m in parsed.items()}
+
+    def scores(self) -> set[int]:
+        """Every score a cell of the matrix can have."""
+        return {l * i for l in range(1, self.scale.likelihood + 1) for i in range(1, self.scale.impact + 1)}
 
     def band_of(self, score: int) -> str | None:
         for name, (lo, hi) in self.band_ranges().items():
