@@ -61,16 +61,12 @@ def acyclic(graph: TraceGraph, items: dict[str, ItemRef]):
 def orphans(graph: TraceGraph, items: dict[str, ItemRef]):
     warn = dict(severity=Severity.WARNING)
     for item in items.values():
-        if item.kind == "goal" and not graph.downstream(item.id) & _of_kind(graph, "objective"):
+        if item.kind == "goal" and not graph.downstream(item.id) & graph.of_kind("objective"):
             yield _at(item.doc, item.path, "orphan-goal", f"goal {item.id!r} has no objective",
                       "add an objective whose `goal` is this goal", **warn)
         if item.kind == "objective" and item.model.goal is None:
             yield _at(item.doc, item.path, "orphan-objective", f"objective {item.id!r} serves no goal",
                       "set `goal` to the business goal it serves", **warn)
-
-
-def _of_kind(graph: TraceGraph, kind: str) -> set[str]:
-    return {node for node, data in graph.graph.nodes(data=True) if data["kind"] == kind}
 
 
 def risk_bands(doc: SpecDoc):

@@ -1,47 +1,87 @@
 """The traceability graph: items as nodes, references as edges (referrer -> referenced).
 
-A small domain class around `networkx.DiGraph`, in the manner of dbt's graph: the rest of planner
-asks it questions (what is upstream, what is downstream, which cycles) instead of walking specs.
+A small domain class in the manner of dbt's graph: the rest of planner asks it questions (what is
+upstream, what is downstream, which cycles) instead of walking specs. Validation needs only plain
+adjacency (importing networkx costs a quarter of a second, most of `planner validate`'s run), so
+the networkx view is built on first use, by the commands that query or export the graph.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from collections import defaultdict
+from graphlib import CycleError, TopologicalSorter
 
 from .items import ItemRef, Reference
 
 
 class TraceGraph:
     def __init__(self, items: list[ItemRef], references: list[Reference]):
-        self.graph = nx.DiGraph()
-        for item in items:
-            self.graph.add_node(item.id, kind=item.kind, file=item.doc.document.file)
-        for ref in references:
-            if ref.source is not None and ref.target in self.graph:
-                self.graph.add_edge(ref.source, ref.target, relation=ref.relation)
+        self.nodes = {item.id: {"kind": item.kind, "file": item.doc.document.file} for item in items}
+        self.edges = [(ref.source, ref.target, ref.relation) for ref in references
+                      if ref.source is not None and ref.target in self.nodes]
+        self._forward: dict[str, set[str]] = defaultdict(set)
+        self._backward: dict[str, set[str]] = defaultdict(set)
+        for source, target, _ in self.edges:
+            self._forward[source].add(target)
+            self._backward[target].add(source)
+        self._nx = None
 
     def __contains__(self, node_id: str) -> bool:
-        return node_id in self.graph
+        return node_id in self.nodes
 
     def kind(self, node_id: str) -> str:
-        return self.graph.nodes[node_id]["kind"]
+        return self.nodes[node_id]["kind"]
+
+    def of_kind(self, kind: str) -> set[str]:
+        return {node for node, data in self.nodes.items() if data["kind"] == kind}
 
     def upstream(self, node_id: str) -> set[str]:
         """Everything `node_id` depends on (what it refers to, transitively)."""
-        return nx.descendants(self.graph, node_id)
+        return _reach(self._forward, node_id)
 
     def downstream(self, node_id: str) -> set[str]:
         """Everything that depends on `node_id`."""
-        return nx.ancestors(self.graph, node_id)
-
-    def referrers(self, node_id: str, relation: str) -> list[str]:
-        return [src for src, _, rel in self.graph.in_edges(node_id, data="relation") if rel == relation]
+        return _reach(self._backward, node_id)
 
     def find_cycles(self, relations: set[str]) -> list[list[str]]:
-        """Cycles among edges of the given relations (those where order matters)."""
-        sub = nx.DiGraph((a, b) for a, b, rel in self.graph.edges(data="relation") if rel in relations)
-        cycles = (cycle for cycle in nx.simple_cycles(sub))
-        return sorted(cycle[cycle.index(min(cycle)):] + cycle[:cycle.index(min(cycle))] for cycle in cycles)
+        """Cycles among edges of the given relations (those where order matters), each starting at its smallest id."""
+        graph: dict[str, set[str]] = defaultdict(set)
+        for source, target, relation in self.edges:
+            if relation in relations:
+                graph[source].add(target)
+        cycles = []
+        while True:
+            try:
+                TopologicalSorter(graph).prepare()
+                return sorted(cycles)
+            except CycleError as exc:
+                cycle = list(reversed(exc.args[1][:-1]))
+                start = cycle.index(min(cycle))
+                cycles.append(cycle[start:] + cycle[:start])
+                graph[cycle[0]].discard(cycle[1 % len(cycle)])
+
+    @property
+    def nx(self):
+        """The same graph as a `networkx.DiGraph`, for queries and exports."""
+        if self._nx is None:
+            import networkx
+
+            self._nx = networkx.DiGraph()
+            self._nx.add_nodes_from(self.nodes.items())
+            self._nx.add_edges_from((s, t, {"relation": r}) for s, t, r in self.edges)
+        return self._nx
+
+
+def _reach(adjacency: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    frontier = [start]
+    while frontier:
+        for neighbour in adjacency.get(frontier.pop(), ()):
+            if neighbour not in seen:
+                seen.add(neighbour)
+                frontier.append(neighbour)
+    seen.discard(start)
+    return seen
 
 
 def format_cycle(cycle: list[str]) -> str:
