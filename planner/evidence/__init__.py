@@ -1,0 +1,12 @@
+"""Evidence: experiment runs read from result sources, and the candidate run among them.
+
+Every source is read into the same `Run` (metrics at their latest value, full metric history,
+params, tags, and the reproducibility facts the source records). Readers parse the files trackers
+leave (MLflow `mlruns/`, W&B `wandb/` folders, run tables, DVC metrics) directly: planner never
+imports mlflow or wandb. Bad or missing files raise `PlannerError` with a diagnostic naming the file.
+"""
+
+from .model import REPRODUCIBILITY_KEYS, Run, RunSet
+from .sources import load_runs, select_candidate
+
+__all__ = ["REPRODUCIBILITY_KEYS", "Run", "RunSet", "load_runs", "select_candidate"]

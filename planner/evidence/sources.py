@@ -1,0 +1,59 @@
+"""Reading a `results` spec: each source's runs, and the candidate run chosen among them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .dvc_files import read_dvc
+from .errors import AMBIGUOUS_CANDIDATE, NO_CANDIDATE, OUTSIDE, error
+from .mlflow_files import read_mlruns
+from .model import Run, RunSet
+from .tables import read_table
+from .wandb_files import read_wandb
+
+
+def load_runs(source_spec, root: Path) -> RunSet:
+    """The runs of one `results` source (`type`, `path`, `experiment`, `run_id_column`, `id`)."""
+    root = Path(root).resolve()
+    path = (root / source_spec.path).resolve()
+    if not path.is_relative_to(root):  # the spec checks the text; a symlink can still lead out
+        raise error(OUTSIDE, f"source {source_spec.id!r}: {source_spec.path} leads outside the project"
+                    " folder", source_spec.path, hint="keep result files inside the project folder")
+    source = source_spec.id
+    if source_spec.type == "mlflow":
+        runs = read_mlruns(path, source=source, experiment=source_spec.experiment, root=root)
+    elif source_spec.type == "table":
+        runs = read_table(path, source=source, run_id_column=source_spec.run_id_column, root=root)
+    elif source_spec.type == "wandb":
+        runs = read_wandb(path, source=source, root=root)
+    else:
+        runs = read_dvc(path, source=source, root=root)
+    return RunSet(runs)
+
+
+def select_candidate(runs: list[Run], candidate_spec) -> Run:
+    """The run `candidate_spec` names (exactly one of `run`, `tag`, `best`); a diagnostic otherwise."""
+    runs = RunSet(runs)
+    if candidate_spec.run is not None:
+        found = [run for run in runs if run.run_id == candidate_spec.run]
+        wanted = f"run id {candidate_spec.run!r}"
+    elif candidate_spec.tag is not None:
+        found = runs.with_tags(candidate_spec.tag)
+        wanted = "tags " + ", ".join(f"{k}={v}" for k, v in candidate_spec.tag.items())
+    else:
+        rule = candidate_spec.best
+        best = runs.best(rule.metric, rule.direction, rule.source)
+        found = [best] if best else []
+        wanted = f"a value of metric {rule.metric!r}" + (f" in source {rule.source!r}" if rule.source else "")
+    if not found:
+        raise error(NO_CANDIDATE, f"no run has {wanted} (among {_count(runs)})",
+                    hint="check the results spec's candidate against the runs the sources hold")
+    if len(found) > 1:
+        names = ", ".join(f"{run.run_id} ({run.source})" for run in found)
+        raise error(AMBIGUOUS_CANDIDATE, f"{len(found)} runs have {wanted}: {names}",
+                    hint="tag only the candidate run, or choose it by run id")
+    return found[0]
+
+
+def _count(runs: list[Run]) -> str:
+    return f"{len(runs)} run{'s' * (len(runs) != 1)}"
