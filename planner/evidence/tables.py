@@ -28,7 +28,7 @@ from .model import Run, reproducibility
 
 PREFIXES = {"metric": "metrics", "metrics": "metrics", "param": "params", "params": "params",
             "tag": "tags", "tags": "tags"}
-NAME_COLUMNS = ("name", "run_name", "tags.mlflow.runName", "tag.mlflow.runName")
+NAME_COLUMNS = ("name", "run_name")
 IGNORED = {"experiment_id", "status", "end_time", "artifact_uri", "lifecycle_stage"}
 Row = tuple[int, dict[str, str]]  # (line number, or 1-based index in a JSON list; cells as text)
 
@@ -146,7 +146,8 @@ def _run(cells: dict[str, str], kinds: dict, run_id_column: str, source: str, fi
             parts[kind][key] = value
         elif kind != "ignore":
             extra.setdefault(kind, value)
-    return Run(source=source, run_id=run_id, name=extra.get("name"), experiment=extra.get("experiment"),
+    name = extra.get("name") or parts["tags"].get("mlflow.runName")
+    return Run(source=source, run_id=run_id, name=name, experiment=extra.get("experiment"),
                metrics=parts["metrics"], params=parts["params"], tags=parts["tags"],
                start_time=_start_time(extra.get("start_time"), file, where),
                reproducibility=reproducibility(parts["tags"]))

@@ -35,12 +35,12 @@ def read_records(path: Path, file: str) -> list[Fields]:
         raise error(BAD_WANDB_LOG, f"{file} is not a W&B transaction log of a known version", file,
                     hint="read with the wandb version that wrote it, or sync the run and read its files/")
     try:
-        return [decode(record) for record in _records(data)]
+        return [decode(record) for record in split_records(data)]
     except WireError as exc:
         raise error(BAD_WANDB_LOG, f"{file} is damaged: {exc}", file) from None
 
 
-def _records(data: bytes):
+def split_records(data: bytes):
     pos, pending = len(HEADER), b""
     while pos + CHUNK_HEADER <= len(data):
         left = BLOCK - pos % BLOCK
