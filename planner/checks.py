@@ -133,7 +133,7 @@ def checklist(doc: SpecDoc):
 
 def bias_audit(doc: SpecDoc):
     spec = doc.model
-    features = set(spec.sensitive_features) | {" x ".join(combo) for combo in spec.intersections}
+    features = set(spec.sensitive_features) | {" & ".join(combo) for combo in spec.intersections}
     for i, limit in enumerate(spec.limits):
         if limit.feature and limit.feature not in features:
             yield _at(doc, ("limits", i, "feature"), "unknown-feature",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -49,6 +50,52 @@ def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> None:
         verdict = click.style("invalid", fg="red") if failed else click.style("valid", fg="green")
         click.echo(f"{path}: {verdict} ({len(project.docs)} documents; {summary(project.diagnostics)})")
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES):
+    """A project without errors, or exit 2 after printing them (commands past validation need one)."""
+    from .api import load_project
+
+    project = load_project(path, max_bytes=max_bytes)
+    if project.has_errors:
+        print_diagnostics([d for d in project.diagnostics if d.is_error], project.texts)
+        click.echo(f"{path}: invalid; run `planner validate {path}` for details")
+        sys.exit(EXIT_INVALID)
+    return project
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@FORMAT
+@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
+              help="Counting engine; duckdb (optional extra) streams parquet files larger than memory.")
+@click.option("--emit-sql", "table", metavar="TABLE",
+              help="Print the grouped-count query of each audit for TABLE, and exit.")
+def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
+    """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
+    from .audits import emit_sql, run_project_audits
+
+    project = load_valid(path)
+    if table:
+        for audit_id, query in emit_sql(project, table).items():
+            click.echo(f"-- {audit_id}\n{query}")
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("computing bias audits..."):  # animates on terminals only
+        audits, problems = run_project_audits(project, engine=engine)
+    if problems:
+        print_diagnostics(problems, project.texts)
+        sys.exit(EXIT_INVALID)
+    failed = any(a.status == "fail" for a in audits)
+    if fmt == "json":
+        click.echo(json.dumps({"status": "fail" if failed else "pass", "audits": [a.to_dict() for a in audits]},
+                              indent=2, allow_nan=False))
+    else:
+        from .audit_text import print_audits
+
+        print_audits(audits)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 @cli.command()

@@ -38,7 +38,7 @@ class Limit(SpecModel):
     value: float
     """Threshold of the limit."""
     feature: Column | None = None
-    """Sensitive feature (or intersection `a x b`) the limit applies to; default: every one."""
+    """Sensitive feature (or intersection `a & b`, in the order of `intersections`) the limit applies to; default: every one."""
     confident: bool = False
     """Require the limit to hold for the whole confidence interval, not only the point estimate."""
 

@@ -1,0 +1,153 @@
+"""Bias audits of a project: each `bias-audit` spec mapped onto the audit engine.
+
+The engine (`planner.audit`) knows nothing of YAML; this module turns a spec into its keyword
+arguments, ties each finding back to the spec limit (and so to its id), and turns bad input into
+a diagnostic that names both the predictions file and the spec line that named the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, PlannerError
+from .spec.bias import BiasAudit
+from .validate import Project, SpecDoc, breadcrumb
+
+PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
+
+
+def grouping_name(features: list[str]) -> str:
+    """How an intersection is named in results and in a limit's `feature` (e.g. `race & sex`)."""
+    return " & ".join(features)
+
+
+@dataclass
+class LimitOutcome:
+    """A spec limit with the findings it produced (per grouping, or per group for group metrics)."""
+
+    id: str
+    metric: str
+    op: str
+    value: float
+    feature: str | None
+    confident: bool
+    findings: list = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        statuses = {f.status for f in self.findings}
+        if FAIL in statuses:
+            return FAIL
+        return PASS if PASS in statuses else INSUFFICIENT
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "metric": self.metric, "op": self.op, "value": self.value,
+                "feature": self.feature, "confident": self.confident, "status": self.status,
+                "findings": [f.to_dict() | {"limit": None} for f in self.findings]}
+
+
+@dataclass
+class ProjectAudit:
+    """One audit's result with its limits resolved to spec ids."""
+
+    spec: BiasAudit
+    result: object
+    limits: list[LimitOutcome]
+
+    @property
+    def status(self) -> str:
+        return FAIL if any(limit.status == FAIL for limit in self.limits) else PASS
+
+    def to_dict(self) -> dict:
+        data = self.result.to_dict()
+        data.pop("findings")
+        return {"id": self.spec.id, "title": self.spec.title, "predictions": self.spec.predictions,
+                "status": self.status, "limits": [limit.to_dict() for limit in self.limits], **data,
+                "harms": {name: (h.model_dump() if h else None) for name, h in self.spec.harms}}
+
+
+def engine_arguments(spec: BiasAudit) -> dict:
+    return dict(
+        label=spec.label, prediction=spec.prediction, score=spec.score,
+        sensitive_features=spec.sensitive_features, intersections=spec.intersections,
+        slices=spec.slices, positive_label=spec.positive_label, threshold=spec.threshold,
+        metrics=_metrics(spec), min_group_size=spec.min_group_size,
+        confidence_level=spec.confidence_level, bootstrap_samples=spec.bootstrap.samples,
+        seed=spec.bootstrap.seed, reference_groups=spec.reference_groups or None,
+        costs={"fp": spec.costs.false_positive, "fn": spec.costs.false_negative} if spec.costs else None)
+
+
+def _metrics(spec: BiasAudit) -> list[str]:
+    from .audit import SCORE_METRICS
+
+    return [m for m in spec.metrics if spec.score is not None or m not in SCORE_METRICS]
+
+
+def _column_path(spec: BiasAudit, column: str | None) -> tuple:
+    for key in ("label", "prediction", "score"):
+        if column is not None and getattr(spec, key) == column:
+            return (key,)
+    for key in ("sensitive_features", "slices"):
+        if column in getattr(spec, key):
+            return (key, getattr(spec, key).index(column))
+    return ("predictions",)
+
+
+def _input_problem(doc: SpecDoc, exc) -> PlannerError:
+    path = _column_path(doc.model, exc.column)
+    line, column = doc.document.position(path)
+    message = f"{doc.model.predictions}: {exc.message}"
+    return PlannerError([Diagnostic("audit-input", message, doc.document.file, line, column, path,
+                                    hint=exc.hint or "", breadcrumb=breadcrumb(doc.document.data, path))])
+
+
+def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> ProjectAudit:
+    """Compute one audit; bad predictions raise `PlannerError` positioned at the spec."""
+    from .audit import AuditInputError, Limit, run_audit
+
+    spec: BiasAudit = doc.model
+    engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
+    path = root / spec.predictions
+    if not path.is_file():
+        line, column = doc.document.position(("predictions",))
+        raise PlannerError([Diagnostic("missing-file", f"predictions file {spec.predictions} does not exist",
+                                       doc.document.file, line, column, ("predictions",),
+                                       hint="run the script that writes it, or fix the path")])
+    try:
+        result = run_audit(path, limits=engine_limits, engine=engine,
+                           count="count" if spec.format == "counts" else None, **engine_arguments(spec))
+    except AuditInputError as exc:
+        raise _input_problem(doc, exc) from None
+    outcomes = []
+    for index, (limit, engine_limit) in enumerate(zip(spec.limits, engine_limits)):
+        findings = [f for f in result.findings if f.limit is engine_limit
+                    and (limit.feature is None or f.grouping == limit.feature)]
+        outcomes.append(LimitOutcome(spec.limit_id(index), limit.metric, limit.op, limit.value,
+                                     limit.feature, limit.confident, findings))
+    return ProjectAudit(spec, result, outcomes)
+
+
+def run_project_audits(project: Project, *, engine: str = "pandas") -> tuple[list[ProjectAudit], list[Diagnostic]]:
+    """Every audit of the project; one audit's bad input does not stop the others."""
+    audits, problems = [], []
+    for doc in project.docs_of_kind("bias-audit"):
+        try:
+            audits.append(run_spec_audit(doc, project.root, engine=engine))
+        except PlannerError as exc:
+            problems.extend(exc.diagnostics)
+    return audits, problems
+
+
+def emit_sql(project: Project, table: str) -> dict[str, str]:
+    """The grouped-count query of each audit, for a warehouse or Spark job to run."""
+    from .audit import grouped_count_sql
+
+    queries = {}
+    for spec in project.of_kind("bias-audit"):
+        features = list(dict.fromkeys([*spec.sensitive_features, *(f for i in spec.intersections for f in i),
+                                       *spec.slices]))
+        queries[spec.id] = grouped_count_sql(table, label=spec.label, sensitive_features=features,
+                                             prediction=spec.prediction, score=spec.score,
+                                             positive_label=spec.positive_label, threshold=spec.threshold)
+    return queries
