@@ -98,6 +98,69 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
+def assessed(path: str):
+    """Project, graph and Assessment; evidence that cannot be read exits 2 with its diagnostics."""
+    from rich.console import Console
+
+    from .assess import assess
+    from .audits import run_project_audits
+
+    project = load_valid(path)
+    with Console(stderr=True).status("reading evidence and computing audits..."):
+        audits, problems = run_project_audits(project)
+        assessment = assess(project, audits=audits)
+    problems += assessment.diagnostics
+    if problems:
+        print_diagnostics(problems, project.texts)
+        sys.exit(EXIT_INVALID)
+    return project, assessment
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@FORMAT
+def status(path: str, fmt: str) -> None:
+    """Every item of the project at PATH with its status and evidence."""
+    _, assessment = assessed(path)
+    if fmt == "json":
+        click.echo(json.dumps(assessment.to_dict(), indent=2, allow_nan=False, default=str))
+    else:
+        from .status_text import print_assessment
+
+        print_assessment(assessment)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.argument("item", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "graphml"]), default="text",
+              show_default=True, help="Output format; without ITEM, the whole graph.")
+def trace(path: str, item: str | None, fmt: str) -> None:
+    """What ITEM depends on and what depends on it (goal, objective, metric, run, risk...)."""
+    from . import trace as tracing
+
+    project, assessment = assessed(path)
+    graph = tracing.with_evidence(project.graph, assessment)
+    if item is not None and item not in graph:
+        import difflib
+
+        close = difflib.get_close_matches(item, list(graph.nodes), n=1)
+        click.echo(f"error[unknown-item] no item {item!r} in {path}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        sys.exit(EXIT_INVALID)
+    if fmt == "dot":
+        click.echo(tracing.to_dot(graph, item), nl=False)
+    elif fmt == "graphml":
+        click.echo(tracing.to_graphml(graph, item), nl=False)
+    elif fmt == "json" or item is None:
+        data = tracing.trace(graph, item) if item else tracing.to_json(graph)
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        found = tracing.trace(graph, item)
+        click.echo(f"{item} ({found['kind']})")
+        for direction in ("upstream", "downstream"):
+            click.echo(f"  {direction}: " + (", ".join(f"{n['id']} ({n['kind']})" for n in found[direction]) or "none"))
+
+
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="schemas", show_default=True,
               help="Folder to write the JSON Schema files to.")

@@ -1,0 +1,246 @@
+"""The Assessment: every goal, objective, constraint, risk, checklist item and audit limit with a
+status and the reason for it, computed once from the specs and the evidence.
+
+Reports and the gate read only this; nothing downstream recomputes a status. A metric that is
+missing or NaN is "no-evidence", never "met".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from .diagnostics import Diagnostic, PlannerError
+from .items import checklist_item_ids, collect_items
+from .spec.data import STANDARD_TEMPLATE
+from .validate import Project
+
+MET, NOT_MET, NO_EVIDENCE = "met", "not-met", "no-evidence"
+# objectives may name a metric the way scikit-learn does; audits use fairlearn's names
+ALIASES = {"recall": "true_positive_rate", "tpr": "true_positive_rate", "fpr": "false_positive_rate"}
+QUESTIONS = {item_id: question for item_id, _, question in STANDARD_TEMPLATE}
+
+
+@dataclass
+class Status:
+    """One item's status and why; `value`/`target` only for measurable items."""
+
+    id: str
+    kind: str
+    status: str
+    title: str
+    why: str
+    value: float | None = None
+    target: float | None = None
+    direction: str | None = None
+    margin: float | None = None
+    run: str | None = None
+    baselines: list[dict] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Assessment:
+    project: dict
+    candidate: dict | None
+    items: list[Status]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Status]:
+        return [item for item in self.items if item.kind == kind]
+
+    def get(self, item_id: str) -> Status | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def to_dict(self) -> dict:
+        return {"project": self.project, "candidate": self.candidate,
+                "items": [asdict(item) for item in self.items],
+                "diagnostics": [d.to_dict() for d in self.diagnostics]}
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def compare(value: float | None, target: float, direction: str) -> tuple[str, float | None]:
+    """Status and margin (positive = better than target) of a measured value."""
+    value = _number(value)
+    if value is None:
+        return NO_EVIDENCE, None
+    margin = value - target if direction == "higher" else target - value
+    return (MET if margin >= 0 else NOT_MET), margin
+
+
+def metric_of(run, name: str) -> float | None:
+    if run is None:
+        return None
+    return _number(run.metrics.get(name, run.metrics.get(ALIASES.get(name, name))))
+
+
+class Evidence:
+    """Runs of every source, the candidate, and computed audits, with the problems met reading them."""
+
+    def __init__(self, project: Project, audits=None):
+        from .evidence.sources import load_runs, select_candidate
+
+        self.runs, self.candidate, self.problems = [], None, []
+        self.audits = {audit.spec.id: audit for audit in audits or []}
+        for results in project.of_kind("results"):
+            for source in results.sources:
+                try:
+                    self.runs.extend(load_runs(source, project.root))
+                except PlannerError as exc:
+                    self.problems.extend(exc.diagnostics)
+            try:
+                self.candidate = select_candidate(self.runs, results.candidate)
+            except PlannerError as exc:
+                self.problems.extend(exc.diagnostics)
+
+    def run(self, name: str):
+        return next((r for r in self.runs if name in (r.run_id, r.name)), None)
+
+    def computed_baseline(self, kind: str, metric: str) -> float | None:
+        key = {"zero-rule": "zero_rule", "random": "random"}.get(kind)
+        for audit in self.audits.values():
+            overall = audit.result.to_dict()["baselines"].get(key, {}).get("overall", {}) if key else {}
+            value = overall.get(metric, overall.get(ALIASES.get(metric, metric)))
+            if value is not None:
+                return value
+        return None
+
+
+def _baseline_rows(objective, baselines: dict, evidence: Evidence, value: float | None) -> list[dict]:
+    rows = []
+    for baseline_id in objective.baselines:
+        baseline = baselines.get(baseline_id)
+        if baseline is None:
+            continue
+        if baseline.run:
+            found, origin = metric_of(evidence.run(baseline.run), objective.metric.name), f"run {baseline.run}"
+        elif baseline.value is not None:
+            found, origin = baseline.value, "stated in the spec"
+        else:
+            found, origin = evidence.computed_baseline(baseline.kind, objective.metric.name), "computed from the audit"
+        improvement = None if found is None or value is None else \
+            (value - found if objective.metric.direction == "higher" else found - value)
+        rows.append({"id": baseline_id, "kind": baseline.kind, "value": found, "origin": origin,
+                     "improvement": improvement, "beaten": None if improvement is None else improvement > 0})
+    return rows
+
+
+def _objectives(project: Project, evidence: Evidence):
+    candidate = evidence.candidate
+    for spec in project.of_kind("objectives"):
+        baselines = {b.id: b for b in spec.baselines}
+        for goal in spec.goals:
+            if goal.kpi is None:
+                yield Status(goal.id, "goal", "info", goal.statement, "no KPI defined")
+                continue
+            value = metric_of(candidate, goal.kpi.name)
+            status, margin = compare(value, goal.kpi.target, goal.kpi.direction)
+            why = f"KPI {goal.kpi.name} " + ("not measured by the candidate run (measured after deployment)"
+                                              if status == NO_EVIDENCE else f"= {value:g}")
+            yield Status(goal.id, "goal", status, goal.statement, why, value, goal.kpi.target,
+                         goal.kpi.direction, margin, extra={"kpi": goal.kpi.name, "kpi_baseline": goal.kpi.baseline})
+        for objective in spec.objectives:
+            metric = objective.metric
+            value = metric_of(candidate, metric.name)
+            status, margin = compare(value, metric.target, metric.direction)
+            rows = _baseline_rows(objective, baselines, evidence, value)
+            why = _objective_why(metric, value, status, candidate)
+            losing = [row["id"] for row in rows if row["kind"] == "zero-rule" and row["beaten"] is False]
+            if losing:
+                status, why = NOT_MET, f"does not beat its zero-rule baseline {', '.join(losing)}; " + why
+            yield Status(objective.id, "objective", status, objective.statement, why, value, metric.target,
+                         metric.direction, margin, candidate.run_id if candidate and value is not None else None,
+                         rows, extra={"metric": metric.name, "dataset": metric.dataset, "goal": objective.goal})
+
+
+def _objective_why(metric, value, status, candidate) -> str:
+    if candidate is None:
+        return "no candidate run"
+    if status == NO_EVIDENCE:
+        return f"the candidate run has no metric {metric.name!r}"
+    word = "at least" if metric.direction == "higher" else "at most"
+    return f"{metric.name} = {value:.4g}, target {word} {metric.target:g}"
+
+
+def _constraints(project: Project, evidence: Evidence):
+    for spec in project.of_kind("constraints"):
+        for constraint in spec.constraints:
+            if constraint.limit is None:
+                yield Status(constraint.id, "constraint", "info", constraint.statement,
+                             f"{constraint.category} constraint, not measurable from runs",
+                             extra={"category": constraint.category, "aspect": constraint.aspect})
+                continue
+            limit = constraint.limit
+            value = metric_of(evidence.candidate, limit.name)
+            status, margin = compare(value, limit.target, limit.direction)
+            why = f"the candidate run has no metric {limit.name!r}" if status == NO_EVIDENCE else \
+                f"{limit.name} = {value:.4g}, limit {'at most' if limit.direction == 'lower' else 'at least'} {limit.target:g}"
+            yield Status(constraint.id, "constraint", status, constraint.statement, why, value, limit.target,
+                         limit.direction, margin, extra={"category": constraint.category, "aspect": constraint.aspect,
+                                                         "metric": limit.name})
+
+
+def _risks(project: Project):
+    for spec in project.of_kind("risks"):
+        for risk in spec.risks:
+            current = risk.residual or risk
+            band = spec.band_of(current.score)
+            why = f"{risk.status}; {'residual' if risk.residual else 'inherent'} score {current.score} ({band})"
+            yield Status(risk.id, "risk", risk.status, risk.title, why, extra={
+                "likelihood": risk.likelihood, "impact": risk.impact, "score": risk.score,
+                "band": spec.band_of(risk.score), "residual": risk.residual.model_dump() if risk.residual else None,
+                "residual_band": band, "band_rank": spec.band_rank(band), "bands": len(spec.bands),
+                "owner": risk.owner, "mitigations": list(risk.mitigations)})
+
+
+def _checklists(project: Project):
+    for checklist in project.of_kind("data-checklist"):
+        answers = {item.id: item for item in checklist.items}
+        for item_id in checklist_item_ids(checklist):
+            item = answers.get(item_id)
+            question = (item.question if item and item.question else None) or QUESTIONS.get(item_id, item_id)
+            status = item.status if item else "open"
+            why = (item.answer or item.reason or "not answered yet") if item else "not answered yet"
+            yield Status(f"{checklist.id}.{item_id}", "checklist-item", status, question, why,
+                         extra={"evidence": item.evidence if item else None, "checklist": checklist.id})
+
+
+def _audits(project: Project, evidence: Evidence):
+    for spec in project.of_kind("bias-audit"):
+        audit = evidence.audits.get(spec.id)
+        for index, limit in enumerate(spec.limits):
+            limit_id = spec.limit_id(index)
+            rule = f"{limit.metric} {limit.op} {limit.value:g}" + (f" for {limit.feature}" if limit.feature else "")
+            if audit is None:
+                yield Status(limit_id, "limit", NO_EVIDENCE, rule, "audit not computed")
+                continue
+            outcome = next(o for o in audit.limits if o.id == limit_id)
+            observed = [f"{f.grouping}: {f.observed:.4g}" for f in outcome.findings if f.observed is not None]
+            yield Status(limit_id, "limit", outcome.status, rule, "; ".join(observed) or "no finding",
+                         value=next((f.observed for f in outcome.findings if f.status == outcome.status), None),
+                         target=limit.value, extra={"audit": spec.id, "op": limit.op})
+
+
+def assess(project: Project, *, audits=None) -> Assessment:
+    """The Assessment of a valid project; evidence problems become diagnostics, not exceptions."""
+    evidence = Evidence(project, audits)
+    items = [*_objectives(project, evidence), *_constraints(project, evidence), *_risks(project),
+             *_checklists(project), *_audits(project, evidence)]
+    positions = {i.id: (i.doc.document.file, i.doc.document.position(i.path)[0]) for i in collect_items(project)}
+    for item in items:
+        item.file, item.line = positions.get(item.id, ("", 0))
+    info = project.manifest.project
+    candidate = None
+    if evidence.candidate is not None:
+        run = evidence.candidate
+        candidate = {"run_id": run.run_id, "name": run.name, "source": run.source, "experiment": run.experiment,
+                     "metrics": run.metrics, "params": run.params, "reproducibility": run.reproducibility,
+                     "missing_reproducibility": sorted(k for k, v in run.reproducibility.items() if v is None)}
+    return Assessment({"id": info.id, "name": info.name, "version": info.version, "owner": info.owner},
+                      candidate, items, evidence.problems)
+
