@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
 
 from train import CATEGORICAL, NUMERIC, SEED, build_model, read_adult, train
