@@ -115,6 +115,8 @@ def scan(text: str, file: str) -> None:
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> PlannerError:
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or exc.context or "invalid YAML"
+    if "nesting depth" in message:  # libyaml >= 0.2.5 stops at 1,000 levels while scanning ahead
+        return _error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file, mark, "flatten the structure")
     if mark is not None and text[mark.index:mark.index + 1] == "\t":
         message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
     else:

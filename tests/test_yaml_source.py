@@ -42,8 +42,10 @@ def test_a_few_aliases_are_fine():
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 10_000, 100_000])
 def test_deep_nesting_is_refused_without_crashing(depth):
-    assert refused("[" * depth + "]" * depth) == ("too-deep", 1, MAX_DEPTH + 1,
-                                                    f"nesting deeper than {MAX_DEPTH} levels")
+    code, line, column, message = refused("[" * depth + "]" * depth)
+    # our event scan stops at level 65; PyYAML >= 6.0.4's libyaml may stop first, scanning ahead
+    assert (code, line, message) == ("too-deep", 1, f"nesting deeper than {MAX_DEPTH} levels")
+    assert column in (MAX_DEPTH + 1, 1001)
 
 
 def test_deep_block_mappings_are_refused():
