@@ -17,13 +17,21 @@ from .items import ItemRef, Reference
 class TraceGraph:
     def __init__(self, items: list[ItemRef], references: list[Reference]):
         self.nodes = {item.id: {"kind": item.kind, "file": item.doc.document.file} for item in items}
-        self.edges = [(ref.source, ref.target, ref.relation) for ref in references
-                      if ref.source is not None and ref.target in self.nodes]
+        self.edges: list[tuple[str, str, str]] = []
         self._forward: dict[str, set[str]] = defaultdict(set)
         self._backward: dict[str, set[str]] = defaultdict(set)
-        for source, target, _ in self.edges:
-            self._forward[source].add(target)
-            self._backward[target].add(source)
+        self._nx = None
+        for ref in references:
+            if ref.source is not None and ref.target in self.nodes:
+                self.add_edge(ref.source, ref.target, ref.relation)
+
+    def add_edge(self, source: str, target: str, relation: str, kind: str | None = None) -> None:
+        """`source` relies on `target`; a new `target` node of `kind` is added when given."""
+        if kind is not None:
+            self.nodes.setdefault(target, {"kind": kind, "file": ""})
+        self.edges.append((source, target, relation))
+        self._forward[source].add(target)
+        self._backward[target].add(source)
         self._nx = None
 
     def __contains__(self, node_id: str) -> bool:

@@ -19,20 +19,12 @@ def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:
     for item in assessment.items:
         metric = item.extra.get("metric") or item.extra.get("kpi")
         if metric:
-            _edge(graph, item.id, f"metric:{metric}", "measured-by", "metric")
+            graph.add_edge(item.id, f"metric:{metric}", "measured-by", "metric")
             if item.value is not None and run_id:
-                _edge(graph, f"metric:{metric}", f"run:{run_id}", "evidenced-by", "run")
+                graph.add_edge(f"metric:{metric}", f"run:{run_id}", "evidenced-by", "run")
         if item.kind == "limit":
-            _edge(graph, item.id, item.extra["audit"], "limit-of", "audit")
+            graph.add_edge(item.id, item.extra["audit"], "limit-of", "audit")
     return graph
-
-
-def _edge(graph: TraceGraph, source: str, target: str, relation: str, kind: str) -> None:
-    graph.nodes.setdefault(target, {"kind": kind, "file": ""})
-    graph.edges.append((source, target, relation))
-    graph._forward[source].add(target)
-    graph._backward[target].add(source)
-    graph._nx = None
 
 
 def trace(graph: TraceGraph, node_id: str) -> dict:
