@@ -104,7 +104,7 @@ class Evidence:
     def computed_baseline(self, kind: str, metric: str) -> float | None:
         key = {"zero-rule": "zero_rule", "random": "random"}.get(kind)
         for audit in self.audits.values():
-            overall = audit.result.to_dict()["baselines"].get(key, {}).get("overall", {}) if key else {}
+            overall = audit.result_data["baselines"].get(key, {}).get("overall", {}) if key else {}
             value = overall.get(metric, overall.get(ALIASES.get(metric, metric)))
             if value is not None:
                 return value

@@ -8,6 +8,7 @@ a diagnostic that names both the predictions file and the spec line that named t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .diagnostics import Diagnostic, PlannerError
@@ -59,8 +60,13 @@ class ProjectAudit:
     def status(self) -> str:
         return FAIL if any(limit.status == FAIL for limit in self.limits) else PASS
 
+    @cached_property
+    def result_data(self) -> dict:
+        """The engine result as plain data, built once (it walks every grouping and slice)."""
+        return self.result.to_dict()
+
     def to_dict(self) -> dict:
-        data = self.result.to_dict()
+        data = dict(self.result_data)
         data.pop("findings")
         return {"id": self.spec.id, "title": self.spec.title, "predictions": self.spec.predictions,
                 "status": self.status, "limits": [limit.to_dict() for limit in self.limits], **data,
