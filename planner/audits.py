@@ -148,11 +148,11 @@ def run_project_audits(project: Project, *, engine: str = "pandas") -> tuple[lis
 def emit_sql(project: Project, table: str) -> dict[str, str]:
     """The grouped-count query of each audit, for a warehouse or Spark job to run."""
     from .audit import grouped_count_sql
+    from .audit.run import group_columns
 
     queries = {}
     for spec in project.of_kind("bias-audit"):
-        features = list(dict.fromkeys([*spec.sensitive_features, *(f for i in spec.intersections for f in i),
-                                       *spec.slices]))
+        features = group_columns(spec.sensitive_features, spec.intersections, spec.slices)
         queries[spec.id] = grouped_count_sql(table, label=spec.label, sensitive_features=features,
                                              prediction=spec.prediction, score=spec.score,
                                              positive_label=spec.positive_label, threshold=spec.threshold)

@@ -33,6 +33,11 @@ NEEDS_SCORE = "metric {metric!r} needs a score column and row-level predictions"
 UNKNOWN_REFERENCE = "reference group {group!r} not found in grouping {grouping!r}"
 
 
+def group_columns(features: Sequence[str], intersections: Sequence[Sequence[str]], slices: Sequence[str]) -> list[str]:
+    """Every column the grouped count is taken over, each once, in a stable order."""
+    return list(dict.fromkeys([*features, *(f for i in intersections for f in i), *slices]))
+
+
 def _check_metrics(metrics: Sequence[str], has_scores: bool) -> None:
     for metric in metrics:
         if metric not in ALL_METRICS:
@@ -160,7 +165,7 @@ def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None
     features = list(sensitive_features)
     if intersections is None:
         intersections = [features] if len(features) > 1 else []
-    groups = list(dict.fromkeys([*features, *(f for i in intersections for f in i), *slices]))
+    groups = group_columns(features, intersections, slices)
     data, counts = _load(frame_or_counts, label=label, prediction=prediction, score=score, groups=groups,
                          positive_label=positive_label, threshold=threshold, count=count, engine=engine)
     has_scores = data is not None and data.score is not None
