@@ -8,12 +8,12 @@ missing or NaN is "no-evidence", never "met".
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .diagnostics import Diagnostic, PlannerError
 from .items import checklist_item_ids, collect_items
 from .spec.data import STANDARD_TEMPLATE
-from .validate import Project
+from .validate import Project, breadcrumb
 
 MET, NOT_MET, NO_EVIDENCE = "met", "not-met", "no-evidence"
 # objectives may name a metric the way scikit-learn does; audits use fairlearn's names
@@ -87,14 +87,14 @@ class Evidence:
 
         self.runs, self.candidate, self.problems = [], None, []
         self.audits = {audit.spec.id: audit for audit in audits or []}
-        for results in project.of_kind("results"):
-            for source in results.sources:
+        for doc in project.docs_of_kind("results"):
+            for index, source in enumerate(doc.model.sources):
                 try:
                     self.runs.extend(load_runs(source, project.root))
                 except PlannerError as exc:
-                    self.problems.extend(exc.diagnostics)
+                    self.problems.extend(_at_spec(d, doc, ("sources", index, "uri")) for d in exc.diagnostics)
             try:
-                self.candidate = select_candidate(self.runs, results.candidate)
+                self.candidate = select_candidate(self.runs, doc.model.candidate)
             except PlannerError as exc:
                 self.problems.extend(exc.diagnostics)
 
@@ -109,6 +109,15 @@ class Evidence:
             if value is not None:
                 return value
         return None
+
+
+def _at_spec(diagnostic: Diagnostic, doc, path: tuple) -> Diagnostic:
+    """A diagnostic that names no file (a tracking server's answer) placed at the spec line behind it."""
+    if diagnostic.file:
+        return diagnostic
+    line, column = doc.document.position(path)
+    return replace(diagnostic, file=doc.document.file, line=line, column=column, path=path,
+                   breadcrumb=breadcrumb(doc.document.data, path))
 
 
 def _baseline_rows(objective, baselines: dict, evidence: Evidence, value: float | None) -> list[dict]:

@@ -118,3 +118,15 @@ def test_trace_follows_goal_objective_metric_run(capsys):
 def test_trace_unknown_item_suggests(capsys):
     code, out, _ = run_cli(capsys, "trace", str(ADULT), "O11")
     assert code == 2 and out.startswith("error[unknown-item] no item 'O11'")
+
+
+def test_an_unreachable_tracking_server_is_reported_at_its_uri_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    results = RESULTS.replace("{id: T, type: table, path: runs.csv}",
+                              "{id: T, type: table, path: runs.csv}\n  - id: S\n    type: mlflow\n"
+                              "    uri: http://127.0.0.1:9\n")  # port 9 (discard): nothing listens
+    root = write_project(tmp_path / "p", {"specs/o.yaml": OBJECTIVES, "specs/r.yaml": results, "runs.csv": RUNS})
+    code, out, _ = run_cli(capsys, "status", str(root))
+    assert code == 2
+    assert out.splitlines()[0] == (f"{root}/specs/r.yaml:6:10: error[evidence-tracking] cannot reach MLflow at"
+                                   " http://127.0.0.1:9 (ConnectionError)")

@@ -2,8 +2,9 @@
 
 Every source is read into the same `Run` (metrics at their latest value, full metric history,
 params, tags, and the reproducibility facts the source records). Readers parse the files trackers
-leave (MLflow `mlruns/`, W&B `wandb/` folders, run tables, DVC metrics) directly: planner never
-imports mlflow or wandb. Bad or missing files raise `PlannerError` with a diagnostic naming the file.
+leave (MLflow `mlruns/`, W&B `wandb/` folders, run tables, DVC metrics) directly, without mlflow or
+wandb; only an MLflow tracking `uri` goes through the official client (the optional `mlflow` extra).
+Bad or missing files raise `PlannerError` with a diagnostic naming the file.
 """
 
 from .model import REPRODUCIBILITY_KEYS, Run, RunSet

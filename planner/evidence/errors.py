@@ -17,6 +17,8 @@ NO_EXPERIMENT = "evidence-no-experiment"
 NO_RUN_ID = "evidence-no-run-id"
 DUPLICATE_RUN = "evidence-duplicate-run"
 BAD_WANDB_LOG = "evidence-wandb-log"
+NO_CLIENT = "evidence-no-client"
+TRACKING = "evidence-tracking"
 NO_CANDIDATE = "candidate-none"
 AMBIGUOUS_CANDIDATE = "candidate-ambiguous"
 

@@ -13,8 +13,13 @@ from .wandb_files import read_wandb
 
 
 def load_runs(source_spec, root: Path) -> RunSet:
-    """The runs of one `results` source (`type`, `path`, `experiment`, `run_id_column`, `id`)."""
+    """The runs of one `results` source (`type`, `path` or `uri`, `experiment`, `run_id_column`, `id`)."""
     root = Path(root).resolve()
+    if source_spec.uri is not None:
+        from .mlflow_client import read_tracking_server, resolve_uri
+
+        uri = resolve_uri(source_spec.uri, root)
+        return RunSet(read_tracking_server(uri, source=source_spec.id, experiment=source_spec.experiment))
     path = (root / source_spec.path).resolve()
     if not path.is_relative_to(root):  # the spec checks the text; a symlink can still lead out
         raise error(OUTSIDE, f"source {source_spec.id!r}: {source_spec.path} leads outside the project"

@@ -25,7 +25,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Direction = Literal["higher", "lower"]
 
 
-def _inside_project(value: str, info: ValidationInfo) -> str:
+def inside_project(value: str, info: ValidationInfo) -> str:
     """Spec files may name files only inside the project folder (no absolute paths, no `..` out)."""
     root = (info.context or {}).get("root")
     if Path(value).is_absolute() or "://" in value:
@@ -38,7 +38,7 @@ def _inside_project(value: str, info: ValidationInfo) -> str:
 
 
 ProjectPath = Annotated[str, StringConstraints(min_length=1, max_length=1024),
-                        AfterValidator(_inside_project)]
+                        AfterValidator(inside_project)]
 
 
 class SpecModel(BaseModel):

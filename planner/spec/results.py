@@ -2,24 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, model_validator
 
-from .base import Direction, Id, Item, ProjectPath, SpecModel, Text
+from .base import Direction, Id, Item, ProjectPath, SpecModel, Text, inside_project
+
+# Stores MLflow's client reaches by URI. `file:` is left out on purpose: a file store is read
+# directly through `path`, without mlflow.
+TRACKING_SCHEMES = ("http", "https", "databricks", "sqlite", "postgresql", "mysql", "mssql")
+PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _tracking_uri(value: str, info: ValidationInfo) -> str:
+    """A tracking URI the spec may hold: a known scheme, no password in the text, SQLite files inside the project."""
+    parts = urlsplit(value)
+    scheme = (parts.scheme or value).split("+")[0]  # plain `databricks` has no colon
+    if scheme == "file":
+        raise ValueError("a file store is read without mlflow: give its folder as `path` instead")
+    if scheme not in TRACKING_SCHEMES:
+        raise ValueError(f"must start with one of {', '.join(s + ':' for s in TRACKING_SCHEMES)}")
+    if parts.password is not None and not PLACEHOLDER.fullmatch(parts.password):
+        raise ValueError("must not hold a password: write ${NAME} and set environment variable NAME")
+    if scheme == "sqlite":
+        database = value.split(":///", 1)[1] if ":///" in value else ""
+        if not database:
+            raise ValueError("write sqlite:///<file>, the file relative to the project folder")
+        inside_project(database, info)
+    return value
+
+
+TrackingUri = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_tracking_uri)]
 
 
 class Source(Item):
     """A place runs are read from."""
 
     type: Literal["mlflow", "table", "wandb", "dvc"]
-    """mlflow (an `mlruns` folder), table (CSV, JSON or JSON-lines, one row per run), wandb (a `wandb` folder), dvc (folders with metrics.json and params.yaml)."""
-    path: ProjectPath
-    """Folder or file, relative to the project folder."""
+    """mlflow (an `mlruns` folder, or a tracking server by `uri`), table (CSV, JSON or JSON-lines, one row per run), wandb (a `wandb` folder), dvc (folders with metrics.json and params.yaml)."""
+    path: ProjectPath | None = None
+    """Folder or file, relative to the project folder (every type but an MLflow `uri` needs one)."""
+    uri: TrackingUri | None = None
+    """For MLflow instead of `path`: a tracking URI read through the official client (needs `pip install 'planner[mlflow]'`), e.g. `https://mlflow.example.com`, `databricks`, `sqlite:///mlflow.db` (a file relative to the project folder). `${NAME}` is replaced by environment variable NAME when runs are read, so credentials stay out of the spec."""
     experiment: Text | None = None
     """For MLflow: only runs of this experiment (by name)."""
     run_id_column: Text = "run_id"
     """For tables: the column that holds the run id."""
+
+    @model_validator(mode="after")
+    def _path_or_uri(self):
+        if self.type != "mlflow" and self.uri is not None:
+            raise ValueError(f"`uri` is for type mlflow only; a {self.type} source is read from `path`")
+        if (self.path is None) == (self.uri is None):
+            raise ValueError("give exactly one of path, uri" if self.type == "mlflow" else "give `path`")
+        return self
 
 
 class BestRule(SpecModel):

@@ -1,4 +1,4 @@
-"""Real producers: MLflow and W&B write their folders in subprocesses (clean, bounded), once per session."""
+"""Real producers: MLflow and W&B write their stores in subprocesses (clean, bounded), once per session."""
 
 import os
 import subprocess
@@ -8,7 +8,7 @@ import pytest
 
 MLFLOW_SCRIPT = """
 import json, math, os, sys, mlflow, pandas as pd
-mlflow.set_tracking_uri("file:" + sys.argv[1])
+mlflow.set_tracking_uri(sys.argv[1])
 client = mlflow.MlflowClient()
 mlflow.set_experiment("exp-a")
 with mlflow.start_run(run_name="lr-c1") as run:
@@ -47,8 +47,8 @@ run.finish()
 """
 
 
-def _produce(script: str, cwd, env: dict) -> None:
-    result = subprocess.run([sys.executable, "-c", script, str(cwd)], cwd=cwd, capture_output=True,
+def _produce(script: str, cwd, env: dict, argument: str = "") -> None:
+    result = subprocess.run([sys.executable, "-c", script, argument], cwd=cwd, capture_output=True,
                             text=True, timeout=300, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -59,8 +59,16 @@ def mlruns(tmp_path_factory):
     root = tmp_path_factory.mktemp("mlflow")
     folder = root / "mlruns"
     folder.mkdir()
-    _produce(MLFLOW_SCRIPT, folder, {"MLFLOW_ALLOW_FILE_STORE": "true"})
+    _produce(MLFLOW_SCRIPT, folder, {"MLFLOW_ALLOW_FILE_STORE": "true"}, f"file:{folder}")
     return folder
+
+
+@pytest.fixture(scope="session")
+def mlflow_db(tmp_path_factory):
+    """The same runs as `mlruns`, logged to a SQLite tracking database: <root>/mlflow.db."""
+    root = tmp_path_factory.mktemp("mlflow-db")
+    _produce(MLFLOW_SCRIPT, root, {}, f"sqlite:///{root / 'mlflow.db'}")
+    return root / "mlflow.db"
 
 
 @pytest.fixture(scope="session")
