@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -99,7 +100,7 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
 
 
 def assessed(path: str):
-    """Project, graph and Assessment; evidence that cannot be read exits 2 with its diagnostics."""
+    """Project (with its graph), Assessment and audits; evidence that cannot be read exits 2 with its diagnostics."""
     from rich.console import Console
 
     from .assess import assess
@@ -113,7 +114,7 @@ def assessed(path: str):
     if problems:
         print_diagnostics(problems, project.texts)
         sys.exit(EXIT_INVALID)
-    return project, assessment
+    return project, assessment, audits
 
 
 @cli.command()
@@ -121,7 +122,7 @@ def assessed(path: str):
 @FORMAT
 def status(path: str, fmt: str) -> None:
     """Every item of the project at PATH with its status and evidence."""
-    _, assessment = assessed(path)
+    _, assessment, _ = assessed(path)
     if fmt == "json":
         click.echo(json.dumps(assessment.to_dict(), indent=2, allow_nan=False, default=str))
     else:
@@ -139,7 +140,7 @@ def trace(path: str, item: str | None, fmt: str) -> None:
     """What ITEM depends on and what depends on it (goal, objective, metric, run, risk...)."""
     from . import trace as tracing
 
-    project, assessment = assessed(path)
+    project, assessment, _ = assessed(path)
     graph = tracing.with_evidence(project.graph, assessment)
     if item is not None and item not in graph:
         import difflib
@@ -159,6 +160,35 @@ def trace(path: str, item: str | None, fmt: str) -> None:
         click.echo(f"{item} ({found['kind']})")
         for direction in ("upstream", "downstream"):
             click.echo(f"  {direction}: " + (", ".join(f"{n['id']} ({n['kind']})" for n in found[direction]) or "none"))
+
+
+def comma_list(choices):
+    """A click callback for `a,b` options whose parts must each be one of `choices`."""
+    def parse(ctx, param, value: str) -> tuple[str, ...]:
+        parts = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        wrong = [part for part in parts if part not in choices]
+        if wrong or not parts:
+            raise click.BadParameter(f"{', '.join(wrong) or 'nothing'} is not one of {', '.join(choices)}")
+        return parts
+    return parse
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--format", "formats", default="html,pdf", show_default=True,
+              callback=comma_list(("html", "pdf", "modelcard")), help="Comma-separated: html, pdf, modelcard.")
+@click.option("--kind", "kinds", default="design,governance", show_default=True,
+              callback=comma_list(("design", "governance")), help="Comma-separated: design, governance.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to  [default: PATH/reports]")
+def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None) -> None:
+    """Write the design and governance reports (HTML, PDF) and a model card for the project at PATH."""
+    from .report import render_reports, report_date, write_reports
+
+    project, assessment, audits = assessed(path)
+    outputs = render_reports(project, assessment, audits, kinds=kinds, formats=formats, as_of=report_date())
+    for written in write_reports(outputs, out_dir or project.root / "reports"):
+        click.echo(str(written))
 
 
 @cli.command()

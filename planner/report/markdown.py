@@ -1,0 +1,59 @@
+"""Free text from specs rendered as Markdown, safely.
+
+Spec text is written by many people and read by reviewers, so it gets Markdown's emphasis, lists,
+code and links, but never raw HTML: HTML in the text is shown as text. Links may only point at
+http(s), mailto or relative targets (no `javascript:`, `data:` or `file:`), and images are not
+rendered at all, because an image is a request the self-contained report must not make.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# Control characters and whitespace browsers strip before reading a scheme ("java\tscript:").
+IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def safe_link(url: str) -> bool:
+    """Whether a link target may appear in a report: http(s), mailto, or relative without a scheme."""
+    url = IGNORED_IN_SCHEME.sub("", url)
+    if url.startswith(("//", "\\", "/\\", "\\/")):  # scheme-relative: another host
+        return False
+    match = SCHEME.match(url)
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("default", {"html": False, "linkify": False, "typographer": False})
+    parser.disable("image")
+    parser.validateLink = safe_link
+    return parser
+
+
+PARSER = _parser()
+
+
+def markdown_filter(text) -> Markup:
+    """Block Markdown -> HTML for templates; `None` renders as nothing."""
+    if text is None:
+        return Markup("")
+    return Markup(PARSER.render(str(text)))
+
+
+def markdown_inline_escape(text) -> str:
+    """Text placed into a Markdown document (model card) as literal text on one line.
+
+    Markdown syntax characters are backslash-escaped and `<`, `>`, `&` become entities, so a title
+    can neither start a table cell, a link or a heading, nor inject HTML where Markdown allows it.
+    """
+    if text is None:
+        return ""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -1,0 +1,59 @@
+"""Rendering reports in memory and writing them out, all or nothing.
+
+Every requested document is rendered before the first file is written, so a failure (a bad
+template, a blocked fetch) leaves the output folder as it was; each file is then replaced atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from ..fileio import write_atomic
+from .context import report_context
+from .environment import environment
+
+KINDS = ("design", "governance")
+FORMATS = ("html", "pdf", "modelcard")
+MODEL_CARD = "model-card.md"
+
+
+def report_date(today: date | None = None) -> date:
+    """The date reports are stamped with: `SOURCE_DATE_EPOCH` when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return today or date.today()
+
+
+def render_reports(project, assessment, audits=(), *, kinds=KINDS, formats=FORMATS, as_of: date,
+                   decision=None, changes=None) -> dict[str, bytes]:
+    """File name -> content of every requested document."""
+    env = environment(project.root)
+    outputs: dict[str, bytes] = {}
+    for pdf in sorted({fmt == "pdf" for fmt in formats if fmt in ("html", "pdf")}):
+        context = report_context(project, assessment, audits, as_of=as_of, decision=decision,
+                                 changes=changes, pdf=pdf)
+        for kind in kinds:
+            html = env.get_template(f"{kind}.html.j2").render(context)
+            if pdf:
+                from .pdf import html_to_pdf
+
+                outputs[f"{kind}.pdf"] = html_to_pdf(html, project.root)
+            else:
+                outputs[f"{kind}.html"] = html.encode("utf-8")
+    if "modelcard" in formats:
+        from .modelcard import model_card
+
+        outputs[MODEL_CARD] = model_card(project, assessment, audits, as_of=as_of).encode("utf-8")
+    return outputs
+
+
+def write_reports(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in outputs.items():
+        write_atomic(out_dir / name, data)
+        written.append(out_dir / name)
+    return written
