@@ -1,0 +1,142 @@
+"""Sign-offs bound to the content of the specs they approve.
+
+A digest of each spec file is taken over its *parsed* data in a canonical JSON form, so
+reformatting, comments, key order and quoting leave it unchanged while any changed value changes
+it. A recorded sign-off keeps the digest of every file, so a stale one names the files that
+changed, appeared or disappeared since. `signoffs.yaml` itself is not digested: recording a
+sign-off must not invalidate the others.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, PlannerError
+from ..fileio import write_atomic
+from ..load import SIGNOFFS
+from ..spec import SignoffsSpec
+from ..validate import Project, validate_document
+from ..yaml_source import Document, dump
+
+HEADER = """\
+# Sign-offs recorded by `planner signoff`; each is bound to a digest of the specs it approves.
+# Any change to a spec value makes a sign-off stale, and `planner gate` names the changed file.
+"""
+
+
+@dataclass
+class SignoffState:
+    """A recorded sign-off compared with the specs as they are now."""
+
+    role: str
+    name: str
+    date: datetime.date
+    valid: bool
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+    @property
+    def why(self) -> str:
+        signed = f"signed off by {self.name} on {self.date.isoformat()}"
+        if self.valid:
+            return signed
+        changes = [f"{', '.join(files)} {verb}" for files, verb in
+                   ((self.changed, "changed"), (self.added, "added"), (self.removed, "removed")) if files]
+        return f"{signed}, stale: {'; '.join(changes) or 'the specs changed'} since"
+
+    def to_dict(self) -> dict:
+        return {"role": self.role, "name": self.name, "date": self.date.isoformat(), "valid": self.valid,
+                "changed": self.changed, "added": self.added, "removed": self.removed,
+                "file": self.file, "line": self.line}
+
+
+def ensure_valid(project: Project, action: str) -> None:
+    """Refuse to act on an invalid project: a missing document would silently pass or sign."""
+    errors = [d for d in project.diagnostics if d.is_error]
+    if errors:
+        first = errors[0]
+        raise PlannerError([Diagnostic(
+            "invalid-project", f"cannot {action}: the project has {len(errors)} validation "
+            f"error{'s' * (len(errors) != 1)}, the first here", first.file, first.line, first.column,
+            hint="run `planner validate` and fix them first")])
+
+
+def _relative(project: Project, name: str) -> str:
+    return Path(name).relative_to(project.root).as_posix()
+
+
+def _sha256(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical(data) -> str:
+    """The form a digest is taken of: independent of layout, comments, key order and quoting."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def spec_digests(project: Project) -> dict[str, str]:
+    """Digest of every spec file (manifest included, `signoffs.yaml` not), by POSIX path from the root."""
+    grouped: dict[str, list] = {name: [] for name in project.texts}
+    documents = [project.manifest_document, *(doc.document for doc in project.docs)]
+    for document in filter(None, documents):
+        grouped.setdefault(document.file, []).append(document.data)
+    digests = {_relative(project, name): _sha256(canonical(data)) for name, data in grouped.items()}
+    digests.pop(SIGNOFFS, None)
+    return dict(sorted(digests.items()))
+
+
+def overall_digest(digests: dict[str, str]) -> str:
+    """One digest for the whole set of files, as a sign-off records it."""
+    return _sha256("".join(f"{path}\0{digest}\n" for path, digest in sorted(digests.items())))
+
+
+def _state(signoff, current: dict[str, str], overall: str, file: str, line: int) -> SignoffState:
+    recorded = signoff.files
+    changed = sorted(p for p in recorded.keys() & current.keys() if recorded[p] != current[p])
+    # a hand-written sign-off without per-file digests can only say that something changed
+    added = sorted(current.keys() - recorded.keys()) if recorded else []
+    removed = sorted(recorded.keys() - current.keys())
+    valid = signoff.digest == overall and not (changed or added or removed)
+    return SignoffState(signoff.role, signoff.name, signoff.date, valid, changed, added, removed, file, line)
+
+
+def check_signoffs(project: Project) -> list[SignoffState]:
+    """Every recorded sign-off, oldest first, valid or stale against the current specs."""
+    current = spec_digests(project)
+    overall = overall_digest(current)
+    return [_state(signoff, current, overall, doc.document.file, doc.document.position(("signoffs", i))[0])
+            for doc in project.docs_of_kind("signoffs") for i, signoff in enumerate(doc.model.signoffs)]
+
+
+def _recorded_entries(project: Project, path: Path) -> list[dict]:
+    """Entries already in `signoffs.yaml`, as written; a document of another kind there is refused."""
+    docs = [doc for doc in project.docs if _relative(project, doc.document.file) == SIGNOFFS]
+    for doc in docs:
+        if doc.kind != "signoffs":
+            line, column = doc.document.position(("kind",))
+            raise PlannerError([Diagnostic(
+                "not-signoffs", f"{SIGNOFFS} holds a {doc.kind!r} document; it is rewritten by `planner signoff`",
+                doc.document.file, line, column, ("kind",), hint="move that document into a spec file")])
+    return [entry for doc in docs for entry in doc.document.data.get("signoffs", [])]
+
+
+def record_signoff(project: Project, *, role: str, name: str, on: datetime.date) -> Path:
+    """Add (or replace the same person's entry for the same role) a sign-off of the current specs."""
+    ensure_valid(project, "record a sign-off")
+    path = project.root / SIGNOFFS
+    digests = spec_digests(project)
+    entry = {"role": role, "name": name, "date": on, "digest": overall_digest(digests), "files": digests}
+    kept = [e for e in _recorded_entries(project, path) if (e.get("role"), e.get("name")) != (role, name)]
+    data = {"kind": "signoffs", "signoffs": [*kept, entry]}
+    _, problems = validate_document(Document(str(path), 0, data), SignoffsSpec, project.root)
+    if problems:
+        raise PlannerError(problems)
+    write_atomic(path, HEADER + dump(data))
+    return path

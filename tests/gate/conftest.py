@@ -1,0 +1,22 @@
+"""The `decide` fixture: a real project on disk, loaded, assessed and evaluated by the gate."""
+
+import itertools
+
+import pytest
+
+from gate_projects import TODAY, build, load
+from planner.assess import assess
+from planner.audits import run_project_audits
+from planner.gate import evaluate
+
+
+@pytest.fixture
+def decide(tmp_path):
+    """Build, load, assess (audits computed unless `audits=False`) and evaluate a fresh project."""
+    folders = itertools.count()
+
+    def run(changes: dict | None = None, *, today=TODAY, audits=True):
+        project = load(build(tmp_path / f"p{next(folders)}", changes))
+        computed = run_project_audits(project)[0] if audits else None
+        return evaluate(project, assess(project, audits=computed), today=today)
+    return run
