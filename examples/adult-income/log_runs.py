@@ -5,8 +5,12 @@ adult.test; bash shared/data/fetch-public-datasets.sh DEST extracts them into DE
 
 Four runs of experiment `adult-income`: train.py's logistic regression (tagged candidate=true: its
 test predictions are data/predictions.csv, which the bias audit reads), two other C values, and a
-histogram gradient boosting model. Metrics on adult.test: roc_auc, accuracy, recall, precision and
-p95_latency_ms (one-row predict_proba calls). No model artifacts, so the folder stays small.
+histogram gradient boosting model. Metrics on adult.test: roc_auc, accuracy, recall, precision,
+p95_latency_ms (one-row predict_proba calls) and the behavioural tests of specs/evaluation.yaml:
+sex_swap_flip_rate (share of decisions at threshold 0.5 that change when `sex` is swapped, all else
+equal), education_step_score_drop_rate and hours_step_score_drop_rate (share of people whose score
+falls when given one more year of education, capped at 16, or five more hours a week).
+No model artifacts, so the folder stays small.
 results/runs.csv holds the zero-rule and the call-centre rule (run `rule-baseline`), computed here.
 
 MLflow 3 refuses a file store unless MLFLOW_ALLOW_FILE_STORE=true; this script sets it.
@@ -46,6 +50,18 @@ def quality(y, score, threshold: float = 0.5) -> dict[str, float]:
     return {"roc_auc": roc_auc_score(y, score), "accuracy": accuracy_score(y, pred),
             "recall": recall_score(y, pred, zero_division=0),
             "precision": precision_score(y, pred, zero_division=0)}
+
+
+def behaviour(predict_proba, rows, threshold: float = 0.5) -> dict[str, float]:
+    """Behavioural tests (CheckList): an invariance and two directional expectations, as rates."""
+    score = predict_proba(rows)[:, 1]
+    swapped = rows.assign(sex=rows["sex"].map({"Male": "Female", "Female": "Male"}))
+    flips = (predict_proba(swapped)[:, 1] >= threshold) != (score >= threshold)
+    more_education = rows.assign(education_num=(rows["education_num"] + 1).clip(upper=16))
+    more_hours = rows.assign(hours_per_week=rows["hours_per_week"] + 5)
+    return {"sex_swap_flip_rate": float(flips.mean()),
+            "education_step_score_drop_rate": float((predict_proba(more_education)[:, 1] < score).mean()),
+            "hours_step_score_drop_rate": float((predict_proba(more_hours)[:, 1] < score).mean())}
 
 
 def p95_latency_ms(predict, rows) -> float:
@@ -92,7 +108,7 @@ def log_models(folder: Path) -> None:
         with mlflow.start_run(run_name=name):
             mlflow.log_params({**params, "threshold": 0.5, "features": len(FEATURES), "seed": SEED})
             mlflow.set_tags({**common, **tags})
-            mlflow.log_metrics(quality(test[LABEL], score))
+            mlflow.log_metrics(quality(test[LABEL], score) | behaviour(fitted.predict_proba, x_test))
             mlflow.log_metric("p95_latency_ms", p95_latency_ms(fitted.predict_proba, x_test))
         print(f"logged {name}: roc_auc {roc_auc_score(test[LABEL], score):.3f}")
 

@@ -7,8 +7,11 @@ Four runs of experiment `german-credit`: train.py's logistic regression (tagged 
 test predictions are data/predictions.csv, which the bias audit reads), two other C values, and a
 histogram gradient boosting model. Metrics on train.py's seeded 30% test split (positive class: good
 credit): roc_auc, accuracy, recall, precision, expected_cost (german.doc's cost matrix: accepting a bad
-applicant costs 5, rejecting a good one 1, per application) and p95_latency_ms (one-row
-predict_proba calls). No model artifacts. results/runs.csv holds the zero-rule (accept everyone) and
+applicant costs 5, rejecting a good one 1, per application), p95_latency_ms (one-row
+predict_proba calls) and the behavioural tests of specs/evaluation.yaml: foreign_swap_flip_rate
+(share of decisions at threshold 0.5 that change when foreign-worker status is swapped, all else
+equal) and duration_step_score_rise_rate (share of applicants whose chance of repaying rises when
+the loan runs 12 months longer). No model artifacts. results/runs.csv holds the zero-rule (accept everyone) and
 a points scorecard (run `scorecard-2025`), computed here.
 
 MLflow 3 refuses a file store unless MLFLOW_ALLOW_FILE_STORE=true; this script sets it.
@@ -59,6 +62,16 @@ def quality(y, score, threshold: float = 0.5) -> dict[str, float]:
             "expected_cost": float((5 * ((pred == 1) & (y == 0)) + 1 * ((pred == 0) & (y == 1))).mean())}
 
 
+def behaviour(predict_proba, rows, threshold: float = 0.5) -> dict[str, float]:
+    """Behavioural tests (CheckList): an invariance and a directional expectation, as rates."""
+    score = predict_proba(rows)[:, 1]
+    swapped = rows.assign(foreign=rows["foreign"].map({"A201": "A202", "A202": "A201"}))
+    flips = (predict_proba(swapped)[:, 1] >= threshold) != (score >= threshold)
+    longer = rows.assign(duration=rows["duration"] + 12)
+    return {"foreign_swap_flip_rate": float(flips.mean()),
+            "duration_step_score_rise_rate": float((predict_proba(longer)[:, 1] > score).mean())}
+
+
 def p95_latency_ms(predict, rows) -> float:
     """95th percentile of single-request latency: what a caller of the scoring service waits."""
     times = []
@@ -103,7 +116,7 @@ def log_models(folder: Path) -> None:
         with mlflow.start_run(run_name=name):
             mlflow.log_params({**params, "threshold": 0.5, "features": len(FEATURES), "seed": SEED})
             mlflow.set_tags({**common, **tags})
-            mlflow.log_metrics(quality(test[LABEL], score))
+            mlflow.log_metrics(quality(test[LABEL], score) | behaviour(fitted.predict_proba, x_test))
             mlflow.log_metric("p95_latency_ms", p95_latency_ms(fitted.predict_proba, x_test))
         print(f"logged {name}: roc_auc {roc_auc_score(test[LABEL], score):.3f}")
 
