@@ -1,5 +1,6 @@
-"""The Assessment: every goal, objective, constraint, risk, checklist item and audit limit with a
-status and the reason for it, computed once from the specs and the evidence.
+"""The Assessment: every goal, objective, constraint, risk, checklist item, audit limit, behavioural
+test and decision threshold with a status and the reason for it, computed once from the specs and
+the evidence.
 
 Reports and the gate read only this; nothing downstream recomputes a status. A metric that is
 missing or NaN is "no-evidence", never "met".
@@ -235,11 +236,143 @@ def _audits(project: Project, evidence: Evidence):
                          target=limit.value, extra={"audit": spec.id, "op": limit.op})
 
 
+def _evaluations(project: Project, evidence: Evidence):
+    audits = project.of_kind("bias-audit")
+    for spec in project.of_kind("evaluation"):
+        yield _evaluation_plan(spec, audits)
+        for test in spec.tests:
+            yield _behavioural_test(test, spec, evidence.candidate)
+        if spec.threshold is not None:
+            yield _threshold(spec, audits, evidence)
+
+
+def _evaluation_plan(spec, audits) -> Status:
+    """The plan itself (datasets, slices), with the audits that break results down by each slice."""
+    def covering(features):
+        return [a.id for a in audits if set(features) <= set(a.sensitive_features) | set(a.slices)
+                or any(set(features) <= set(combo) for combo in a.intersections)]
+    coverage = {name: covering([name]) for name in spec.slices}
+    coverage |= {" & ".join(combo): covering(combo) for combo in spec.crossed_slices}
+    uncovered = [name for name, found in coverage.items() if not found]
+    measured = sum(test.metric is not None for test in spec.tests)
+    why = (f"{len(spec.datasets)} datasets; {len(spec.tests)} behavioural tests ({measured} measured by runs); "
+           f"slices: {', '.join(coverage) or 'none'} (at least {spec.min_slice_size} rows)")
+    if uncovered:
+        why += f"; not broken down by any bias audit: {', '.join(uncovered)}"
+    return Status(spec.id, "evaluation", "info", spec.title or "Evaluation plan", why, extra={
+        "datasets": [dataset.model_dump() for dataset in spec.datasets], "slices": list(spec.slices),
+        "crossed_slices": [list(combo) for combo in spec.crossed_slices], "min_slice_size": spec.min_slice_size,
+        "slice_coverage": coverage, "tests": [test.id for test in spec.tests],
+        "threshold": spec.threshold_id if spec.threshold else None})
+
+
+def _behavioural_test(test, spec, candidate) -> Status:
+    extra = {"evaluation": spec.id, "type": test.type, "perturbation": test.perturbation,
+             "expectation": test.expectation, "dataset": test.dataset, "links": list(test.links),
+             "metric": test.metric.name if test.metric else None}
+    if test.metric is None:
+        return Status(test.id, "test", "info", test.statement, "not measured by a run", extra=extra)
+    metric = test.metric
+    value = metric_of(candidate, metric.name)
+    status, margin = compare(value, metric.target, metric.direction)
+    return Status(test.id, "test", status, test.statement, _objective_why(metric, value, status, candidate),
+                  value, metric.target, metric.direction, margin,
+                  candidate.run_id if candidate and value is not None else None, extra=extra)
+
+
+def _threshold(spec, audits, evidence: Evidence) -> Status:
+    """The threshold in use; a cost-based one is met when its expected cost (from the audit's threshold
+    analysis) is at most `tolerance` above the cost-optimal threshold's."""
+    threshold = spec.threshold
+    audit_spec = next((a for a in audits if a.id == threshold.audit), None)
+    costs = threshold.costs or (audit_spec.costs if audit_spec else None)
+    extra = {"evaluation": spec.id, "policy": threshold.policy, "value": threshold.value,
+             "costs": costs.model_dump() if costs else None,
+             "costs_from": None if costs is None else ("spec" if threshold.costs else "audit"),
+             "audit": threshold.audit, "tolerance": threshold.tolerance, "target_rate": threshold.target_rate,
+             "feature": threshold.feature, "groups": dict(threshold.groups), "rationale": threshold.rationale,
+             "bayes_threshold": _bayes_threshold(costs), "run_threshold": _run_threshold(evidence.candidate),
+             **dict.fromkeys(("optimal_threshold", "optimal_cost", "cost_at_value", "excess_cost", "band",
+                              "candidates")), "group_optimal": {}}
+    analysis, problem = _cost_analysis(threshold, costs, evidence)
+    extra.update(analysis or {})
+    shown = f"{threshold.value:g}" if threshold.value is not None else \
+        f"on {threshold.feature}: " + ", ".join(f"{group} {value:g}" for group, value in threshold.groups.items())
+    why = f"{threshold.policy} threshold {shown}"
+    if analysis:
+        why += (f"; cost-optimal {analysis['optimal_threshold']:g} (expected cost {analysis['optimal_cost']:.4g}"
+                f" per case, audit {threshold.audit})")
+        why += "" if analysis["cost_at_value"] is None else f", at {shown}: {analysis['cost_at_value']:.4g}"
+    if problem:
+        why += f"; {problem}"
+    if not analysis and extra["bayes_threshold"] is not None:
+        why += f"; with calibrated scores expected cost is lowest at {extra['bayes_threshold']:.3g}"
+    run_threshold = extra["run_threshold"]
+    if None not in (run_threshold, threshold.value) and run_threshold != threshold.value:
+        why += f"; the candidate run records threshold {run_threshold:g}"
+    return Status(spec.threshold_id, "threshold", _threshold_status(threshold, analysis),
+                  f"Decision threshold ({threshold.policy})", why, value=threshold.value, extra=extra)
+
+
+def _threshold_status(threshold, analysis) -> str:
+    if threshold.policy != "cost-based" or threshold.audit is None:
+        return "info"  # only a cost-based choice claims a cost, and only an audit's analysis can check it
+    if analysis is None or analysis["cost_at_value"] is None:
+        return NO_EVIDENCE
+    allowed = analysis["optimal_cost"] * (1 + threshold.tolerance)
+    return MET if analysis["cost_at_value"] <= allowed + COST_EPSILON else NOT_MET
+
+
+COST_EPSILON = 1e-12  # float noise when the threshold in use is the optimum
+
+
+def _bayes_threshold(costs) -> float | None:
+    """With calibrated scores the expected cost is lowest at cost_fp / (cost_fp + cost_fn)."""
+    total = costs.false_positive + costs.false_negative if costs else 0
+    return costs.false_positive / total if total else None
+
+
+def _run_threshold(candidate) -> float | None:
+    try:
+        return float(candidate.params["threshold"]) if candidate else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _cost_analysis(threshold, costs, evidence: Evidence) -> tuple[dict | None, str | None]:
+    """The audit's expected-cost curve read at the threshold in use, with the optimum and the band
+    of thresholds within `tolerance` of it; or why it cannot be read."""
+    if threshold.audit is None:
+        return None, ("no audit named, so the choice is not checked against expected cost"
+                      if threshold.policy == "cost-based" else None)
+    audit = evidence.audits.get(threshold.audit)
+    if audit is None:
+        return None, f"audit {threshold.audit} not computed"
+    data = audit.result_data["thresholds"]
+    if data is None:
+        return None, f"audit {threshold.audit} has no threshold analysis (it needs `costs` and a `score` column)"
+    if (costs.false_positive, costs.false_negative) != (data["cost_fp"], data["cost_fn"]):
+        return None, (f"its costs differ from audit {threshold.audit}'s (false positive {data['cost_fp']:g}, "
+                      f"false negative {data['cost_fn']:g}), whose analysis therefore does not apply")
+    grid = [(t, c) for t, c in zip(data["thresholds"], data["overall_curve"]) if c is not None]
+    best_t, best_c = data["overall"]["best_threshold"], data["overall"]["best_cost"]
+    within = [t for t, c in grid if c <= best_c * (1 + threshold.tolerance) + COST_EPSILON]
+    at_value = next((c for t, c in grid if threshold.value is not None and abs(t - threshold.value) < 1e-9), None)
+    groups = data["groupings"].get(threshold.feature, {}) if threshold.policy == "per-group" else {}
+    analysis = {"optimal_threshold": best_t, "optimal_cost": best_c, "cost_at_value": at_value,
+                "excess_cost": None if at_value is None else at_value - best_c,
+                "band": [min(within), max(within)] if within else None,
+                "candidates": data["candidates"],
+                "group_optimal": {group: row["best_threshold"] for group, row in groups.items()}}
+    off_grid = threshold.value is not None and at_value is None
+    return analysis, (f"{threshold.value:g} is not one of the audit's candidate thresholds" if off_grid else None)
+
+
 def assess(project: Project, *, audits=None) -> Assessment:
     """The Assessment of a valid project; evidence problems become diagnostics, not exceptions."""
     evidence = Evidence(project, audits)
     items = [*_objectives(project, evidence), *_constraints(project, evidence), *_risks(project),
-             *_checklists(project), *_audits(project, evidence)]
+             *_checklists(project), *_audits(project, evidence), *_evaluations(project, evidence)]
     positions = {i.id: (i.doc.document.file, i.doc.document.position(i.path)[0]) for i in collect_items(project)}
     for item in items:
         item.file, item.line = positions.get(item.id, ("", 0))

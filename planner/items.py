@@ -55,6 +55,18 @@ def _items_of(doc: SpecDoc):
         yield ItemRef(spec.id, "audit", doc, ("id",), spec)
         for index, limit in enumerate(spec.limits):
             yield ItemRef(spec.limit_id(index), "limit", doc, ("limits", index), limit)
+    if doc.kind == "evaluation":
+        yield from _evaluation_items(doc)
+
+
+def _evaluation_items(doc: SpecDoc):
+    spec = doc.model
+    yield ItemRef(spec.id, "evaluation", doc, ("id",), spec)
+    for attribute, kind in (("datasets", "dataset"), ("tests", "test")):
+        for index, item in enumerate(getattr(spec, attribute)):
+            yield ItemRef(item.id, kind, doc, (attribute, index, "id"), item)
+    if spec.threshold is not None:
+        yield ItemRef(spec.threshold_id, "threshold", doc, ("threshold",), spec.threshold)
 
 
 def checklist_item_ids(checklist) -> list[str]:
@@ -92,10 +104,35 @@ def _refs_of(doc: SpecDoc):
     if doc.kind == "bias-audit":
         for j, target in enumerate(spec.links):
             yield ref(spec.id, target, (), "links", "links", j)
+    if doc.kind == "evaluation":
+        yield from _evaluation_refs(spec, ref)
     if doc.kind == "results" and spec.candidate.best and spec.candidate.best.source:
         yield ref(None, spec.candidate.best.source, ("source",), "candidate-from", "candidate", "best", "source")
     if doc.kind == "policy":
         yield from _policy_refs(spec, ref)
+
+
+TEST_LINK_KINDS = ("risk", "objective", "constraint")
+
+
+def _evaluation_refs(spec, ref):
+    for i, test in enumerate(spec.tests):
+        for j, target in enumerate(test.links):
+            yield ref(test.id, target, TEST_LINK_KINDS, "guards", "tests", i, "links", j)
+        if test.dataset:
+            yield ref(test.id, test.dataset, ("dataset",), "evaluated-on", "tests", i, "dataset")
+    if spec.threshold is not None and spec.threshold.audit:
+        yield ref(spec.threshold_id, spec.threshold.audit, ("audit",), "checked-by", "threshold", "audit")
+
+
+def _objective_datasets(project: Project):
+    """An objective's `metric.dataset` is free text; when it names an evaluation dataset, trace links them."""
+    datasets = {dataset.id for spec in project.of_kind("evaluation") for dataset in spec.datasets}
+    for doc in project.docs_of_kind("objectives"):
+        for i, objective in enumerate(doc.model.objectives):
+            if objective.metric.dataset in datasets:
+                yield Reference(objective.id, objective.metric.dataset, ("dataset",), "evaluated-on", doc,
+                                ("objectives", i, "metric", "dataset"))
 
 
 REQUIREMENT_KINDS = {"objectives": ("objective",), "constraints": ("constraint",),
@@ -112,4 +149,4 @@ def _policy_refs(spec, ref):
 
 
 def collect_references(project: Project) -> list[Reference]:
-    return [r for doc in project.docs for r in _refs_of(doc)]
+    return [*(r for doc in project.docs for r in _refs_of(doc)), *_objective_datasets(project)]

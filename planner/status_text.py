@@ -11,7 +11,8 @@ STYLES = {"met": "green", "pass": "green", "done": "green", "closed": "green", "
           "not-met": "bold red", "fail": "bold red", "no-evidence": "yellow", "open": "yellow",
           "insufficient-data": "yellow", "info": "dim"}
 TITLES = {"goal": "Goals and KPIs", "objective": "Objectives", "constraint": "Constraints",
-          "risk": "Risks", "checklist-item": "Data checklist", "limit": "Bias-audit limits"}
+          "risk": "Risks", "checklist-item": "Data checklist", "limit": "Bias-audit limits",
+          "evaluation": "Evaluation plans", "test": "Behavioural tests", "threshold": "Decision thresholds"}
 
 
 def _value(number) -> str:

@@ -20,7 +20,7 @@ def test_init_writes_a_project_that_validates(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "init", str(target))
     assert code == 0 and out.endswith(f"next: planner validate {target}\n")
     code, out, _ = run_cli(capsys, "validate", str(target))
-    assert (code, out) == (0, f"{target}: valid (5 documents; 0 errors, 0 warnings)\n")
+    assert (code, out) == (0, f"{target}: valid (6 documents; 0 errors, 0 warnings)\n")
     first_lines = {p.name: p.read_text().splitlines()[0] for p in (target / "specs").glob("*.yaml")}
     assert all(line.startswith("# yaml-language-server: $schema=../schemas/") for line in first_lines.values())
 

@@ -3,6 +3,7 @@
 from .bias import BiasAudit
 from .constraints import ConstraintsSpec
 from .data import DataChecklist
+from .evaluation import EvaluationSpec
 from .goals import ObjectivesSpec
 from .policy import PolicySpec, SignoffsSpec
 from .project import Manifest
@@ -15,10 +16,11 @@ KINDS = {
     "risks": RisksSpec,
     "data-checklist": DataChecklist,
     "bias-audit": BiasAudit,
+    "evaluation": EvaluationSpec,
     "results": ResultsSpec,
     "policy": PolicySpec,
     "signoffs": SignoffsSpec,
 }
 
 __all__ = ["KINDS", "Manifest", "ObjectivesSpec", "ConstraintsSpec", "RisksSpec", "DataChecklist",
-           "BiasAudit", "ResultsSpec", "PolicySpec", "SignoffsSpec"]
+           "BiasAudit", "EvaluationSpec", "ResultsSpec", "PolicySpec", "SignoffsSpec"]
