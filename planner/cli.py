@@ -99,8 +99,12 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def assessed(path: str):
-    """Project (with its graph), Assessment and audits; evidence that cannot be read exits 2 with its diagnostics."""
+def assessed(path: str, *, evidence_problems_exit: bool = True):
+    """Project (with its graph), Assessment and audits.
+
+    Predictions an audit cannot read exit 2; so does other unreadable evidence, unless the caller
+    (the gate) turns it into failing items instead.
+    """
     from rich.console import Console
 
     from .assess import assess
@@ -110,7 +114,8 @@ def assessed(path: str):
     with Console(stderr=True).status("reading evidence and computing audits..."):
         audits, problems = run_project_audits(project)
         assessment = assess(project, audits=audits)
-    problems += assessment.diagnostics
+    if evidence_problems_exit:
+        problems += assessment.diagnostics
     if problems:
         print_diagnostics(problems, project.texts)
         sys.exit(EXIT_INVALID)
@@ -181,14 +186,95 @@ def comma_list(choices):
               callback=comma_list(("design", "governance")), help="Comma-separated: design, governance.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write to  [default: PATH/reports]")
-def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None) -> None:
+@click.option("--previous", metavar="OLD", help="An earlier version (folder or REV:PATH) for the change log.")
+def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None,
+           previous: str | None) -> None:
     """Write the design and governance reports (HTML, PDF) and a model card for the project at PATH."""
+    from .gate import evaluate
     from .report import render_reports, report_date, write_reports
 
     project, assessment, audits = assessed(path)
-    outputs = render_reports(project, assessment, audits, kinds=kinds, formats=formats, as_of=report_date())
+    as_of = report_date()
+    changes = None
+    if previous is not None:
+        from .diff import diff_sides
+
+        changes = diff_sides(previous, path, with_status=True)
+    outputs = render_reports(project, assessment, audits, kinds=kinds, formats=formats, as_of=as_of,
+                             decision=evaluate(project, assessment, today=as_of), changes=changes)
     for written in write_reports(outputs, out_dir or project.root / "reports"):
         click.echo(str(written))
+
+
+GATE_FORMATS = ("text", "json", "junit", "sarif", "github")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to this file (atomically) instead of standard output.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="The date waivers are checked against  [default: today]")
+def gate(path: str, fmt: str, output: Path | None, today) -> None:
+    """The release decision for the project at PATH: exit 0 pass, 1 blocked, 2 invalid input."""
+    import os
+    from datetime import date
+
+    from .gate import evaluate, outputs
+
+    project, assessment, _ = assessed(path, evidence_problems_exit=False)
+    decision = evaluate(project, assessment, today=today.date() if today else date.today())
+    info = project.manifest.project
+    text = {"text": lambda: outputs.render_text(decision, info.name), "json": lambda: outputs.render_json(decision),
+            "junit": lambda: outputs.render_junit(decision, info.id),
+            "sarif": lambda: outputs.render_sarif(decision, info.id, info.version),
+            "github": lambda: outputs.render_github(decision)}[fmt]()
+    if output is not None:
+        from .fileio import write_atomic
+
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as summary_out:  # GitHub documents appending
+            summary_out.write(outputs.render_markdown_summary(decision, info.name))
+    sys.exit(EXIT_OK if decision.passed else EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--role", required=True, help="The role signing off, as the policy names it (e.g. risk-officer).")
+@click.option("--name", required=True, help="The person signing off.")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date of the sign-off  [default: today]")
+def signoff(path: str, role: str, name: str, on) -> None:
+    """Record a sign-off bound to the current content of the specs (in PATH/signoffs.yaml)."""
+    from datetime import date
+
+    from .gate import overall_digest, record_signoff, spec_digests
+
+    project = load_valid(path)
+    written = record_signoff(project, role=role, name=name, on=on.date() if on else date.today())
+    click.echo(f"{written}: {role} signed off by {name} ({overall_digest(spec_digests(project))})")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="Output format (markdown suits a pull-request comment).")
+@click.option("--status", "with_status", is_flag=True,
+              help="Also compare statuses and measured values (reads evidence and computes audits).")
+def diff(old: str, new: str, fmt: str, with_status: bool) -> None:
+    """What changed between two versions of a project: each a folder, or REV:PATH for a git revision."""
+    from . import diff_text
+    from .diff import diff_sides
+
+    changes = diff_sides(old, new, with_status=with_status)
+    render = {"text": diff_text.render_text, "markdown": diff_text.render_markdown, "json": diff_text.render_json}
+    click.echo(render[fmt](changes), nl=False)
 
 
 @cli.command()
