@@ -8,13 +8,11 @@ code span, a link or emphasis, or inject HTML.
 from __future__ import annotations
 
 import json
-import re
 
 from .diff import ADDED, CHANGED, CONTROL, KIND_TITLES, REMOVED, ProjectDiff, Version, show
+from .markdown_text import escape_inline
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 CELL_WIDTH = 300
 
 
@@ -52,8 +50,7 @@ def render_text(diff: ProjectDiff) -> str:
 
 def escape_markdown(value) -> str:
     """A value as the text of one table cell: one line, no HTML, nothing that ends the cell."""
-    text = "".join(HTML.get(ch, ch) for ch in show(value, CELL_WIDTH))
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return escape_inline(show(value, CELL_WIDTH))
 
 
 def _markdown_side(version: Version) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..markdown_text import escape_inline
 from ..resources import resource_dir
-from .markdown import markdown_filter, markdown_inline_escape
+from .markdown import markdown_filter
 
 PROJECT_TEMPLATES = "templates"
 
@@ -35,7 +36,7 @@ def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironme
         autoescape=select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=True,
                                      default=False),
         undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(markdown=markdown_filter, md=markdown_inline_escape, number=format_number,
+    env.filters.update(markdown=markdown_filter, md=escape_inline, number=format_number,
                        pdf_rows=pdf_rows)
     return env
 

@@ -17,7 +17,6 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 # Control characters and whitespace browsers strip before reading a scheme ("java\tscript:").
 IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
 def safe_link(url: str) -> bool:
@@ -44,16 +43,3 @@ def markdown_filter(text) -> Markup:
     if text is None:
         return Markup("")
     return Markup(PARSER.render(str(text)))
-
-
-def markdown_inline_escape(text) -> str:
-    """Text placed into a Markdown document (model card) as literal text on one line.
-
-    Markdown syntax characters are backslash-escaped and `<`, `>`, `&` become entities, so a title
-    can neither start a table cell, a link or a heading, nor inject HTML where Markdown allows it.
-    """
-    if text is None:
-        return ""
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)

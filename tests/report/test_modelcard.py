@@ -15,7 +15,7 @@ from helpers import REPO, write_project
 from planner.api import load_project
 from planner.assess import assess
 from planner.audits import run_project_audits
-from planner.report.markdown import markdown_inline_escape as md
+from planner.markdown_text import escape_inline as md
 from planner.report.modelcard import fmt, front_matter, model_card
 
 EXAMPLES = {name: REPO / "examples" / name for name in ("adult-income", "german-credit")}
