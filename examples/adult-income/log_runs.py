@@ -6,7 +6,9 @@ adult.test; bash shared/data/fetch-public-datasets.sh DEST extracts them into DE
 Four runs of experiment `adult-income`: train.py's logistic regression (tagged candidate=true: its
 test predictions are data/predictions.csv, which the bias audit reads), two other C values, and a
 histogram gradient boosting model. Metrics on adult.test: roc_auc, accuracy, recall, precision,
-p95_latency_ms (one-row predict_proba calls) and the behavioural tests of specs/evaluation.yaml:
+p95_latency_ms (one-row predict_proba calls), decision_threshold, false_negative_rate, brier_score,
+explained_share (logistic regressions only: rows with three non-zero contributions) and the
+behavioural tests of specs/evaluation.yaml:
 sex_swap_flip_rate (share of decisions at threshold 0.5 that change when `sex` is swapped, all else
 equal), education_step_score_drop_rate and hours_step_score_drop_rate (share of people whose score
 falls when given one more year of education, capped at 16, or five more hours a week).
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import accuracy_score, brier_score_loss, precision_score, recall_score, roc_auc_score
 
 from train import CATEGORICAL, NUMERIC, SEED, build_model, read_adult, train
 
@@ -50,6 +52,30 @@ def quality(y, score, threshold: float = 0.5) -> dict[str, float]:
     return {"roc_auc": roc_auc_score(y, score), "accuracy": accuracy_score(y, pred),
             "recall": recall_score(y, pred, zero_division=0),
             "precision": precision_score(y, pred, zero_division=0)}
+
+
+def governance(y, score, threshold: float = 0.5) -> dict[str, float]:
+    """What constraints C8, C10 and policy rule P1 measure: the threshold in use, the share of
+    eligible prospects declined, and calibration (Brier score)."""
+    recall = recall_score(y, (np.asarray(score) >= threshold).astype(int), zero_division=0)
+    return {"decision_threshold": threshold, "false_negative_rate": 1.0 - recall,
+            "brier_score": brier_score_loss(y, score)}
+
+
+def explained_share(fitted, rows, top: int = 3) -> dict[str, float]:
+    """Constraint C9: the share of scores that come with their `top` largest feature contributions.
+
+    For the logistic regression a contribution is coefficient x transformed input, so the share is
+    that of rows with at least `top` non-zero contributions. Other models log nothing: without an
+    explainer there is no evidence, and the constraint reads `no-evidence` for them.
+    """
+    clf = fitted.named_steps.get("clf")
+    if not hasattr(clf, "coef_"):
+        return {}
+    transformed = fitted.named_steps["pre"].transform(rows)  # sparse when one-hot columns dominate
+    contributions = transformed.multiply(clf.coef_[0]) if hasattr(transformed, "multiply") else transformed * clf.coef_[0]
+    nonzero = np.asarray((contributions != 0).sum(axis=1)).ravel()
+    return {"explained_share": float((nonzero >= top).mean())}
 
 
 def behaviour(predict_proba, rows, threshold: float = 0.5) -> dict[str, float]:
@@ -108,7 +134,8 @@ def log_models(folder: Path) -> None:
         with mlflow.start_run(run_name=name):
             mlflow.log_params({**params, "threshold": 0.5, "features": len(FEATURES), "seed": SEED})
             mlflow.set_tags({**common, **tags})
-            mlflow.log_metrics(quality(test[LABEL], score) | behaviour(fitted.predict_proba, x_test))
+            mlflow.log_metrics(quality(test[LABEL], score) | governance(test[LABEL], score)
+                               | behaviour(fitted.predict_proba, x_test) | explained_share(fitted, x_test))
             mlflow.log_metric("p95_latency_ms", p95_latency_ms(fitted.predict_proba, x_test))
         print(f"logged {name}: roc_auc {roc_auc_score(test[LABEL], score):.3f}")
 
