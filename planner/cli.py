@@ -74,7 +74,8 @@ def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES):
               help="Print the grouped-count query of each audit for TABLE, and exit.")
 def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
-    from .audits import emit_sql, run_project_audits
+    from .audit_cache import audits_for
+    from .audits import emit_sql
 
     project = load_valid(path)
     if table:
@@ -84,7 +85,7 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     from rich.console import Console
 
     with Console(stderr=True).status("computing bias audits..."):  # animates on terminals only
-        audits, problems = run_project_audits(project, engine=engine)
+        audits, problems = audits_for(project, engine=engine, use_cache=False)  # refreshes the cache
     if problems:
         print_diagnostics(problems, project.texts)
         sys.exit(EXIT_INVALID)
@@ -105,15 +106,12 @@ def assessed(path: str, *, evidence_problems_exit: bool = True):
     Predictions an audit cannot read exit 2; so does other unreadable evidence, unless the caller
     (the gate) turns it into failing items instead.
     """
-    from rich.console import Console
-
     from .assess import assess
-    from .audits import run_project_audits
+    from .audit_cache import audits_for
 
     project = load_valid(path)
-    with Console(stderr=True).status("reading evidence and computing audits..."):
-        audits, problems = run_project_audits(project)
-        assessment = assess(project, audits=audits)
+    audits, problems = audits_for(project, report=lambda line: click.echo(line, err=True))
+    assessment = assess(project, audits=audits)
     if evidence_problems_exit:
         problems += assessment.diagnostics
     if problems:
@@ -225,12 +223,13 @@ def gate(path: str, fmt: str, output: Path | None, today) -> None:
     from .gate import evaluate, outputs
 
     project, assessment, _ = assessed(path, evidence_problems_exit=False)
-    decision = evaluate(project, assessment, today=today.date() if today else date.today())
+    on = today.date() if today else date.today()
+    decision = evaluate(project, assessment, today=on)
     info = project.manifest.project
     text = {"text": lambda: outputs.render_text(decision, info.name), "json": lambda: outputs.render_json(decision),
             "junit": lambda: outputs.render_junit(decision, info.id),
             "sarif": lambda: outputs.render_sarif(decision, info.id, info.version),
-            "github": lambda: outputs.render_github(decision)}[fmt]()
+            "github": lambda: outputs.render_github(decision, today=on)}[fmt]()
     if output is not None:
         from .fileio import write_atomic
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+# C0 controls (NUL, ESC...) and DEL: invisible in a rendered page, live in a terminal that cats the file
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def escape_inline(text) -> str:
-    """`text` as literal Markdown on one line: whitespace runs become one space, `& < >` entities,
-    Markdown punctuation backslash-escaped; `None` becomes the empty string."""
+    """`text` as literal Markdown on one line: control characters dropped, whitespace runs become
+    one space, `& < >` entities, Markdown punctuation backslash-escaped; `None` becomes ""."""
     if text is None:
         return ""
-    text = " ".join(str(text).split())
+    text = " ".join(CONTROL.sub("", str(text)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -74,6 +74,8 @@ def test_missing_column_names_the_file_and_the_spec_line(tmp_path, capsys):
     audit.write_text(audit.read_text().replace("sensitive_features: [sex, race]", "sensitive_features: [sex, rcae]")
                      .replace("race: White", "rcae: White").replace("- [race, sex]", "- [rcae, sex]")
                      .replace("feature: race", "feature: rcae"))
+    policy = project / "specs" / "policy.yaml"  # its waiver names the race limit by id
+    policy.write_text(policy.read_text().replace("difference.race", "difference.rcae"))
     code, out, _ = run_cli(capsys, "audit", str(project))
     assert code == 2
     line = next(n for n, text in enumerate(audit.read_text().splitlines(), 1) if text.startswith("sensitive_features"))

@@ -33,7 +33,6 @@ XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 EXPIRY_WARNING_DAYS = 14
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Placeholder until pyproject.toml names the project's home page ([project.urls]).
-INFORMATION_URI = "https://github.com/planner-ml/planner"
 RULES = {
     "objectives": ("Every objective reaches its target on the candidate run.",
                    "An objective's metric, measured on the candidate run, misses the target in its spec."),
@@ -179,7 +178,7 @@ def render_sarif(decision: Decision, project_id: str, version: str, *,
     planner's `__version__`. Paths are relative to `root` under `%SRCROOT%`; an item without a file
     points at the policy file when the Decision shows one, else has no location."""
     fallback = policy_file(decision)
-    run = {"tool": {"driver": {"name": "planner", "informationUri": INFORMATION_URI, "version": __version__,
+    run = {"tool": {"driver": {"name": "planner", "version": __version__,
                                "rules": [_rule(requirement) for requirement in REQUIREMENTS]}},
            "automationDetails": {"id": f"planner-gate/{project_id}/"},
            "results": [_result(item, fallback, project_id, root) for item in decision.items if item.status != PASS],

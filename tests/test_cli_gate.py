@@ -1,0 +1,91 @@
+"""`planner gate`, `signoff`, `diff` and `report --previous` end to end on copies of the examples."""
+
+import json
+import shutil
+import subprocess
+
+from helpers import EXAMPLES, run_cli
+
+ADULT, GERMAN = (next(p for p in EXAMPLES if p.name == name) for name in ("adult-income", "german-credit"))
+
+
+def gate_json(capsys, root, *extra):
+    code, out, _ = run_cli(capsys, "gate", str(root), "--format", "json", *extra)
+    return code, json.loads(out)
+
+
+def failing(decision) -> dict[str, str]:
+    return {item["id"]: item["why"] for item in decision["items"] if item["status"] == "fail"}
+
+
+def test_one_example_passes_and_one_fails_for_its_documented_reasons(capsys):
+    code, adult = gate_json(capsys, ADULT, "--today", "2026-11-29")
+    assert (code, adult["passed"], adult["counts"]["waived"]) == (0, True, 4)
+    code, german = gate_json(capsys, GERMAN, "--today", "2026-11-29")
+    assert (code, german["passed"]) == (1, False)
+    assert {"O1", "O2", "C13", "A1.equalized_odds_difference.age_group", "R1", "R2", "R3",
+            "signoff:risk-officer"} <= failing(german).keys()  # examples/german-credit/README.md
+
+
+def test_waivers_stop_waiving_the_day_after_they_expire(capsys):
+    code, decision = gate_json(capsys, ADULT, "--today", "2027-04-01")
+    assert code == 1
+    assert failing(decision)["A1.demographic_parity_ratio.sex"].endswith("; waiver expired on 2027-03-31")
+    assert "D1.refresh" not in failing(decision)  # its waiver runs to 2027-06-30
+
+
+def test_a_signoff_goes_stale_when_a_spec_value_changes(capsys, tmp_path):
+    root = shutil.copytree(GERMAN, tmp_path / "german")
+    code, out, _ = run_cli(capsys, "signoff", str(root), "--role", "risk-officer", "--name", "Rui Risk",
+                           "--date", "2026-11-29")
+    assert code == 0 and "risk-officer signed off by Rui Risk (sha256:" in out
+    _, decision = gate_json(capsys, root, "--today", "2026-11-29")
+    assert "signoff:risk-officer" not in failing(decision)
+    risks = root / "specs" / "risks.yaml"
+    risks.write_text(risks.read_text().replace("# 20: critical", "# reformatted comment only"))
+    _, decision = gate_json(capsys, root, "--today", "2026-11-29")
+    assert "signoff:risk-officer" not in failing(decision)  # a comment is not content
+    risks.write_text(risks.read_text().replace("likelihood: 5\n", "likelihood: 4\n", 1))
+    _, decision = gate_json(capsys, root, "--today", "2026-11-29")
+    assert "specs/risks.yaml changed since" in failing(decision)["signoff:risk-officer"]
+
+
+def git(root, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def test_diff_between_two_git_revisions_as_markdown(capsys, tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(ADULT, repo / "adult")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    objectives = repo / "adult" / "specs" / "objectives.yaml"
+    objectives.write_text(objectives.read_text().replace("target: 0.90", "target: 0.92", 1))
+    git(repo, "commit", "-qam", "raise the ROC AUC target")
+    monkeypatch.chdir(repo)
+    code, out, _ = run_cli(capsys, "diff", "HEAD~1:adult", "HEAD:adult", "--format", "markdown")
+    assert code == 0
+    assert "| O1 | changed | metric.target | 0.9 | 0.92 |" in out
+    code, out, _ = run_cli(capsys, "diff", "HEAD:adult", "adult")
+    assert code == 0 and "no changes" in out
+
+
+def test_governance_report_carries_the_change_log(capsys, tmp_path):
+    old = shutil.copytree(GERMAN, tmp_path / "old")
+    new = shutil.copytree(GERMAN, tmp_path / "new")
+    risks = new / "specs" / "risks.yaml"
+    risks.write_text(risks.read_text().replace("likelihood: 5\n", "likelihood: 3\n", 1))
+    code, out, _ = run_cli(capsys, "report", str(new), "--format", "html", "--kind", "governance",
+                           "--previous", str(old), "--out", str(tmp_path / "out"))
+    assert code == 0, out
+    html = (tmp_path / "out" / "governance.html").read_text()
+    assert "Changes since the previous version" in html and "R1 critical -&gt; high" in html
+
+
+def test_gate_on_an_invalid_project_exits_2(capsys, tmp_path):
+    root = shutil.copytree(GERMAN, tmp_path / "german")
+    (root / "specs" / "policy.yaml").write_text("kind: policy\nwaivers: [{item: NOPE}]\n")
+    code, out, _ = run_cli(capsys, "gate", str(root))
+    assert code == 2 and "policy.yaml:2" in out
