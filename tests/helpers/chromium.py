@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -82,7 +83,8 @@ def open_page(path: Path, *, width: int = 1200, height: int = 1600, settle: floa
     """Load `path` (a local HTML file), wait until it has loaded and settled, and report."""
     to_browser_read, to_browser_write = os.pipe()
     from_browser_read, from_browser_write = os.pipe()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still be writing to the profile while it is removed
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         # The child gets the pipes as fds 3 and 4, as Chromium expects.
         def child_fds():
             # Move both ends clear of 3 and 4 first: either may already sit on 3 or 4.
@@ -93,7 +95,8 @@ def open_page(path: Path, *, width: int = 1200, height: int = 1600, settle: floa
 
         log = open(Path(profile) / "stderr.log", "wb")
         browser = subprocess.Popen([chromium_binary(), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                   preexec_fn=child_fds, close_fds=False, stdout=subprocess.DEVNULL,
+                                   preexec_fn=child_fds, close_fds=False, start_new_session=True,
+                                   stdout=subprocess.DEVNULL,
                                    stderr=log)
         os.close(to_browser_read)
         os.close(from_browser_write)
@@ -103,7 +106,7 @@ def open_page(path: Path, *, width: int = 1200, height: int = 1600, settle: floa
             raise RuntimeError(f"chromium failed ({exc}): {(Path(profile) / 'stderr.log').read_text()[-2000:]}")
         finally:
             log.close()
-            browser.kill()
+            os.killpg(browser.pid, signal.SIGKILL)  # the browser and its zygote, GPU and crashpad children
             browser.wait(timeout=30)
             os.close(to_browser_write)
             os.close(from_browser_read)
