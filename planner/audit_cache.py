@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
+from .audit.findings import Finding, Limit
 from .audits import LimitOutcome, ProjectAudit, run_spec_audit
 from .diagnostics import Diagnostic, PlannerError
 from .fileio import write_atomic
@@ -67,42 +68,12 @@ class CacheLocationError(OSError):
     """The cache folder would lie outside the project folder."""
 
 
-# StoredLimit and CachedFinding mirror `planner.audit.Limit` and `Finding` field for field (a test
-# keeps them in step): importing anything from `planner.audit` imports pandas through its __init__.
-@dataclass(frozen=True)
-class StoredLimit:
-    """The engine's limit of a finding, as plain data."""
-
-    metric: str
-    op: str
-    value: float
-    confident: bool = False
-    method: str = "between_groups"
-
-
-@dataclass(frozen=True)
-class CachedFinding:
-    """A finding read back from the cache, with the attributes of `planner.audit.Finding`."""
-
-    limit: StoredLimit
-    grouping: str
-    group: dict[str, str] | None
-    observed: float | None
-    interval: tuple[float, float] | None
-    compared: float | None
-    status: str
-    reason: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"interval": list(self.interval) if self.interval else None}
-
-
 @dataclass(frozen=True)
 class StoredResult:
     """Stands in for the engine's `AuditResult`: its plain data and its findings."""
 
     data: dict
-    findings: list[CachedFinding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return self.data
@@ -192,9 +163,9 @@ def save_audits(project: Project, audits: list[ProjectAudit], *, engine: str = "
             for audit in audits]
 
 
-def _finding(data: dict) -> CachedFinding:
+def _finding(data: dict) -> Finding:
     interval = tuple(data["interval"]) if data["interval"] else None
-    return CachedFinding(**(data | {"limit": StoredLimit(**data["limit"]), "interval": interval}))
+    return Finding(**(data | {"limit": Limit(**data["limit"]), "interval": interval}))
 
 
 def _rebuild(spec: BiasAudit, payload: dict) -> CachedAudit:

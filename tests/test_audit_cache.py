@@ -66,16 +66,6 @@ def test_cached_findings_have_the_attributes_of_the_engines(project, computed):
             assert found.limit.metric == expected.limit.metric and found.to_dict() == expected.to_dict()
 
 
-def test_the_plain_finding_types_mirror_the_engines():
-    from dataclasses import fields
-
-    from planner.audit import Finding, Limit
-
-    def names(cls):
-        return [(f.name, f.default) for f in fields(cls)]
-    assert names(audit_cache.CachedFinding) == names(Finding) and names(audit_cache.StoredLimit) == names(Limit)
-
-
 def test_audits_for_uses_the_fresh_cache_and_reports_nothing(project, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("computed although the cache is fresh")

@@ -14,16 +14,25 @@ Concepts
 This package does not know the YAML spec; `run_audit` takes keyword arguments only.
 """
 
-from planner.audit.counts import count_cells, prepare_counts, read_counts
-from planner.audit.disparities import NAMED_DISPARITIES, Disaggregated
-from planner.audit.errors import AuditInputError
-from planner.audit.findings import Finding, Limit
-from planner.audit.inputs import AuditData, prepare_predictions, read_predictions
-from planner.audit.intervals import bootstrap_disparities, wilson_interval
-from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS
-from planner.audit.result import AuditResult
-from planner.audit.run import run_audit
-from planner.audit.sql import duckdb_cell_counts, grouped_count_sql
+from importlib import import_module
+
+# Names resolve on first use (PEP 562), so `planner.audit.findings` can be imported without pandas:
+# the audit cache rebuilds findings in processes (the gate) that must not load the engine.
+_WHERE = {
+    "count_cells": "counts", "prepare_counts": "counts", "read_counts": "counts",
+    "NAMED_DISPARITIES": "disparities", "Disaggregated": "disparities", "AuditInputError": "errors",
+    "Finding": "findings", "Limit": "findings", "AuditData": "inputs", "prepare_predictions": "inputs",
+    "read_predictions": "inputs", "bootstrap_disparities": "intervals", "wilson_interval": "intervals",
+    "ALL_METRICS": "metrics", "RATE_METRICS": "metrics", "SCORE_METRICS": "metrics",
+    "AuditResult": "result", "run_audit": "run", "duckdb_cell_counts": "sql", "grouped_count_sql": "sql",
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'planner.audit' has no attribute {name!r}")
+    return getattr(import_module(f"planner.audit.{_WHERE[name]}"), name)
+
 
 __all__ = [
     "ALL_METRICS", "NAMED_DISPARITIES", "RATE_METRICS", "SCORE_METRICS",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_predictions
+from helpers.predictions import make_predictions
 from planner.audit import (count_cells, duckdb_cell_counts, grouped_count_sql, prepare_predictions,
                            read_counts, run_audit)
 

@@ -9,7 +9,7 @@ from sklearn.calibration import calibration_curve
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import accuracy_score, brier_score_loss, precision_score
 
-from conftest import make_predictions
+from helpers.predictions import make_predictions
 from planner.audit import Limit, run_audit
 from planner.audit.baselines import baselines
 

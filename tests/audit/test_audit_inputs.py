@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_predictions
+from helpers.predictions import make_predictions
 from planner.audit import AuditInputError, count_cells, prepare_counts, read_predictions, run_audit
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from conftest import make_predictions
+from helpers.predictions import make_predictions
 from planner.audit import Limit, bootstrap_disparities, run_audit, wilson_interval
 from planner.audit.disparities import named_disparity
 from planner.audit.findings import evaluate

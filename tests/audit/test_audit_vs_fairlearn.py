@@ -8,7 +8,7 @@ import pytest
 from fairlearn import metrics as flm
 from sklearn import metrics as skm
 
-from conftest import make_predictions
+from helpers.predictions import make_predictions
 from planner.audit import run_audit
 
 TOL = 1e-9
