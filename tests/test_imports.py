@@ -1,22 +1,39 @@
 """Commands that need no data frames stay light: no pandas, scikit-learn or weasyprint."""
 
+import ast
+import shutil
 import subprocess
 import sys
 
+import pytest
+
 from helpers import EXAMPLES
 
-HEAVY = ("pandas", "sklearn", "weasyprint", "pyarrow", "matplotlib")
+HEAVY = ("pandas", "sklearn", "weasyprint", "pyarrow", "matplotlib", "numpy")
 
 
-def test_validate_imports_no_heavy_module():
-    example = EXAMPLES[0]
+def heavy_modules_after(*argv: str, expected_exit: int) -> list[str]:
+    """The heavy modules a fresh interpreter has loaded after running `planner ARGV`."""
     code = (
         "import sys\n"
         "from planner.cli import main\n"
         "try:\n"
-        f"    main(['validate', {str(example)!r}])\n"
+        f"    main({list(argv)!r})\n"
         "except SystemExit as exit:\n"
-        "    assert exit.code == 0, exit.code\n"
+        f"    assert exit.code == {expected_exit}, exit.code\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines()[-1] == "[]"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return ast.literal_eval(result.stdout.splitlines()[-1])
+
+
+def test_validate_imports_no_heavy_module():
+    assert heavy_modules_after("validate", str(EXAMPLES[0]), expected_exit=0) == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "junit", "sarif"])
+def test_gate_with_computed_audits_imports_no_heavy_module(tmp_path, fmt):
+    root = shutil.copytree(next(p for p in EXAMPLES if p.name == "german-credit"), tmp_path / "german")
+    subprocess.run([sys.executable, "-m", "planner", "audit", str(root)], capture_output=True, check=False)
+    assert (root / ".planner" / "audits" / "A1.json").is_file()  # `planner audit` filled the cache
+    assert heavy_modules_after("gate", str(root), "--format", fmt, expected_exit=1) == []

@@ -95,7 +95,7 @@ def test_charts_are_deterministic():
     assert sample_charts() == sample_charts()
 
 
-@pytest.mark.parametrize(("label", "kind"), itertools.product(HOSTILE, ["heat", "interval", "limit", "target"]))
+@pytest.mark.parametrize(("label", "kind"), list(itertools.product(HOSTILE, ["heat", "interval", "limit", "target"])))
 def test_hostile_text_stays_inert_text(label, kind):
     svg = sample_charts(label)[kind]
     root = ET.fromstring(svg)
