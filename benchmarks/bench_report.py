@@ -1,7 +1,7 @@
 """Benchmark a ~50-page governance report end to end: HTML and PDF timed separately, next to
 Chromium printing the same HTML to PDF (the peer a team would otherwise script).
 
-Usage: python benchmarks/bench_report.py [--audits 3] [--risks 40] [--repeat 3]
+Usage: python benchmarks/bench_report.py [--audits 5] [--risks 60] [--repeat 3]
 
 The project is `examples/adult-income` copied to a temp dir and grown to report size: the bias
 audit is repeated `--audits` times with `age_group` added as a sensitive feature (more groupings,
@@ -101,7 +101,7 @@ def best(runs: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--audits", type=int, default=3)
+    parser.add_argument("--audits", type=int, default=5)
     parser.add_argument("--risks", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -37,7 +37,7 @@ def report_context(project, assessment, audits=(), *, as_of: date, decision=None
         "constraints": _items(assessment, "constraint"),
         "checklists": _checklists(project, assessment),
         "risks": _risks(project, assessment),
-        "audits": [_audit(audit) for audit in audits],
+        "audits": [_audit(audit, pdf) for audit in audits],
         "limits": _items(assessment, "limit"),
         "evaluations": _items(assessment, "evaluation"),
         "tests": _items(assessment, "test"),
@@ -100,21 +100,41 @@ def _risks(project, assessment) -> dict:
     return {"items": rows, "heat_maps": maps, "bands": bands}
 
 
-def _audit(audit) -> dict:
+def _audit(audit, pdf: bool) -> dict:
     data = audit.to_dict()
     metrics = list(audit.spec.metrics)
+    charted = _charted_metrics(audit.spec, metrics) if pdf else metrics
     return {"id": data["id"], "title": data["title"], "predictions": data["predictions"], "rows": data["rows"],
             "status": data["status"], "settings": data["settings"], "overall": data["overall"],
-            "metrics": metrics, "groupings": [_grouping(g, metrics, data) for g in data["groupings"]],
+            "metrics": metrics, "charted": charted,
+            "groupings": [_grouping(g, metrics, charted, data) for g in data["groupings"]],
             "limits": data["limits"], "limit_chart": _limit_chart(data), "harms": data["harms"],
             "thresholds": _threshold_summary(data.get("thresholds"))}
 
 
-def _grouping(grouping: dict, metrics: list[str], data: dict) -> dict:
+def _charted_metrics(spec, metrics: list[str]) -> list[str]:
+    """The metrics the PDF draws per group: those the limits judge, and the selection rate.
+
+    WeasyPrint draws SVG text slowly (about 4 ms a label): a chart for every metric of every
+    grouping made a 50-page report take twice as long. The PDF's tables keep every metric with its
+    interval, and the HTML report keeps every chart.
+    """
+    from ..audit.disparities import disparity_definition
+
+    wanted = {"selection_rate"}
+    for limit in spec.limits:
+        try:
+            wanted.update(disparity_definition(limit.metric)[0])
+        except KeyError:
+            wanted.add(limit.metric)  # a group metric
+    return [metric for metric in metrics if metric in wanted]
+
+
+def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict) -> dict:
     groups = grouping["groups"]
     label = {id(g): ", ".join(f"{v}" for v in g["group"].values()) for g in groups}
     chart_list = []
-    for metric in metrics:
+    for metric in charted:
         rows = [{"label": label[id(g)], "value": g["metrics"].get(metric, {}).get("value"),
                  "interval": g["metrics"].get(metric, {}).get("interval"), "count": g["count"],
                  "sufficient": g["sufficient"]} for g in groups]
