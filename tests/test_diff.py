@@ -13,8 +13,9 @@ import pytest
 from helpers import REPO
 from planner.api import load_project
 from planner.diagnostics import PlannerError
-from planner.diff import diff_projects, diff_sides, parse_side, Side
+from planner.diff import diff_projects, diff_sides
 from planner.diff_text import escape_markdown, render_json, render_markdown, render_text
+from planner.revisions import Side, parse_side
 
 CREDIT = REPO / "examples" / "german-credit"
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
