@@ -10,11 +10,13 @@ render HTML.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..diagnostics import Diagnostic, PlannerError
 from ..markdown_text import escape_inline
 from ..resources import resource_dir
 from .markdown import markdown_filter
@@ -22,24 +24,57 @@ from .markdown import markdown_filter
 PROJECT_TEMPLATES = "templates"
 
 
+class ConfinedLoader(FileSystemLoader):
+    """A loader that refuses a template whose real path leaves its folder.
+
+    A project's `templates/` (or one file in it) may be a symbolic link: followed blindly, it
+    would put `/proc/self/environ` or a CI token file into a report.
+    """
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
+            raise TemplateNotFound(f"{template} (it leads outside its templates folder)")
+        return source, filename, uptodate
+
+
 def search_path(project_root: Path | None) -> list[Path]:
-    """Folders templates are taken from, first match wins."""
+    """Folders templates are taken from, first match wins; a project's own folder only when it
+    really is inside the project."""
     builtin = resource_dir("templates") / "report"
     if project_root is None or not (project_root / PROJECT_TEMPLATES).is_dir():
         return [builtin]
-    return [project_root / PROJECT_TEMPLATES, builtin]
+    own = project_root / PROJECT_TEMPLATES
+    if not own.resolve().is_relative_to(project_root.resolve()):
+        return [builtin]
+    return [own, builtin]
 
 
 def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(path) for path in search_path(project_root)]),
+        loader=ConfinedLoader([str(path) for path in search_path(project_root)]),
         autoescape=select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=True,
                                      default=False),
-        undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+        undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        finalize=_printable)
     env.filters.update(markdown=markdown_filter, md=escape_inline, number=format_number,
                        pdf_rows=pdf_rows)
     return env
 
+
+def render_template(env, name: str, context: dict) -> str:
+    """A template rendered, or a diagnostic naming the template (a project's own may be broken)."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    try:
+        return env.get_template(name).render(context)
+    except TemplateSyntaxError as exc:
+        raise PlannerError([Diagnostic("report-template", f"{exc.name or name}: {exc.message}", exc.filename or name,
+                                       exc.lineno or 0)]) from None
+    except TemplateError as exc:
+        raise PlannerError([Diagnostic("report-template", f"template {name}: {exc.message or exc}",
+                                       hint="check the templates in the project's templates/ folder")]) from None
 
 def format_number(value, digits: int = 3) -> str:
     """Numbers as reports show them: significant digits, `n/a` for missing."""
@@ -61,3 +96,12 @@ def pdf_rows(items, pdf: bool) -> tuple[list, int]:
     if not pdf or len(items) <= PDF_ROWS:
         return items, 0
     return items[:PDF_ROWS], len(items) - PDF_ROWS
+
+
+# C0 controls but tab and newlines, DEL and C1 controls: not allowed in HTML text, invisible in a page
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(value):
+    """Every value a template prints, without control characters (an ESC from a spec is not text)."""
+    return CONTROL.sub("", value) if isinstance(value, str) else value

@@ -17,7 +17,7 @@ from ..audits import FAIL, INSUFFICIENT, grouping_name
 from ..spec.bias import GROUP_METRICS
 from ..validate import Project
 from ..yaml_source import dump
-from .environment import environment
+from .environment import environment, render_template
 
 TEMPLATE = "modelcard.md.j2"
 TASK = "tabular-classification"
@@ -36,7 +36,7 @@ NOT_STATED = "not stated in the specs"
 def model_card(project: Project, assessment: Assessment, audits, *, as_of: datetime.date) -> str:
     """The model card of a loaded project: Markdown with Hugging Face YAML front matter."""
     context = card_context(project, assessment, audits, as_of=as_of)
-    return environment(project.root).get_template(TEMPLATE).render(context)
+    return render_template(environment(project.root), TEMPLATE, context)
 
 
 def card_context(project: Project, assessment: Assessment, audits, *, as_of: datetime.date) -> dict:

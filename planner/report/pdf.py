@@ -16,6 +16,7 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..diagnostics import Diagnostic, PlannerError
+from .environment import PROJECT_TEMPLATES
 
 
 class BlockedFetch(FatalURLFetchingError):
@@ -23,17 +24,24 @@ class BlockedFetch(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """`data:` URLs, and `file:` URLs inside `root`; nothing else, and no redirects."""
+    """`data:` URLs, and `file:` URLs of the project's `templates/` folder (a logo, fonts); nothing
+    else, no hidden files, no redirects. Not the whole project folder: it holds `.git/config`,
+    where CI checkouts keep their token, and data that has no place in a report."""
 
     def __init__(self, root: Path):
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
-        self.root = root.resolve()
+        self.assets = (root / PROJECT_TEMPLATES).resolve()
+
+    def allowed_file(self, url) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc:
+            return False
+        path = Path(unquote(parts.path)).resolve()
+        return path.is_relative_to(self.assets) and not any(
+            part.startswith(".") for part in path.relative_to(self.assets).parts)
 
     def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        inside = scheme == "file" and not parts.netloc and Path(unquote(parts.path)).resolve().is_relative_to(self.root)
-        if scheme != "data" and not inside:
+        if not url.lower().startswith("data:") and not self.allowed_file(url):
             raise BlockedFetch(f"blocked a request for {url[:200]}")
         return super().fetch(url, headers)
 
@@ -47,5 +55,5 @@ def html_to_pdf(html: str, root: Path) -> bytes:
     except FatalURLFetchingError as exc:
         reason = exc if isinstance(exc, BlockedFetch) else (exc.__cause__ or exc)
         raise PlannerError([Diagnostic("report-fetch", f"the report cannot be printed: {reason}",
-                                       hint="reports may only use inline data and files inside the project "
-                                       "folder; check the project's templates/")]) from None
+                                       hint="reports may only use inline data and files of the project's "
+                                       "templates/ folder; check the templates there")]) from None

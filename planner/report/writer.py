@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..fileio import write_atomic
 from .context import report_context
-from .environment import environment
+from .environment import environment, render_template
 
 KINDS = ("design", "governance")
 FORMATS = ("html", "pdf", "modelcard")
@@ -36,7 +36,7 @@ def render_reports(project, assessment, audits=(), *, kinds=KINDS, formats=FORMA
         context = report_context(project, assessment, audits, as_of=as_of, decision=decision,
                                  changes=changes, pdf=pdf)
         for kind in kinds:
-            html = env.get_template(f"{kind}.html.j2").render(context)
+            html = render_template(env, f"{kind}.html.j2", context)
             if pdf:
                 from .pdf import html_to_pdf
 

@@ -206,3 +206,44 @@ def test_cli_writes_the_requested_documents(tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["design.html", "model-card.md"]
     code, out, err = run_cli(capsys, "report", str(root), "--format", "html,docx")
     assert code == 2 and "docx is not one of html, pdf, modelcard" in out + err
+
+
+def test_templates_that_lead_outside_the_project_are_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_TEST_SECRET", "hunter2")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "design.html.j2").write_text("{{ 1 + 1 }} leaked")
+    root = shutil.copytree(EXAMPLES[-1], tmp_path / "p")
+    (root / "templates").symlink_to(outside)  # the whole folder is a link out: ignored
+    assert "leaked" not in render(root, formats=("html",), kinds=("design",))[2]["design.html"].decode()
+    (root / "templates").unlink()
+    (root / "templates").mkdir()
+    (root / "templates" / "design.html.j2").symlink_to("/proc/self/environ")  # one file is a link out
+    with pytest.raises(PlannerError) as info:
+        render(root, formats=("html",), kinds=("design",))
+    assert info.value.diagnostics[0].code == "report-template" and "hunter2" not in str(info.value.diagnostics)
+
+
+@pytest.mark.parametrize("href", [".git/config", "templates/.secret", "specs/risks.yaml"])
+def test_the_pdf_fetches_only_visible_files_of_the_templates_folder(tmp_path, href):
+    root = shutil.copytree(EXAMPLES[-1], tmp_path / "p")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (root / "templates").mkdir()
+    (root / "templates" / ".secret").write_text("token")
+    (root / "templates" / "design.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block title %}D{% endblock %}'
+        f'{{% block content %}}<a rel="attachment" href="{href}">x</a>{{% endblock %}}')
+    with pytest.raises(PlannerError) as info:
+        render(root, formats=("pdf",), kinds=("design",))
+    assert info.value.diagnostics[0].code == "report-fetch"
+
+
+def test_control_characters_in_spec_text_do_not_reach_the_html(tmp_path):
+    root = shutil.copytree(EXAMPLES[-1], tmp_path / "p")
+    risks = root / "specs" / "risks.yaml"
+    text = risks.read_text()
+    title = next(line for line in text.splitlines() if line.strip().startswith("title:"))
+    risks.write_text(text.replace(title, title.split("title:")[0] + 'title: "\\e[31mred\\a\\x85 text"', 1))
+    html = render(root, formats=("html",), kinds=("governance",))[2]["governance.html"].decode()
+    assert "[31mred text" in html and not any(ch in html for ch in "\x1b\x07\x85")
