@@ -12,30 +12,35 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
 
+from ..spec.results import PLACEHOLDER, split_userinfo
 from .errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
 from .model import Run, reproducibility
 
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PAGE = 1000
 HINT_EXTRA = "pip install 'planner[mlflow]' (or read an `mlruns/` folder through `path`, which needs no mlflow)"
 
 
 def resolve_uri(text: str, root: Path) -> str:
-    """The URI the client is given: `${NAME}` replaced from the environment, a SQLite file made absolute.
+    """The URI the client is given: `${NAME}` in the user name and password replaced from the
+    environment (percent-encoded), a SQLite file made absolute.
 
     MLflow resolves a relative SQLite path against the working directory (the spec means the project
     folder) and creates a missing database, so a reader would write where it should fail.
     """
+    userinfo, rest = split_userinfo(text)
+    if PLACEHOLDER.search(rest):  # the spec refuses it; a URI built in code must not slip through
+        raise error(TRACKING, "${NAME} may only stand for the user name or the password of a tracking URI")
+
     def substitute(match: re.Match) -> str:
         name = match.group(1)
         if name not in os.environ:
             raise error(TRACKING, f"environment variable {name} is not set (named in tracking URI"
-                        f" {text!r})", hint=f"export {name}=... before running planner")
-        return os.environ[name]
+                        f" {redact(text)!r})", hint=f"export {name}=... before running planner")
+        return quote(os.environ[name], safe="")
 
-    uri = PLACEHOLDER.sub(substitute, text)
+    uri = rest if not userinfo else rest.replace("://", f"://{PLACEHOLDER.sub(substitute, userinfo)}@", 1)
     if uri.split(":", 1)[0].split("+")[0] != "sqlite":
         return uri
     name = uri.split(":///", 1)[1]
@@ -49,10 +54,7 @@ def resolve_uri(text: str, root: Path) -> str:
 
 def redact(uri: str) -> str:
     """A URI fit for messages and reports: any user and password removed."""
-    parts = urlsplit(uri)
-    if parts.username is None and parts.password is None:
-        return uri
-    return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
+    return split_userinfo(uri)[1]
 
 
 def read_tracking_server(uri: str, *, source: str = "", experiment: str | None = None) -> list[Run]:
@@ -127,10 +129,12 @@ def _tracking_error(exc: Exception, uri: str):
 
 
 def _scrub(text: str, uri: str) -> str:
-    """MLflow's messages quote the URL it called, password included: take it out."""
-    text = text.replace(uri, redact(uri))
-    password = urlsplit(uri).password
-    return text.replace(password, "***") if password else text
+    """MLflow's messages quote the URL it called, credentials included: take them out."""
+    userinfo, shown = split_userinfo(uri)
+    text = text.replace(uri, shown)
+    for secret in {userinfo, userinfo.partition(":")[2]} - {""}:
+        text = text.replace(secret, "***")
+    return text
 
 
 def _first_line(text: str) -> str:

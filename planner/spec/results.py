@@ -13,7 +13,19 @@ from .base import Direction, Id, Item, ProjectPath, SpecModel, Text, inside_proj
 # Stores MLflow's client reaches by URI. `file:` is left out on purpose: a file store is read
 # directly through `path`, without mlflow.
 TRACKING_SCHEMES = ("http", "https", "databricks", "sqlite", "postgresql", "mysql", "mssql")
-PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""`${NAME}`: an environment variable, allowed only for the user name and password of a URI (a
+placeholder in the host or query would let a spec send any secret of the CI job to any host)."""
+
+
+def split_userinfo(uri: str) -> tuple[str, str]:
+    """(user:password, the URI without them); the first part is empty when there is none."""
+    scheme, separator, rest = uri.partition("://")
+    authority, slash, tail = rest.partition("/")
+    if not separator or "@" not in authority:
+        return "", uri
+    userinfo, _, host = authority.rpartition("@")
+    return userinfo, f"{scheme}://{host}{slash}{tail}"
 
 
 def _tracking_uri(value: str, info: ValidationInfo) -> str:
@@ -26,6 +38,8 @@ def _tracking_uri(value: str, info: ValidationInfo) -> str:
         raise ValueError(f"must start with one of {', '.join(s + ':' for s in TRACKING_SCHEMES)}")
     if parts.password is not None and not PLACEHOLDER.fullmatch(parts.password):
         raise ValueError("must not hold a password: write ${NAME} and set environment variable NAME")
+    if PLACEHOLDER.search(split_userinfo(value)[1]):
+        raise ValueError("${NAME} may only stand for the user name or the password")
     if scheme == "sqlite":
         database = value.split(":///", 1)[1] if ":///" in value else ""
         if not database:

