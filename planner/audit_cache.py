@@ -10,7 +10,10 @@ file's bytes, a digest of the audit spec (its canonical JSON without the fields 
 describe it: `title`, `harms`, `links`, which are always read from the current spec), the planner
 version, and the engine that computed it. Anything else (no file, a different fingerprint, a file
 that does not parse, fails its checksum or lacks a field) makes the audit stale, with the reason,
-and it is computed again; a cache file is never trusted on its word and never crashes a command.
+and it is computed again; a broken cache file never crashes a command. The checksum catches
+accidents, not forgery: anyone who can write the project folder can write a matching file, so a
+gate that must be trusted runs `planner audit` first (the GitHub Action does), which recomputes
+every audit and rewrites the cache.
 
 Why hash every time instead of comparing size and modification time: git sets a file's mtime to
 the moment of checkout, and CI restores `.planner/` from a cache into a fresh checkout, so in CI

@@ -94,3 +94,25 @@ def test_precommit_hooks_run_their_entry_on_a_project(planner_on_path, tmp_path)
     done = subprocess.run([*validate["entry"].split(), *validate["args"]], cwd=project, env=planner_on_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "specs/risks.yaml:2:" in done.stdout
+
+
+def test_action_recomputes_a_forged_audit_cache(planner_on_path, tmp_path):
+    import hashlib
+    import json
+
+    project = shutil.copytree(GERMAN, tmp_path / "german")
+    subprocess.run([sys.executable, "-m", "planner", "audit", str(project)], env=planner_on_path,
+                   capture_output=True, check=False)
+    cache = project / ".planner" / "audits" / "A1.json"
+    document = json.loads(cache.read_text())
+    forged = json.loads(json.dumps(document["audit"]).replace('"status": "fail"', '"status": "pass"'))
+    assert forged != document["audit"]
+    canonical = json.dumps(forged, sort_keys=True, separators=(",", ":")).encode()
+    cache.write_text(json.dumps({**document, "audit": forged, "checksum": hashlib.sha256(canonical).hexdigest()}))
+    # the forged cache fools a bare gate...
+    bare = subprocess.run([sys.executable, "-m", "planner", "gate", str(project), "--today", TODAY], env=planner_on_path,
+                          capture_output=True, text=True)
+    assert "A1.equalized_odds_difference.age_group" not in bare.stdout
+    # ...and not the action, which recomputes the audits first
+    code, out, _, _ = run_gate_step(project, planner_on_path, tmp_path)
+    assert code == 1 and "A1.equalized_odds_difference.age_group" in out
