@@ -310,6 +310,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_INVALID)
+    except OSError as exc:  # an output folder that is a file, a full disk, no permission: the user's to fix
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error[os] {exc.strerror or exc}{where}", err=True)
+        sys.exit(EXIT_INVALID)
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one place every unexpected error is turned into exit 3

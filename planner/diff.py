@@ -343,9 +343,9 @@ def open_side(text: str, *, cwd: str | Path = ".", max_bytes: int = DEFAULT_MAX_
 
 def _assessed(project: Project, root: Path, label: str):
     from .assess import assess
-    from .audits import run_project_audits
+    from .audit_cache import audits_for
 
-    audits, problems = run_project_audits(project)
+    audits, problems = audits_for(project)
     assessment = assess(project, audits=audits)
     problems += assessment.diagnostics
     if problems:

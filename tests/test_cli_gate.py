@@ -89,3 +89,13 @@ def test_gate_on_an_invalid_project_exits_2(capsys, tmp_path):
     (root / "specs" / "policy.yaml").write_text("kind: policy\nwaivers: [{item: NOPE}]\n")
     code, out, _ = run_cli(capsys, "gate", str(root))
     assert code == 2 and "policy.yaml:2" in out
+
+
+def test_unwritable_outputs_and_bad_source_date_are_input_errors(capsys, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, _, err = run_cli(capsys, "gate", str(GERMAN), "--output", str(blocker / "gate.json"))
+    assert code == 2 and "error[os]" in err
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999")
+    code, out, _ = run_cli(capsys, "report", str(GERMAN), "--format", "html", "--out", str(tmp_path / "out"))
+    assert code == 2 and "error[bad-source-date-epoch]" in out

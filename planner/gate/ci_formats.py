@@ -32,7 +32,6 @@ from .item import FAIL, PASS, REQUIREMENTS, WAIVED, GateItem
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 EXPIRY_WARNING_DAYS = 14
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# Placeholder until pyproject.toml names the project's home page ([project.urls]).
 RULES = {
     "objectives": ("Every objective reaches its target on the candidate run.",
                    "An objective's metric, measured on the candidate run, misses the target in its spec."),

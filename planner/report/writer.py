@@ -10,6 +10,7 @@ import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from ..diagnostics import Diagnostic, PlannerError
 from ..fileio import write_atomic
 from .context import report_context
 from .environment import environment, render_template
@@ -21,10 +22,15 @@ MODEL_CARD = "model-card.md"
 
 def report_date(today: date | None = None) -> date:
     """The date reports are stamped with: `SOURCE_DATE_EPOCH` when set (reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return today or date.today()
+    try:
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return today or date.today()
+    except (ValueError, OverflowError, OSError):
+        raise PlannerError([Diagnostic("bad-source-date-epoch", f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a "
+                                       "date", hint="give whole seconds since 1970-01-01 UTC, e.g. "
+                                       "$(git log -1 --format=%ct)")]) from None
 
 
 def render_reports(project, assessment, audits=(), *, kinds=KINDS, formats=FORMATS, as_of: date,
