@@ -48,6 +48,12 @@ RULES = {
               "A rule of the policy compares a metric of the candidate run with a value, and it does not hold."),
     "signoffs": ("Every required role has a valid sign-off of the current specs.",
                  "A required role has not signed off, or the specs changed since it did: run `planner signoff`."),
+    "tests": ("Every behavioural test a run measures meets its target.",
+              "A behavioural test (invariance, directional expectation), measured on the candidate run, "
+              "misses the target in its spec."),
+    "thresholds": ("The decision threshold is cost-optimal within its tolerance.",
+                   "At the threshold in use, the expected cost on the audit's cost curve exceeds the lowest "
+                   "by more than the tolerance the evaluation plan allows."),
     "evidence": ("The evidence can be read.",
                  "Evidence (a results source, a predictions file) could not be read, so nothing measured "
                  "from it can be trusted."),

@@ -52,7 +52,8 @@ def evaluate(project: Project, assessment: Assessment, *, today: datetime.date) 
     states = check_signoffs(project)
     items = [*req.objectives(require, assessment), *req.constraints(require, assessment),
              *req.checklist(require, assessment), *req.risks(require, assessment, project),
-             *req.audits(require, assessment, project), *req.rules(policy, assessment),
+             *req.audits(require, assessment, project), *req.tests(require, assessment),
+             *req.thresholds(require, assessment), *req.rules(policy, assessment),
              *req.signoffs(require, policy, states), *req.evidence(assessment, project)]
     waivers = waiver_states(policy, today)
     items = apply_waivers(items, waivers)

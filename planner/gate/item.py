@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PASS, FAIL, WAIVED = "pass", "fail", "waived"
-REQUIREMENTS = ("objectives", "constraints", "checklist", "risks", "audits", "rules", "signoffs", "evidence")
+REQUIREMENTS = ("objectives", "constraints", "checklist", "risks", "audits", "tests", "thresholds", "rules",
+                "signoffs", "evidence")
 
 
 @dataclass

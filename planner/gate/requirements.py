@@ -35,11 +35,27 @@ def objectives(require, assessment: Assessment):
             yield _item(status, "objectives", status.status == MET, status.why)
 
 
+def _measured(selection, statuses, requirement: str, group_key: str | None = None):
+    """`all` takes the items that can be measured (not `info`); one named explicitly must be
+    measurable to pass."""
+    for status in statuses:
+        group = status.extra.get(group_key) if group_key else None
+        if selected(selection, status.id, group) and not (selection == "all" and status.status == "info"):
+            yield _item(status, requirement, status.status == MET, status.why, group)
+
+
 def constraints(require, assessment: Assessment):
-    """`all` takes the measurable constraints; one named explicitly must be measurable to pass."""
-    for status in assessment.of_kind("constraint"):
-        if selected(require.constraints, status.id) and not (require.constraints == "all" and status.status == "info"):
-            yield _item(status, "constraints", status.status == MET, status.why)
+    return _measured(require.constraints, assessment.of_kind("constraint"), "constraints")
+
+
+def tests(require, assessment: Assessment):
+    """Behavioural tests a run measures; a list may name an evaluation plan for all its tests."""
+    return _measured(require.tests, assessment.of_kind("test"), "tests", "evaluation")
+
+
+def thresholds(require, assessment: Assessment):
+    """Decision thresholds an audit's cost curve judges (the others are `info`)."""
+    return _measured(require.thresholds, assessment.of_kind("threshold"), "thresholds", "evaluation")
 
 
 def checklist(require, assessment: Assessment):

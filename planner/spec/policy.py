@@ -27,6 +27,10 @@ class Requirements(SpecModel):
     """Checklist items that must be done (or n/a with a reason): all, none, or a list of ids."""
     audits: Selection = "all"
     """Bias audits whose limits must pass: all, none, or a list of ids."""
+    tests: Selection = "all"
+    """Behavioural tests that must be met: all (those a run measures), none, or a list of test or evaluation ids."""
+    thresholds: Selection = "all"
+    """Decision thresholds that must be met: all (those an audit's cost curve judges), none, or a list of ids."""
     max_risk_band: Text = "medium"
     """No risk still open may sit above this band (its residual rating when given)."""
     risk_owner_and_mitigation: bool = True

@@ -289,7 +289,7 @@ def test_sarif_of_the_small_project(small):
     assert (driver["name"], driver["version"]) == ("planner", __version__)
     assert [r["id"] for r in driver["rules"]] == [
         "planner/objectives", "planner/constraints", "planner/checklist", "planner/risks", "planner/audits",
-        "planner/rules", "planner/signoffs", "planner/evidence"]
+        "planner/tests", "planner/thresholds", "planner/rules", "planner/signoffs", "planner/evidence"]
     assert all(r["shortDescription"]["text"] and r["help"]["text"] for r in driver["rules"])
     assert run["properties"] == {"project": "demo", "projectVersion": "1.0.0", "passed": False}
     assert [(r["ruleId"], r["level"], r["message"]["text"], r["locations"]) for r in run["results"]] == [
