@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
 from ..diagnostics import Diagnostic, PlannerError
 from ..markdown_text import escape_inline
@@ -103,5 +104,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _printable(value):
-    """Every value a template prints, without control characters (an ESC from a spec is not text)."""
+    """Every value a template prints, without control characters (an ESC from a spec is not text);
+    markup (charts, rendered Markdown) stays markup."""
+    if isinstance(value, Markup):
+        return Markup(CONTROL.sub("", value))
     return CONTROL.sub("", value) if isinstance(value, str) else value
