@@ -82,6 +82,16 @@ def test_governance_report_carries_the_change_log(capsys, tmp_path):
     assert code == 0, out
     html = (tmp_path / "out" / "governance.html").read_text()
     assert "Changes since the previous version" in html and "R1 critical -&gt; high" in html
+    assert "Release decision: BLOCKED" in html and "What blocks the release" in html
+
+
+def test_governance_report_lists_what_is_released_under_waiver(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01: the report's decision date
+    code, out, _ = run_cli(capsys, "report", str(ADULT), "--format", "html", "--kind", "governance",
+                           "--out", str(tmp_path))
+    html = (tmp_path / "governance.html").read_text()
+    assert code == 0 and "Release decision: PASS" in html and "Released under waiver" in html
+    assert "<code>T1</code>" in html.split("Released under waiver")[1].split("</table>")[0]
 
 
 def test_gate_on_an_invalid_project_exits_2(capsys, tmp_path):
