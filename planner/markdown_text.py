@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
-# C0 controls (NUL, ESC...) and DEL: invisible in a rendered page, live in a terminal that cats the file
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab and line breaks, DEL and C1 controls: invisible in a rendered page, not allowed
+# in HTML text, and live in a terminal that prints the file (ESC, CSI)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def escape_inline(text) -> str:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .. import __version__
 from . import charts
 
-STATUS_CLASS = {"met": "good", "pass": "good", "done": "good", "closed": "good", "waived": "warn",
+STATUS_CLASS = {"met": "good", "pass": "good", "done": "good", "closed": "good", "n/a": "", "waived": "warn",
                 "not-met": "bad", "fail": "bad", "no-evidence": "warn", "open": "warn",
                 "insufficient-data": "warn", "mitigating": "warn", "accepted": "warn"}
 

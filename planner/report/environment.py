@@ -10,7 +10,6 @@ render HTML.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
@@ -18,7 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..diagnostics import Diagnostic, PlannerError
-from ..markdown_text import escape_inline
+from ..markdown_text import CONTROL, escape_inline
 from ..resources import resource_dir
 from .markdown import markdown_filter
 
@@ -98,9 +97,6 @@ def pdf_rows(items, pdf: bool) -> tuple[list, int]:
         return items, 0
     return items[:PDF_ROWS], len(items) - PDF_ROWS
 
-
-# C0 controls but tab and newlines, DEL and C1 controls: not allowed in HTML text, invisible in a page
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _printable(value):
