@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections import Counter
 
 from ..assess import ALIASES, MET, Assessment
 from ..checks import is_severe
@@ -152,8 +153,11 @@ def evidence(assessment: Assessment, project: Project):
     A problem naming no file is the candidate's selection, so it points at the results' `candidate`."""
     results = next(iter(project.docs_of_kind("results")), None)
     fallback = (results.document.file, results.document.position(("candidate",))[0]) if results else ("", 0)
-    for diagnostic in assessment.diagnostics:
-        if diagnostic.is_error:
-            file, line = (diagnostic.file, diagnostic.line) if diagnostic.file else fallback
-            yield GateItem(f"evidence:{diagnostic.code}", "evidence", FAIL, "Evidence can be read",
-                           diagnostic.message, file, line)
+    errors = [diagnostic for diagnostic in assessment.diagnostics if diagnostic.is_error]
+    codes = Counter(diagnostic.code for diagnostic in errors)
+    seen: Counter = Counter()
+    for diagnostic in errors:
+        file, line = (diagnostic.file, diagnostic.line) if diagnostic.file else fallback
+        seen[diagnostic.code] += 1  # two unreadable files with one code stay two items (JUnit, SARIF ids)
+        item_id = f"evidence:{diagnostic.code}" + (f":{seen[diagnostic.code]}" if codes[diagnostic.code] > 1 else "")
+        yield GateItem(item_id, "evidence", FAIL, "Evidence can be read", diagnostic.message, file, line)

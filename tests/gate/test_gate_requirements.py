@@ -184,6 +184,14 @@ def test_unreadable_evidence_fails_the_gate(decide):
                          "results.yaml", 4)]
 
 
+def test_two_problems_with_one_code_stay_two_items(decide):
+    results = "kind: results\nsources:\n  - {id: T, type: table, path: runs.csv}\n  - {id: U, type: table, path: more.csv}\n" \
+              "candidate: {run: cand}\n"
+    decision = decide({"runs.csv": None, "specs/results.yaml": results})
+    ids = [i.id for i in decision.failures if i.requirement == "evidence"]
+    assert ids[:2] == ["evidence:evidence-missing:1", "evidence:evidence-missing:2"] and len(set(ids)) == len(ids)
+
+
 def test_nothing_selected_fails_nothing(decide):
     nothing = "  objectives: none\n  constraints: none\n  checklist: none\n  audits: none\n"
     decision = decide({"specs/policy.yaml": policy(nothing), "runs.csv": "run_id\ncand\n",
