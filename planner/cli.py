@@ -53,14 +53,25 @@ def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> None:
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
 
 
-def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES):
-    """A project without errors, or exit 2 after printing them (commands past validation need one)."""
+def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "text"):
+    """A project without errors, or exit 2 after printing them (commands past validation need one),
+    as JSON or GitHub annotations when the caller's output goes to a machine."""
     from .api import load_project
 
     project = load_project(path, max_bytes=max_bytes)
     if project.has_errors:
-        print_diagnostics([d for d in project.diagnostics if d.is_error], project.texts)
-        click.echo(f"{path}: invalid; run `planner validate {path}` for details")
+        errors = [d for d in project.diagnostics if d.is_error]
+        if fmt == "json":
+            click.echo(render_json(errors, valid=False))
+        elif fmt == "github":
+            from .gate.ci_formats import command, repo_path
+
+            for d in errors:
+                click.echo(command("error", f"{d.code}: {d.message}", file=repo_path(d.file) if d.file else "",
+                                   line=d.line, title="planner: invalid spec"))
+        else:
+            print_diagnostics(errors, project.texts)
+            click.echo(f"{path}: invalid; run `planner validate {path}` for details")
         sys.exit(EXIT_INVALID)
     return project
 
@@ -100,7 +111,7 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def assessed(path: str, *, evidence_problems_exit: bool = True):
+def assessed(path: str, *, evidence_problems_exit: bool = True, fmt: str = "text"):
     """Project (with its graph), Assessment and audits.
 
     Predictions an audit cannot read exit 2; so does other unreadable evidence, unless the caller
@@ -109,7 +120,7 @@ def assessed(path: str, *, evidence_problems_exit: bool = True):
     from .assess import assess
     from .audit_cache import audits_for
 
-    project = load_valid(path)
+    project = load_valid(path, fmt=fmt)
     audits, problems = audits_for(project, report=lambda line: click.echo(line, err=True))
     assessment = assess(project, audits=audits)
     if evidence_problems_exit:
@@ -222,7 +233,7 @@ def gate(path: str, fmt: str, output: Path | None, today) -> None:
 
     from .gate import evaluate, outputs
 
-    project, assessment, _ = assessed(path, evidence_problems_exit=False)
+    project, assessment, _ = assessed(path, evidence_problems_exit=False, fmt=fmt)
     on = today.date() if today else date.today()
     decision = evaluate(project, assessment, today=on)
     info = project.manifest.project

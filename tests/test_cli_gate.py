@@ -99,6 +99,11 @@ def test_gate_on_an_invalid_project_exits_2(capsys, tmp_path):
     (root / "specs" / "policy.yaml").write_text("kind: policy\nwaivers: [{item: NOPE}]\n")
     code, out, _ = run_cli(capsys, "gate", str(root))
     assert code == 2 and "policy.yaml:2" in out
+    code, out, _ = run_cli(capsys, "gate", str(root), "--format", "json")
+    payload = json.loads(out)  # machine formats stay machine-readable on invalid input
+    assert (code, payload["valid"], payload["diagnostics"][0]["line"]) == (2, False, 2)
+    code, out, _ = run_cli(capsys, "gate", str(root), "--format", "github")
+    assert code == 2 and out.startswith("::error file=") and "policy.yaml,line=2," in out
 
 
 def test_unwritable_outputs_and_bad_source_date_are_input_errors(capsys, tmp_path, monkeypatch):
