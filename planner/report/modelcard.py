@@ -14,6 +14,7 @@ import math
 
 from ..assess import NO_EVIDENCE, NOT_MET, Assessment, Status
 from ..audits import FAIL, INSUFFICIENT, grouping_name
+from ..checks import is_severe
 from ..spec.bias import GROUP_METRICS
 from ..validate import Project
 from ..yaml_source import dump
@@ -228,11 +229,8 @@ def _checklists(project: Project, assessment: Assessment) -> list[dict]:
 
 def _severe(project: Project) -> set[str]:
     """Ids of risks rated, before treatment, in the two most severe bands of their register."""
-    ids = set()
-    for spec in project.of_kind("risks"):
-        top = len(spec.bands) - 2
-        ids |= {risk.id for risk in spec.risks if spec.band_rank(spec.band_of(risk.score)) >= top}
-    return ids
+    return {risk.id for spec in project.of_kind("risks") for risk in spec.risks
+            if is_severe(spec, spec.band_of(risk.score))}
 
 
 def _risks(project: Project, assessment: Assessment) -> list[dict]:
