@@ -19,3 +19,16 @@ def load_project(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Pro
     project.graph = check_project(project)
     project.diagnostics.sort(key=sort_key)
     return project
+
+
+def assess_project(project: Project, *, report=None):
+    """(Assessment, audits, audit problems): audits from the cache where fresh, computed otherwise.
+
+    Evidence problems are in the Assessment's diagnostics; the audit problems (predictions an
+    audit cannot read) come separately because no status can be computed from them.
+    """
+    from .assess import assess
+    from .audit_cache import audits_for
+
+    audits, problems = audits_for(project, report=report)
+    return assess(project, audits=audits), audits, problems

@@ -117,12 +117,10 @@ def assessed(path: str, *, evidence_problems_exit: bool = True, fmt: str = "text
     Predictions an audit cannot read exit 2; so does other unreadable evidence, unless the caller
     (the gate) turns it into failing items instead.
     """
-    from .assess import assess
-    from .audit_cache import audits_for
+    from .api import assess_project
 
     project = load_valid(path, fmt=fmt)
-    audits, problems = audits_for(project, report=lambda line: click.echo(line, err=True))
-    assessment = assess(project, audits=audits)
+    assessment, audits, problems = assess_project(project, report=lambda line: click.echo(line, err=True))
     if evidence_problems_exit:
         problems += assessment.diagnostics
     if problems:

@@ -342,11 +342,9 @@ def open_side(text: str, *, cwd: str | Path = ".", max_bytes: int = DEFAULT_MAX_
 
 
 def _assessed(project: Project, root: Path, label: str):
-    from .assess import assess
-    from .audit_cache import audits_for
+    from .api import assess_project
 
-    audits, problems = audits_for(project)
-    assessment = assess(project, audits=audits)
+    assessment, _, problems = assess_project(project)
     problems += assessment.diagnostics
     if problems:
         raise PlannerError(renamed(problems, root, label))
