@@ -9,12 +9,12 @@ missing or NaN is "no-evidence", never "met".
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 from .diagnostics import Diagnostic, PlannerError
 from .items import checklist_item_ids, collect_items
 from .spec.data import STANDARD_TEMPLATE
-from .validate import Project, breadcrumb
+from .validate import Project
 
 MET, NOT_MET, NO_EVIDENCE = "met", "not-met", "no-evidence"
 # objectives may name a metric the way scikit-learn does; audits use fairlearn's names
@@ -116,9 +116,7 @@ def _at_spec(diagnostic: Diagnostic, doc, path: tuple) -> Diagnostic:
     """A diagnostic that names no file (a tracking server's answer) placed at the spec line behind it."""
     if diagnostic.file:
         return diagnostic
-    line, column = doc.document.position(path)
-    return replace(diagnostic, file=doc.document.file, line=line, column=column, path=path,
-                   breadcrumb=breadcrumb(doc.document.data, path))
+    return doc.at(path, diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)
 
 
 def _baseline_rows(objective, baselines: dict, evidence: Evidence, value: float | None) -> list[dict]:

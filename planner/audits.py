@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, PlannerError
 from .spec.bias import BiasAudit
-from .validate import Project, SpecDoc, breadcrumb
+from .validate import Project, SpecDoc
 
 PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
 
@@ -101,11 +101,8 @@ def _column_path(spec: BiasAudit, column: str | None) -> tuple:
 
 
 def _input_problem(doc: SpecDoc, exc) -> PlannerError:
-    path = _column_path(doc.model, exc.column)
-    line, column = doc.document.position(path)
     message = f"{doc.model.predictions}: {exc.message}"
-    return PlannerError([Diagnostic("audit-input", message, doc.document.file, line, column, path,
-                                    hint=exc.hint or "", breadcrumb=breadcrumb(doc.document.data, path))])
+    return PlannerError([doc.at(_column_path(doc.model, exc.column), "audit-input", message, exc.hint or "")])
 
 
 def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> ProjectAudit:
@@ -116,10 +113,9 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> Proje
     engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
     path = root / spec.predictions
     if not path.is_file():
-        line, column = doc.document.position(("predictions",))
-        raise PlannerError([Diagnostic("missing-file", f"predictions file {spec.predictions} does not exist",
-                                       doc.document.file, line, column, ("predictions",),
-                                       hint="run the script that writes it, or fix the path")])
+        raise PlannerError([doc.at(("predictions",), "missing-file",
+                                   f"predictions file {spec.predictions} does not exist",
+                                   "run the script that writes it, or fix the path")])
     try:
         result = run_audit(path, limits=engine_limits, engine=engine,
                            count="count" if spec.format == "counts" else None, **engine_arguments(spec))

@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import difflib
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Severity
 from .graph import TraceGraph, format_cycle
 from .items import ItemRef, Reference, collect_items, collect_references
 from .spec.data import STANDARD_IDS
-from .validate import Project, SpecDoc, breadcrumb
+from .validate import Project, SpecDoc
 
 ORDERED_RELATIONS = {"parent", "depends-on"}
 SINGLETON_KINDS = ("policy", "results")
-
-
-def _at(doc: SpecDoc, path: tuple, code: str, message: str, hint: str = "",
-        severity: Severity = Severity.ERROR) -> Diagnostic:
-    document = doc.document
-    line, column = document.position(path)
-    return Diagnostic(code, message, document.file, line, column, path, severity, hint,
-                      breadcrumb(document.data, path))
 
 
 def unique_ids(items: list[ItemRef]):
@@ -31,7 +23,7 @@ def unique_ids(items: list[ItemRef]):
         if item.id in first:
             other = first[item.id]
             line, _ = other.doc.document.position(other.path)
-            yield _at(item.doc, item.path, "duplicate-id", f"id {item.id!r} is already used",
+            yield item.doc.at(item.path, "duplicate-id", f"id {item.id!r} is already used",
                       f"first defined at {other.doc.document.file}:{line}; ids are unique across the project")
         else:
             first[item.id] = item
@@ -45,16 +37,16 @@ def resolved_references(refs: list[Reference], items: dict[str, ItemRef]):
             close = difflib.get_close_matches(ref.target, candidates, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}?" if close else \
                 f"no {' or '.join(ref.kinds) or 'item'} has this id"
-            yield _at(ref.doc, ref.path, "unresolved-ref", f"{ref.target!r} does not exist", hint)
+            yield ref.doc.at(ref.path, "unresolved-ref", f"{ref.target!r} does not exist", hint)
         elif ref.kinds and target.kind not in ref.kinds:
-            yield _at(ref.doc, ref.path, "wrong-kind",
+            yield ref.doc.at(ref.path, "wrong-kind",
                       f"{ref.target!r} is a {target.kind}, expected a {' or '.join(ref.kinds)}")
 
 
 def acyclic(graph: TraceGraph, items: dict[str, ItemRef]):
     for cycle in graph.find_cycles(ORDERED_RELATIONS):
         item = items[min(cycle)]
-        yield _at(item.doc, item.path, "cycle", f"cycle: {format_cycle(cycle)}",
+        yield item.doc.at(item.path, "cycle", f"cycle: {format_cycle(cycle)}",
                   "break the cycle: an item cannot depend on itself")
 
 
@@ -62,10 +54,10 @@ def orphans(graph: TraceGraph, items: dict[str, ItemRef]):
     warn = dict(severity=Severity.WARNING)
     for item in items.values():
         if item.kind == "goal" and not graph.downstream(item.id) & graph.of_kind("objective"):
-            yield _at(item.doc, item.path, "orphan-goal", f"goal {item.id!r} has no objective",
+            yield item.doc.at(item.path, "orphan-goal", f"goal {item.id!r} has no objective",
                       "add an objective whose `goal` is this goal", **warn)
         if item.kind == "objective" and item.model.goal is None:
-            yield _at(item.doc, item.path, "orphan-objective", f"objective {item.id!r} serves no goal",
+            yield item.doc.at(item.path, "orphan-objective", f"objective {item.id!r} serves no goal",
                       "set `goal` to the business goal it serves", **warn)
 
 
@@ -75,13 +67,13 @@ def risk_bands(doc: SpecDoc):
     ordered = sorted(spec.band_ranges().items(), key=lambda item: item[1])
     for (low_name, (low_lo, low_hi)), (name, (lo, hi)) in zip(ordered, ordered[1:]):
         if lo <= low_hi:
-            yield _at(doc, ("bands", name), "overlapping-bands",
+            yield doc.at(("bands", name), "overlapping-bands",
                       f"bands {low_name!r} ({low_lo}-{low_hi}) and {name!r} ({lo}-{hi}) overlap",
                       "each score belongs to exactly one band")
     missing = sorted(score for score in spec.scores() if spec.band_of(score) is None)
     if missing:
         maximum = spec.scale.likelihood * spec.scale.impact
-        yield _at(doc, ("bands",), "uncovered-scores",
+        yield doc.at(("bands",), "uncovered-scores",
                   f"bands leave scores {missing} (of 1-{maximum}) without a band", "extend the bands")
 
 
@@ -94,18 +86,18 @@ def risk_register(doc: SpecDoc):
                 continue
             for axis in ("likelihood", "impact"):
                 if getattr(rating, axis) > getattr(spec.scale, axis):
-                    yield _at(doc, ("risks", i, *prefix, axis), "out-of-scale",
+                    yield doc.at(("risks", i, *prefix, axis), "out-of-scale",
                               f"{axis} {getattr(rating, axis)} is above the scale's {getattr(spec.scale, axis)}",
                               f"use 1 to {getattr(spec.scale, axis)}, or enlarge `scale`")
         band = spec.band_of(risk.score)
         missing = [what for what, given in (("owner", risk.owner), ("mitigation", risk.mitigations)) if not given]
         if missing and is_severe(spec, band) and risk.status != "closed":
-            yield _at(doc, ("risks", i, "id"), "unmanaged-risk",
+            yield doc.at(("risks", i, "id"), "unmanaged-risk",
                       f"{band} risk {risk.id!r} has no {' and no '.join(missing)}",
                       f"give it {' and '.join('an ' + m if m[0] == 'o' else 'a ' + m for m in missing)}",
                       Severity.WARNING)
         if risk.residual and risk.residual.score > risk.score:
-            yield _at(doc, ("risks", i, "residual"), "residual-above-inherent",
+            yield doc.at(("risks", i, "residual"), "residual-above-inherent",
                       f"residual score {risk.residual.score} is above the inherent score {risk.score}",
                       "mitigations should not raise a risk; check the ratings", Severity.WARNING)
 
@@ -122,12 +114,12 @@ def checklist(doc: SpecDoc):
         if item.id not in standard and not item.question:
             close = difflib.get_close_matches(item.id, standard, n=1)
             hint = f"did you mean the standard item {close[0]!r}?" if close else "add a `question`"
-            yield _at(doc, ("items", i, "id"), "missing-question",
+            yield doc.at(("items", i, "id"), "missing-question",
                       f"item {item.id!r} is not a standard question and has no `question`", hint)
     answered = {item.id for item in spec.items}
     unanswered = [item_id for item_id in standard if item_id not in answered]
     if unanswered:
-        yield _at(doc, ("id",), "unanswered", f"{len(unanswered)} standard questions not answered: "
+        yield doc.at(("id",), "unanswered", f"{len(unanswered)} standard questions not answered: "
                   f"{', '.join(unanswered)}", "answer them, or mark them n/a with a reason", Severity.WARNING)
 
 
@@ -136,12 +128,12 @@ def bias_audit(doc: SpecDoc):
     features = set(spec.sensitive_features) | {" & ".join(combo) for combo in spec.intersections}
     for i, limit in enumerate(spec.limits):
         if limit.feature and limit.feature not in features:
-            yield _at(doc, ("limits", i, "feature"), "unknown-feature",
+            yield doc.at(("limits", i, "feature"), "unknown-feature",
                       f"{limit.feature!r} is not a sensitive feature or intersection of this audit",
                       f"one of: {', '.join(sorted(features))}")
     missing = [name for name, value in spec.harms if value is None]
     if missing:
-        yield _at(doc, ("harms",) if doc.document.data.get("harms") else ("id",), "unassessed-harm",
+        yield doc.at(("harms",) if doc.document.data.get("harms") else ("id",), "unassessed-harm",
                   f"sources of harm not assessed: {', '.join(missing)}",
                   "assess each, or mark it not-applicable with a finding", Severity.WARNING)
 
@@ -149,7 +141,7 @@ def bias_audit(doc: SpecDoc):
 def singletons(project: Project):
     for kind in SINGLETON_KINDS:
         for doc in project.docs_of_kind(kind)[1:]:
-            yield _at(doc, ("kind",), "duplicate-kind", f"a project has at most one `{kind}` document",
+            yield doc.at(("kind",), "duplicate-kind", f"a project has at most one `{kind}` document",
                       "merge the documents")
 
 
@@ -158,7 +150,7 @@ def policy_bands(project: Project):
     for doc in project.docs_of_kind("policy"):
         band = doc.model.require.max_risk_band
         if bands and band not in bands:
-            yield _at(doc, ("require", "max_risk_band"), "unknown-band", f"no risk band is named {band!r}",
+            yield doc.at(("require", "max_risk_band"), "unknown-band", f"no risk band is named {band!r}",
                       f"one of: {', '.join(sorted(bands))}")
 
 

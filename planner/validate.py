@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .load import Sources
 from .spec import KINDS, Manifest
 from .spec.base import EMAIL_PATTERN, ID_PATTERN
@@ -41,6 +41,13 @@ class SpecDoc:
     @property
     def kind(self) -> str:
         return self.model.kind
+
+    def at(self, path: tuple, code: str, message: str, hint: str = "",
+           severity: Severity = Severity.ERROR) -> Diagnostic:
+        """A diagnostic placed at `path` of this document: its line, column and breadcrumb."""
+        line, column = self.document.position(path)
+        return Diagnostic(code, message, self.document.file, line, column, path, severity, hint,
+                          breadcrumb(self.document.data, path))
 
 
 @dataclass
