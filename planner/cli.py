@@ -204,9 +204,9 @@ def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir:
     as_of = report_date()
     changes = None
     if previous is not None:
-        from .diff import diff_sides
+        from .diff import diff_since
 
-        changes = diff_sides(previous, path, with_status=True)
+        changes = diff_since(previous, project, assessment, source=path)
     outputs = render_reports(project, assessment, audits, kinds=kinds, formats=formats, as_of=as_of,
                              decision=evaluate(project, assessment, today=as_of), changes=changes)
     for written in write_reports(outputs, out_dir or project.root / "reports"):

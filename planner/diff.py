@@ -358,3 +358,12 @@ def diff_sides(old: str, new: str, *, cwd: str | Path = ".", with_status: bool =
             open_side(new, cwd=cwd, max_bytes=max_bytes, with_status=with_status) as (new_project, new_version, after):
         result = diff_projects(old_project, new_project, old_assessment=before, new_assessment=after)
     return replace(result, old=old_version, new=new_version)
+
+
+def diff_since(old: str, new: Project, new_assessment, *, source: str, cwd: str | Path = ".",
+               max_bytes: int = DEFAULT_MAX_BYTES) -> ProjectDiff:
+    """The changes from OLD (a folder or `REV:PATH`) to a project already loaded and assessed, so
+    `report --previous` does not read and assess its own project a second time."""
+    with open_side(old, cwd=cwd, max_bytes=max_bytes, with_status=True) as (old_project, old_version, before):
+        result = diff_projects(old_project, new, old_assessment=before, new_assessment=new_assessment)
+    return replace(result, old=old_version, new=version_of(new, source))
