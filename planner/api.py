@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks import check_project
-from .diagnostics import sort_key
-from .load import DEFAULT_MAX_BYTES, read_sources
-from .validate import Project, build_project
+from planner.checks import check_project
+from planner.diagnostics import sort_key
+from planner.load import DEFAULT_MAX_BYTES, read_sources
+from planner.validate import Project, build_project
 
 
 def load_project(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Project:
@@ -27,8 +27,8 @@ def assess_project(project: Project, *, report=None):
     Evidence problems are in the Assessment's diagnostics; the audit problems (predictions an
     audit cannot read) come separately because no status can be computed from them.
     """
-    from .assess import assess
-    from .audit_cache import audits_for
+    from planner.assess import assess
+    from planner.audit_cache import audits_for
 
     audits, problems = audits_for(project, report=report)
     return assess(project, audits=audits), audits, problems

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from .diagnostics import Diagnostic, PlannerError
-from .items import checklist_item_ids, collect_items
-from .spec.data import STANDARD_TEMPLATE
-from .validate import Project
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.items import checklist_item_ids, collect_items
+from planner.spec.data import STANDARD_TEMPLATE
+from planner.validate import Project
 
 MET, NOT_MET, NO_EVIDENCE = "met", "not-met", "no-evidence"
 # objectives may name a metric the way scikit-learn does; audits use fairlearn's names
@@ -84,7 +84,7 @@ class Evidence:
     """Runs of every source, the candidate, and computed audits, with the problems met reading them."""
 
     def __init__(self, project: Project, audits=None):
-        from .evidence.sources import load_runs, select_candidate
+        from planner.evidence.sources import load_runs, select_candidate
 
         self.runs, self.candidate, self.problems = [], None, []
         self.audits = {audit.spec.id: audit for audit in audits or []}

@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
-from .audit.findings import Finding, Limit
-from .audits import LimitOutcome, ProjectAudit, run_spec_audit
-from .diagnostics import Diagnostic, PlannerError
-from .fileio import write_atomic
-from .spec.bias import BiasAudit
-from .validate import Project, SpecDoc
+from planner import __version__
+from planner.audit.findings import Finding, Limit
+from planner.audits import LimitOutcome, ProjectAudit, run_spec_audit
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.fileio import write_atomic
+from planner.spec.bias import BiasAudit
+from planner.validate import Project, SpecDoc
 
 CACHE_FOLDER = Path(".planner") / "audits"
 CACHE_FORMAT = 1

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .diagnostics import Diagnostic, PlannerError
-from .spec.bias import BiasAudit
-from .validate import Project, SpecDoc
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.spec.bias import BiasAudit
+from planner.validate import Project, SpecDoc
 
 PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
 
@@ -85,7 +85,7 @@ def engine_arguments(spec: BiasAudit) -> dict:
 
 
 def _metrics(spec: BiasAudit) -> list[str]:
-    from .audit import SCORE_METRICS
+    from planner.audit import SCORE_METRICS
 
     return [m for m in spec.metrics if spec.score is not None or m not in SCORE_METRICS]
 
@@ -107,7 +107,7 @@ def _input_problem(doc: SpecDoc, exc) -> PlannerError:
 
 def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> ProjectAudit:
     """Compute one audit; bad predictions raise `PlannerError` positioned at the spec."""
-    from .audit import AuditInputError, Limit, run_audit
+    from planner.audit import AuditInputError, Limit, run_audit
 
     spec: BiasAudit = doc.model
     engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
@@ -143,8 +143,8 @@ def run_project_audits(project: Project, *, engine: str = "pandas") -> tuple[lis
 
 def emit_sql(project: Project, table: str) -> dict[str, str]:
     """The grouped-count query of each audit, for a warehouse or Spark job to run."""
-    from .audit import grouped_count_sql
-    from .audit.run import group_columns
+    from planner.audit import grouped_count_sql
+    from planner.audit.run import group_columns
 
     queries = {}
     for spec in project.of_kind("bias-audit"):

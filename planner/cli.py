@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .diagnostics import PlannerError, render_json, render_text, summary
-from .load import DEFAULT_MAX_BYTES
+from planner import __version__
+from planner.diagnostics import PlannerError, render_json, render_text, summary
+from planner.load import DEFAULT_MAX_BYTES
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -40,7 +40,7 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> None:
     """Load and validate the project at PATH (a folder or its planner.yaml)."""
-    from .api import load_project
+    from planner.api import load_project
 
     project = load_project(path, max_bytes=max_bytes)
     failed = project.has_errors or (strict and bool(project.diagnostics))
@@ -56,7 +56,7 @@ def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> None:
 def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "text"):
     """A project without errors, or exit 2 after printing them (commands past validation need one),
     as JSON or GitHub annotations when the caller's output goes to a machine."""
-    from .api import load_project
+    from planner.api import load_project
 
     project = load_project(path, max_bytes=max_bytes)
     if project.has_errors:
@@ -64,7 +64,7 @@ def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "text")
         if fmt == "json":
             click.echo(render_json(errors, valid=False))
         elif fmt == "github":
-            from .gate.ci_formats import command, repo_path
+            from planner.gate.ci_formats import command, repo_path
 
             for d in errors:
                 click.echo(command("error", f"{d.code}: {d.message}", file=repo_path(d.file) if d.file else "",
@@ -85,8 +85,8 @@ def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "text")
               help="Print the grouped-count query of each audit for TABLE, and exit.")
 def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
-    from .audit_cache import audits_for
-    from .audits import emit_sql
+    from planner.audit_cache import audits_for
+    from planner.audits import emit_sql
 
     project = load_valid(path)
     if table:
@@ -105,7 +105,7 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
         click.echo(json.dumps({"status": "fail" if failed else "pass", "audits": [a.to_dict() for a in audits]},
                               indent=2, allow_nan=False))
     else:
-        from .audit_text import print_audits
+        from planner.audit_text import print_audits
 
         print_audits(audits)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
@@ -117,7 +117,7 @@ def assessed(path: str, *, evidence_problems_exit: bool = True, fmt: str = "text
     Predictions an audit cannot read exit 2; so does other unreadable evidence, unless the caller
     (the gate) turns it into failing items instead.
     """
-    from .api import assess_project
+    from planner.api import assess_project
 
     project = load_valid(path, fmt=fmt)
     assessment, audits, problems = assess_project(project, report=lambda line: click.echo(line, err=True))
@@ -138,7 +138,7 @@ def status(path: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(assessment.to_dict(), indent=2, allow_nan=False, default=str))
     else:
-        from .status_text import print_assessment
+        from planner.status_text import print_assessment
 
         print_assessment(assessment)
 
@@ -150,7 +150,7 @@ def status(path: str, fmt: str) -> None:
               show_default=True, help="Output format; without ITEM, the whole graph.")
 def trace(path: str, item: str | None, fmt: str) -> None:
     """What ITEM depends on and what depends on it (goal, objective, metric, run, risk...)."""
-    from . import trace as tracing
+    from planner import trace as tracing
 
     project, assessment, _ = assessed(path)
     graph = tracing.with_evidence(project.graph, assessment)
@@ -197,14 +197,14 @@ def comma_list(choices):
 def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None,
            previous: str | None) -> None:
     """Write the design and governance reports (HTML, PDF) and a model card for the project at PATH."""
-    from .gate import evaluate
-    from .report import render_reports, report_date, write_reports
+    from planner.gate import evaluate
+    from planner.report import render_reports, report_date, write_reports
 
     project, assessment, audits = assessed(path)
     as_of = report_date()
     changes = None
     if previous is not None:
-        from .diff import diff_since
+        from planner.diff import diff_since
 
         changes = diff_since(previous, project, assessment, source=path)
     outputs = render_reports(project, assessment, audits, kinds=kinds, formats=formats, as_of=as_of,
@@ -229,7 +229,7 @@ def gate(path: str, fmt: str, output: Path | None, today) -> None:
     import os
     from datetime import date
 
-    from .gate import evaluate, outputs
+    from planner.gate import evaluate, outputs
 
     project, assessment, _ = assessed(path, evidence_problems_exit=False, fmt=fmt)
     on = today.date() if today else date.today()
@@ -240,7 +240,7 @@ def gate(path: str, fmt: str, output: Path | None, today) -> None:
             "sarif": lambda: outputs.render_sarif(decision, info.id, info.version),
             "github": lambda: outputs.render_github(decision, today=on)}[fmt]()
     if output is not None:
-        from .fileio import write_atomic
+        from planner.fileio import write_atomic
 
         write_atomic(output, text)
     else:
@@ -261,7 +261,7 @@ def signoff(path: str, role: str, name: str, on) -> None:
     """Record a sign-off bound to the current content of the specs (in PATH/signoffs.yaml)."""
     from datetime import date
 
-    from .gate import overall_digest, record_signoff, spec_digests
+    from planner.gate import overall_digest, record_signoff, spec_digests
 
     project = load_valid(path)
     written = record_signoff(project, role=role, name=name, on=on.date() if on else date.today())
@@ -277,8 +277,8 @@ def signoff(path: str, role: str, name: str, on) -> None:
               help="Also compare statuses and measured values (reads evidence and computes audits).")
 def diff(old: str, new: str, fmt: str, with_status: bool) -> None:
     """What changed between two versions of a project: each a folder, or REV:PATH for a git revision."""
-    from . import diff_text
-    from .diff import diff_sides
+    from planner import diff_text
+    from planner.diff import diff_sides
 
     changes = diff_sides(old, new, with_status=with_status)
     render = {"text": diff_text.render_text, "markdown": diff_text.render_markdown, "json": diff_text.render_json}
@@ -290,7 +290,7 @@ def diff(old: str, new: str, fmt: str, with_status: bool) -> None:
               help="Folder to write the JSON Schema files to.")
 def schema(out_dir: str) -> None:
     """Write the JSON Schema of every spec kind."""
-    from .schema import write_schemas
+    from planner.schema import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(str(path))
@@ -300,7 +300,7 @@ def schema(out_dir: str) -> None:
 @click.argument("directory", type=click.Path(path_type=str))
 def init(directory: str) -> None:
     """Write a complete starter project into DIRECTORY (new or empty)."""
-    from .starter import init_project
+    from planner.starter import init_project
 
     for path in init_project(directory):
         click.echo(str(path))

@@ -16,12 +16,12 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from .assess import QUESTIONS
-from .diagnostics import PlannerError
-from .items import checklist_item_ids
-from .load import DEFAULT_MAX_BYTES, MANIFEST
-from .revisions import materialise, parse_side, renamed
-from .validate import Project
+from planner.assess import QUESTIONS
+from planner.diagnostics import PlannerError
+from planner.items import checklist_item_ids
+from planner.load import DEFAULT_MAX_BYTES, MANIFEST
+from planner.revisions import materialise, parse_side, renamed
+from planner.validate import Project
 
 # Kinds in the order a diff lists them, with the heading renderers give each.
 KIND_TITLES = {
@@ -326,7 +326,7 @@ def open_side(text: str, *, cwd: str | Path = ".", max_bytes: int = DEFAULT_MAX_
 
     Raises `PlannerError` with the project's errors (named `REV:path/file` for a revision).
     """
-    from .api import load_project
+    from planner.api import load_project
 
     side = parse_side(text, cwd=cwd)
     with materialise(side, cwd=cwd) as (root, commit):
@@ -342,7 +342,7 @@ def open_side(text: str, *, cwd: str | Path = ".", max_bytes: int = DEFAULT_MAX_
 
 
 def _assessed(project: Project, root: Path, label: str):
-    from .api import assess_project
+    from planner.api import assess_project
 
     assessment, _, problems = assess_project(project)
     problems += assessment.diagnostics

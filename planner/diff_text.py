@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from .diff import ADDED, CHANGED, CONTROL, KIND_TITLES, REMOVED, ProjectDiff, Version, show
-from .markdown_text import escape_inline
+from planner.diff import ADDED, CHANGED, CONTROL, KIND_TITLES, REMOVED, ProjectDiff, Version, show
+from planner.markdown_text import escape_inline
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
 CELL_WIDTH = 300

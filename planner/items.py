@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec.data import STANDARD_IDS
-from .validate import Project, SpecDoc
+from planner.spec.data import STANDARD_IDS
+from planner.validate import Project, SpecDoc
 
 
 @dataclass(frozen=True)

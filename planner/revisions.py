@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from .diagnostics import Diagnostic, PlannerError
-from .load import MANIFEST
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.load import MANIFEST
 
 
 @dataclass(frozen=True)

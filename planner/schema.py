@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .fileio import write_atomic
-from .spec import KINDS, Manifest
+from planner.fileio import write_atomic
+from planner.spec import KINDS, Manifest
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import json
 
-from .assess import Assessment
-from .graph import TraceGraph
+from planner.assess import Assessment
+from planner.graph import TraceGraph
 
 
 def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic, Severity
-from .load import Sources
-from .spec import KINDS, Manifest
-from .spec.base import EMAIL_PATTERN, ID_PATTERN
-from .spec.project import VERSION_PATTERN
-from .yaml_source import Document
+from planner.diagnostics import Diagnostic, Severity
+from planner.load import Sources
+from planner.spec import KINDS, Manifest
+from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
+from planner.spec.project import VERSION_PATTERN
+from planner.yaml_source import Document
 
 YAML_BOOL_HINT = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value"
 PATTERNS = {

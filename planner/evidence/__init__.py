@@ -7,7 +7,7 @@ wandb; only an MLflow tracking `uri` goes through the official client (the optio
 Bad or missing files raise `PlannerError` with a diagnostic naming the file.
 """
 
-from .model import REPRODUCIBILITY_KEYS, Run, RunSet
-from .sources import load_runs, select_candidate
+from planner.evidence.model import REPRODUCIBILITY_KEYS, Run, RunSet
+from planner.evidence.sources import load_runs, select_candidate
 
 __all__ = ["REPRODUCIBILITY_KEYS", "Run", "RunSet", "load_runs", "select_candidate"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import BAD_JSON, MISSING, display, error
-from .files import read_json, read_yaml
-from .model import Run, reproducibility
+from planner.evidence.errors import BAD_JSON, MISSING, display, error
+from planner.evidence.files import read_json, read_yaml
+from planner.evidence.model import Run, reproducibility
 
 METRICS, PARAMS = "metrics.json", "params.yaml"
 

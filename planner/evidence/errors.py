@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, PlannerError
+from planner.diagnostics import Diagnostic, PlannerError
 
 MISSING = "evidence-missing"
 OUTSIDE = "evidence-outside"

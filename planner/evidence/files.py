@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..yaml_source import parse_documents
-from .errors import BAD_JSON, MISSING, UNREADABLE, error
+from planner.yaml_source import parse_documents
+from planner.evidence.errors import BAD_JSON, MISSING, UNREADABLE, error
 
 
 def read_text(path: Path, file: str) -> str:

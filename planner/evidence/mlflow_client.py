@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from ..spec.results import PLACEHOLDER, split_userinfo
-from .errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
-from .model import Run, reproducibility
+from planner.spec.results import PLACEHOLDER, split_userinfo
+from planner.evidence.errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
+from planner.evidence.model import Run, reproducibility
 
 PAGE = 1000
 HINT_EXTRA = "pip install 'planner[mlflow]' (or read an `mlruns/` folder through `path`, which needs no mlflow)"

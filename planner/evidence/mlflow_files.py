@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import BAD_META, BAD_METRIC_LINE, MISSING, NO_EXPERIMENT, NOT_NUMERIC, display, error
-from .files import parse_number, read_text, read_yaml
-from .model import Point, Run, reproducibility
+from planner.evidence.errors import BAD_META, BAD_METRIC_LINE, MISSING, NO_EXPERIMENT, NOT_NUMERIC, display, error
+from planner.evidence.files import parse_number, read_text, read_yaml
+from planner.evidence.model import Point, Run, reproducibility
 
 INTEGER = re.compile(r"-?[0-9]+")
 # Experiment sub-folders that are not runs (MLflow's FileStore.RESERVED_EXPERIMENT_FOLDERS).

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dvc_files import read_dvc
-from .errors import AMBIGUOUS_CANDIDATE, NO_CANDIDATE, OUTSIDE, error
-from .mlflow_files import read_mlruns
-from .model import Run, RunSet
-from .tables import read_table
-from .wandb_files import read_wandb
+from planner.evidence.dvc_files import read_dvc
+from planner.evidence.errors import AMBIGUOUS_CANDIDATE, NO_CANDIDATE, OUTSIDE, error
+from planner.evidence.mlflow_files import read_mlruns
+from planner.evidence.model import Run, RunSet
+from planner.evidence.tables import read_table
+from planner.evidence.wandb_files import read_wandb
 
 
 def load_runs(source_spec, root: Path) -> RunSet:
     """The runs of one `results` source (`type`, `path` or `uri`, `experiment`, `run_id_column`, `id`)."""
     root = Path(root).resolve()
     if source_spec.uri is not None:
-        from .mlflow_client import read_tracking_server, resolve_uri
+        from planner.evidence.mlflow_client import read_tracking_server, resolve_uri
 
         uri = resolve_uri(source_spec.uri, root)
         return RunSet(read_tracking_server(uri, source=source_spec.id, experiment=source_spec.experiment))

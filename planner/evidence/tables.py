@@ -22,9 +22,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from .errors import BAD_JSON, DUPLICATE_RUN, MISSING, NO_RUN_ID, NOT_NUMERIC, display, error
-from .files import parse_json, parse_number, read_text
-from .model import Run, reproducibility
+from planner.evidence.errors import BAD_JSON, DUPLICATE_RUN, MISSING, NO_RUN_ID, NOT_NUMERIC, display, error
+from planner.evidence.files import parse_json, parse_number, read_text
+from planner.evidence.model import Run, reproducibility
 
 PREFIXES = {"metric": "metrics", "metrics": "metrics", "param": "params", "params": "params",
             "tag": "tags", "tags": "tags"}

@@ -20,10 +20,10 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from .errors import BAD_WANDB_LOG, MISSING, display, error
-from .files import parse_json, read_json, read_text, read_yaml
-from . import wandb_log as log
-from .model import Point, Run, reproducibility
+from planner.evidence.errors import BAD_WANDB_LOG, MISSING, display, error
+from planner.evidence.files import parse_json, read_json, read_text, read_yaml
+from planner.evidence import wandb_log as log
+from planner.evidence.model import Point, Run, reproducibility
 
 RUN_PREFIXES = ("run-", "offline-run-")
 ENVIRONMENT_FILES = ("requirements.txt", "conda-environment.yaml")

@@ -14,7 +14,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from .errors import BAD_WANDB_LOG, error
+from planner.evidence.errors import BAD_WANDB_LOG, error
 
 HEADER = b":W&B\xe1\xbe\x00"
 BLOCK = 32 * 1024

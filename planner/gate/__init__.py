@@ -13,9 +13,9 @@ The gate reads the Assessment and the policy; it never reads evidence itself, an
 neither pandas, scikit-learn nor weasyprint.
 """
 
-from .decision import Decision, GateItem, evaluate
-from .signoffs import SignoffState, check_signoffs, overall_digest, record_signoff, spec_digests
-from .waivers import WaiverState
+from planner.gate.decision import Decision, GateItem, evaluate
+from planner.gate.signoffs import SignoffState, check_signoffs, overall_digest, record_signoff, spec_digests
+from planner.gate.waivers import WaiverState
 
 __all__ = ["evaluate", "Decision", "GateItem", "WaiverState", "SignoffState", "spec_digests",
            "overall_digest", "check_signoffs", "record_signoff"]

@@ -24,9 +24,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
-from .decision import Decision
-from .item import FAIL, PASS, REQUIREMENTS, WAIVED, GateItem
+from planner import __version__
+from planner.gate.decision import Decision
+from planner.gate.item import FAIL, PASS, REQUIREMENTS, WAIVED, GateItem
 
 # XML 1.0 allows tab, LF, CR and these ranges only; a lone surrogate is outside them too.
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

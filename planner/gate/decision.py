@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 
-from ..assess import Assessment
-from ..spec.policy import Requirements
-from ..validate import Project
-from . import requirements as req
-from .item import FAIL, PASS, WAIVED, GateItem
-from .signoffs import SignoffState, check_signoffs, ensure_valid
-from .waivers import WaiverState, apply_waivers, waiver_states
+from planner.assess import Assessment
+from planner.spec.policy import Requirements
+from planner.validate import Project
+from planner.gate import requirements as req
+from planner.gate.item import FAIL, PASS, WAIVED, GateItem
+from planner.gate.signoffs import SignoffState, check_signoffs, ensure_valid
+from planner.gate.waivers import WaiverState, apply_waivers, waiver_states
 
 
 @dataclass

@@ -19,11 +19,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..diff import CONTROL
-from ..markdown_text import escape_inline
-from .ci_formats import counts, render_github, render_junit, render_sarif, repo_path
-from .decision import Decision
-from .item import FAIL, PASS, WAIVED, GateItem
+from planner.diff import CONTROL
+from planner.markdown_text import escape_inline
+from planner.gate.ci_formats import counts, render_github, render_junit, render_sarif, repo_path
+from planner.gate.decision import Decision
+from planner.gate.item import FAIL, PASS, WAIVED, GateItem
 
 __all__ = ["render_text", "render_json", "render_markdown_summary", "render_junit", "render_sarif",
            "render_github", "SCHEMA_VERSION"]

@@ -10,10 +10,10 @@ import math
 import operator
 from collections import Counter
 
-from ..assess import ALIASES, MET, Assessment
-from ..checks import is_severe
-from ..validate import Project
-from .item import FAIL, PASS, GateItem
+from planner.assess import ALIASES, MET, Assessment
+from planner.checks import is_severe
+from planner.validate import Project
+from planner.gate.item import FAIL, PASS, GateItem
 
 OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
 

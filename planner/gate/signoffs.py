@@ -15,12 +15,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, PlannerError
-from ..fileio import write_atomic
-from ..load import SIGNOFFS
-from ..spec import SignoffsSpec
-from ..validate import Project, validate_document
-from ..yaml_source import Document, dump
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.fileio import write_atomic
+from planner.load import SIGNOFFS
+from planner.spec import SignoffsSpec
+from planner.validate import Project, validate_document
+from planner.yaml_source import Document, dump
 
 HEADER = """\
 # Sign-offs recorded by `planner signoff`; each is bound to a digest of the specs it approves.

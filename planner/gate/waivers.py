@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
-from .item import FAIL, WAIVED, GateItem
+from planner.gate.item import FAIL, WAIVED, GateItem
 
 
 @dataclass

@@ -5,6 +5,6 @@ results, the release decision and the change log; `write_reports` writes them at
 live in `templates/report/` and a project overrides any of them by name from its own `templates/`.
 """
 
-from .writer import FORMATS, KINDS, render_reports, report_date, write_reports
+from planner.report.writer import FORMATS, KINDS, render_reports, report_date, write_reports
 
 __all__ = ["FORMATS", "KINDS", "render_reports", "report_date", "write_reports"]

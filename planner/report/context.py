@@ -13,8 +13,8 @@ from datetime import date
 
 from markupsafe import Markup
 
-from .. import __version__
-from . import charts
+from planner import __version__
+from planner.report import charts
 
 STATUS_CLASS = {"met": "good", "pass": "good", "done": "good", "closed": "good", "n/a": "", "waived": "warn",
                 "not-met": "bad", "fail": "bad", "no-evidence": "warn", "open": "warn",
@@ -119,7 +119,7 @@ def _charted_metrics(spec, metrics: list[str]) -> list[str]:
     grouping made a 50-page report take twice as long. The PDF's tables keep every metric with its
     interval, and the HTML report keeps every chart.
     """
-    from ..audit.disparities import disparity_definition
+    from planner.audit.disparities import disparity_definition
 
     wanted = {"selection_rate"}
     for limit in spec.limits:

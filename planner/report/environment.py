@@ -16,10 +16,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_a
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from ..diagnostics import Diagnostic, PlannerError
-from ..markdown_text import CONTROL, escape_inline
-from ..resources import resource_dir
-from .markdown import markdown_filter
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.markdown_text import CONTROL, escape_inline
+from planner.resources import resource_dir
+from planner.report.markdown import markdown_filter
 
 PROJECT_TEMPLATES = "templates"
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime
 import math
 
-from ..assess import NO_EVIDENCE, NOT_MET, Assessment, Status
-from ..audits import FAIL, INSUFFICIENT, grouping_name
-from ..checks import is_severe
-from ..spec.bias import GROUP_METRICS
-from ..validate import Project
-from ..yaml_source import dump
-from .environment import environment, render_template
+from planner.assess import NO_EVIDENCE, NOT_MET, Assessment, Status
+from planner.audits import FAIL, INSUFFICIENT, grouping_name
+from planner.checks import is_severe
+from planner.spec.bias import GROUP_METRICS
+from planner.validate import Project
+from planner.yaml_source import dump
+from planner.report.environment import environment, render_template
 
 TEMPLATE = "modelcard.md.j2"
 TASK = "tabular-classification"

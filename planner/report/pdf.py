@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from ..diagnostics import Diagnostic, PlannerError
-from .environment import PROJECT_TEMPLATES
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.report.environment import PROJECT_TEMPLATES
 
 
 class BlockedFetch(FatalURLFetchingError):

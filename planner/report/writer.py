@@ -10,10 +10,10 @@ import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, PlannerError
-from ..fileio import write_atomic
-from .context import report_context
-from .environment import environment, render_template
+from planner.diagnostics import Diagnostic, PlannerError
+from planner.fileio import write_atomic
+from planner.report.context import report_context
+from planner.report.environment import environment, render_template
 
 KINDS = ("design", "governance")
 FORMATS = ("html", "pdf", "modelcard")
@@ -44,13 +44,13 @@ def render_reports(project, assessment, audits=(), *, kinds=KINDS, formats=FORMA
         for kind in kinds:
             html = render_template(env, f"{kind}.html.j2", context)
             if pdf:
-                from .pdf import html_to_pdf
+                from planner.report.pdf import html_to_pdf
 
                 outputs[f"{kind}.pdf"] = html_to_pdf(html, project.root)
             else:
                 outputs[f"{kind}.html"] = html.encode("utf-8")
     if "modelcard" in formats:
-        from .modelcard import model_card
+        from planner.report.modelcard import model_card
 
         outputs[MODEL_CARD] = model_card(project, assessment, audits, as_of=as_of).encode("utf-8")
     return outputs

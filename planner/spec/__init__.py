@@ -1,14 +1,14 @@
 """Spec models, one module per kind. `KINDS` maps each document `kind` to its model."""
 
-from .bias import BiasAudit
-from .constraints import ConstraintsSpec
-from .data import DataChecklist
-from .evaluation import EvaluationSpec
-from .goals import ObjectivesSpec
-from .policy import PolicySpec, SignoffsSpec
-from .project import Manifest
-from .results import ResultsSpec
-from .risks import RisksSpec
+from planner.spec.bias import BiasAudit
+from planner.spec.constraints import ConstraintsSpec
+from planner.spec.data import DataChecklist
+from planner.spec.evaluation import EvaluationSpec
+from planner.spec.goals import ObjectivesSpec
+from planner.spec.policy import PolicySpec, SignoffsSpec
+from planner.spec.project import Manifest
+from planner.spec.results import ResultsSpec
+from planner.spec.risks import RisksSpec
 
 KINDS = {
     "objectives": ObjectivesSpec,

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Id, Item, ProjectPath, SpecModel, Text
+from planner.spec.base import Id, Item, ProjectPath, SpecModel, Text
 
 HARM_SOURCES = ("historical", "representation", "measurement", "aggregation", "learning",
                 "evaluation", "deployment")

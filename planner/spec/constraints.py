@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Date, Id, Item, SpecModel, Text
-from .goals import Target
+from planner.spec.base import Date, Id, Item, SpecModel, Text
+from planner.spec.goals import Target
 
 Category = Literal["schedule", "budget", "people", "privacy", "technical", "ethical", "performance"]
 Aspect = Literal["latency", "decision-threshold", "trade-off", "interpretability", "confidence"]

@@ -16,9 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Id, Item, Probability, SpecModel, Text
-from .bias import Column, Costs
-from .goals import Target
+from planner.spec.base import Id, Item, Probability, SpecModel, Text
+from planner.spec.bias import Column, Costs
+from planner.spec.goals import Target
 
 TEST_TYPES = ("minimum-functionality", "invariance", "directional")
 PERTURBED = ("invariance", "directional")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Direction, Id, Item, SpecModel, Text
+from planner.spec.base import Direction, Id, Item, SpecModel, Text
 
 
 class Target(SpecModel):

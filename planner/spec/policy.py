@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Date, Email, Id, SpecModel, Text
+from planner.spec.base import Date, Email, Id, SpecModel, Text
 
 Selection = Literal["all", "none"] | list[Id]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import Email, Id, SpecModel, Text
+from planner.spec.base import Email, Id, SpecModel, Text
 
 VERSION_PATTERN = r"^\d+(\.\d+){0,2}([-+.][0-9A-Za-z.-]+)?$"
 

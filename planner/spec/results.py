@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, model_validator
 
-from .base import Direction, Id, Item, ProjectPath, SpecModel, Text, inside_project
+from planner.spec.base import Direction, Id, Item, ProjectPath, SpecModel, Text, inside_project
 
 # Stores MLflow's client reaches by URI. `file:` is left out on purpose: a file store is read
 # directly through `path`, without mlflow.

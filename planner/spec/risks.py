@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .base import Date, Email, Id, Item, SpecModel, Text
+from planner.spec.base import Date, Email, Id, Item, SpecModel, Text
 
 DEFAULT_BANDS = {"low": "1-4", "medium": "5-9", "high": "10-16", "critical": "17-25"}
 RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
