@@ -41,7 +41,7 @@ def worker(root: str, check: bool) -> int:
     sys.path.insert(0, str(REPO))  # run from a checkout
     from planner.api import load_project
     from planner.assess import assess
-    from planner.audit_cache import audits_for
+    from planner.audit.cache import audits_for
     from planner.gate import evaluate
 
     recomputed = []

@@ -54,7 +54,7 @@ def worker(kind: str, root: str, out: str) -> dict:
     start = time.perf_counter()
     from planner.api import load_project
     from planner.assess import assess
-    from planner.audits import run_project_audits
+    from planner.audit.project import run_project_audits
     from planner.report import render_reports
 
     project = load_project(root)

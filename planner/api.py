@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.checks import check_project
-from planner.diagnostics import sort_key
-from planner.load import DEFAULT_MAX_BYTES, read_sources
-from planner.validate import Project, build_project
+from planner.project.checks import check_project
+from planner.errors import sort_key
+from planner.source.files import DEFAULT_MAX_BYTES, read_sources
+from planner.project.project import Project
+from planner.project.build import build_project
 
 
 def load_project(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Project:
@@ -28,7 +29,7 @@ def assess_project(project: Project, *, report=None):
     audit cannot read) come separately because no status can be computed from them.
     """
     from planner.assess import assess
-    from planner.audit_cache import audits_for
+    from planner.audit.cache import audits_for
 
     audits, problems = audits_for(project, report=report)
     return assess(project, audits=audits), audits, problems

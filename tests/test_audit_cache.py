@@ -10,11 +10,11 @@ import sys
 import pytest
 
 from helpers import REPO
-from planner import audit_cache
+from planner.audit import cache as audit_cache
 from planner.api import load_project
 from planner.assess import assess
-from planner.audit_cache import CachedAudit, audits_for, load_audits, save_audits
-from planner.audits import ProjectAudit, run_project_audits
+from planner.audit.cache import CachedAudit, audits_for, load_audits, save_audits
+from planner.audit.project import ProjectAudit, run_project_audits
 
 GERMAN = REPO / "examples" / "german-credit"
 HEAVY = ("pandas", "numpy", "sklearn", "pyarrow", "weasyprint")
@@ -238,7 +238,7 @@ GATE = """\
 import datetime, json, sys
 from planner.api import load_project
 from planner.assess import assess
-from planner.audit_cache import audits_for
+from planner.audit.cache import audits_for
 from planner.gate import evaluate
 project = load_project(sys.argv[1])
 audits, problems = audits_for(project, report=print)

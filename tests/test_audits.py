@@ -8,7 +8,7 @@ import pytest
 from fairlearn.metrics import demographic_parity_ratio, equal_opportunity_difference, equalized_odds_difference
 
 from helpers import REPO, run_cli
-from planner.yaml_source import dump, parse_documents
+from planner.source.yaml_documents import dump, parse_documents
 
 ADULT = REPO / "examples" / "adult-income"
 

@@ -12,10 +12,10 @@ import pytest
 
 from helpers import REPO
 from planner.api import load_project
-from planner.diagnostics import PlannerError
-from planner.diff import diff_projects, diff_sides
-from planner.diff_text import escape_markdown, render_json, render_markdown, render_text
-from planner.revisions import Side, parse_side
+from planner.errors import PlannerError
+from planner.diff.compare import diff_projects, diff_sides
+from planner.diff.render import escape_markdown, render_json, render_markdown, render_text
+from planner.diff.revisions import Side, parse_side
 
 CREDIT = REPO / "examples" / "german-credit"
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
@@ -216,7 +216,7 @@ def test_markdown_escapes_hostile_text(repo, tmp_path):
 
 def test_no_pandas_without_assessments(repo):
     repo, _ = repo
-    code = ("import sys\nfrom planner.diff import diff_sides\nfrom planner.diff_text import render_markdown\n"
+    code = ("import sys\nfrom planner.diff.compare import diff_sides\nfrom planner.diff.render import render_markdown\n"
             "render_markdown(diff_sides('v1:credit', 'credit'))\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'duckdb')))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True,

@@ -10,7 +10,7 @@ from sklearn.metrics import confusion_matrix
 from helpers import REPO, run_cli, write_project
 from planner.api import load_project
 from planner.assess import assess
-from planner.audits import run_project_audits
+from planner.audit.project import run_project_audits
 
 ADULT = REPO / "examples" / "adult-income"
 

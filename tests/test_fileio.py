@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from planner.fileio import write_atomic
+from planner.source.atomic import write_atomic
 
 
 def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path):

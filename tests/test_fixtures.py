@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, run_cli
-from planner.yaml_source import parse_documents
+from planner.source.yaml_documents import parse_documents
 
 FIXTURES = sorted(p for p in (REPO / "tests" / "fixtures" / "broken").iterdir() if p.is_dir())
 

@@ -15,7 +15,7 @@ def test_plain_reachability_matches_networkx():
 
 
 def test_cycles_match_networkx_simple_cycles(tmp_path):
-    from planner.graph import TraceGraph
+    from planner.project.graph import TraceGraph
 
     graph = TraceGraph([], [])
     graph.nodes = {n: {"kind": "objective"} for n in "ABCDE"}

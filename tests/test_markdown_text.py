@@ -3,7 +3,7 @@
 import pytest
 from markdown_it import MarkdownIt
 
-from planner.markdown_text import escape_inline
+from planner.text import escape_inline
 from planner.report.markdown import markdown_filter, safe_link
 
 

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 from helpers import EXAMPLES, REPO
-from planner.schema import schema_files
-from planner.yaml_source import parse_documents
+from planner.spec.schema import schema_files
+from planner.source.yaml_documents import parse_documents
 
 
 def test_committed_schemas_are_current():

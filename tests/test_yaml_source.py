@@ -4,8 +4,8 @@ import codecs
 
 import pytest
 
-from planner.diagnostics import PlannerError
-from planner.yaml_source import MAX_ALIASES, MAX_DEPTH, decode, parse_documents
+from planner.errors import PlannerError
+from planner.source.yaml_documents import MAX_ALIASES, MAX_DEPTH, decode, parse_documents
 
 
 def refused(text: str) -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.diagnostics import Diagnostic, PlannerError
+from planner.errors import Diagnostic, PlannerError
 
 MISSING = "evidence-missing"
 OUTSIDE = "evidence-outside"

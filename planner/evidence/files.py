@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from planner.yaml_source import parse_documents
+from planner.source.yaml_documents import parse_documents
 from planner.evidence.errors import BAD_JSON, MISSING, UNREADABLE, error
 
 

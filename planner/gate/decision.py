@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 
-from planner.assess import Assessment
+from planner.assess.model import Assessment
 from planner.spec.policy import Requirements
-from planner.validate import Project
+from planner.project.project import Project
 from planner.gate import requirements as req
 from planner.gate.item import FAIL, PASS, WAIVED, GateItem
 from planner.gate.signoffs import SignoffState, check_signoffs, ensure_valid

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from planner.diff import CONTROL
-from planner.markdown_text import escape_inline
+from planner.text import TERMINAL_CONTROL
+from planner.text import escape_inline
 from planner.gate.ci_formats import counts, render_github, render_junit, render_sarif, repo_path
 from planner.gate.decision import Decision
 from planner.gate.item import FAIL, PASS, WAIVED, GateItem
@@ -57,7 +57,7 @@ def _stale_signoffs(decision: Decision, root) -> list[str]:
 
 def _inert(value) -> str:
     """User text without control characters, which start terminal escape sequences."""
-    return CONTROL.sub(" ", str(value))
+    return TERMINAL_CONTROL.sub(" ", str(value))
 
 
 def _plain(value) -> Text:

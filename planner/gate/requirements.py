@@ -10,9 +10,10 @@ import math
 import operator
 from collections import Counter
 
-from planner.assess import ALIASES, MET, Assessment
-from planner.checks import is_severe
-from planner.validate import Project
+from planner.assess.build import ALIASES, MET
+from planner.assess.model import Assessment
+from planner.project.checks import is_severe
+from planner.project.project import Project
 from planner.gate.item import FAIL, PASS, GateItem
 
 OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}

@@ -15,12 +15,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.fileio import write_atomic
-from planner.load import SIGNOFFS
+from planner.errors import Diagnostic, PlannerError
+from planner.source.atomic import write_atomic
+from planner.source.files import SIGNOFFS
 from planner.spec import SignoffsSpec
-from planner.validate import Project, validate_document
-from planner.yaml_source import Document, dump
+from planner.project.project import Project
+from planner.project.build import validate_document
+from planner.source.yaml_documents import Document, dump
 
 HEADER = """\
 # Sign-offs recorded by `planner signoff`; each is bound to a digest of the specs it approves.

@@ -16,9 +16,9 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_a
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.markdown_text import CONTROL, escape_inline
-from planner.resources import resource_dir
+from planner.errors import Diagnostic, PlannerError
+from planner.text import CONTROL, escape_inline
+from planner.source.resources import resource_dir
 from planner.report.markdown import markdown_filter
 
 PROJECT_TEMPLATES = "templates"

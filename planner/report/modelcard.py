@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime
 import math
 
-from planner.assess import NO_EVIDENCE, NOT_MET, Assessment, Status
-from planner.audits import FAIL, INSUFFICIENT, grouping_name
-from planner.checks import is_severe
+from planner.assess.build import NO_EVIDENCE, NOT_MET
+from planner.assess.model import Assessment, Status
+from planner.audit.project import FAIL, INSUFFICIENT, grouping_name
+from planner.project.checks import is_severe
 from planner.spec.bias import GROUP_METRICS
-from planner.validate import Project
-from planner.yaml_source import dump
+from planner.project.project import Project
+from planner.source.yaml_documents import dump
 from planner.report.environment import environment, render_template
 
 TEMPLATE = "modelcard.md.j2"

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from planner.diagnostics import Diagnostic, PlannerError
+from planner.errors import Diagnostic, PlannerError
 from planner.report.environment import PROJECT_TEMPLATES
 
 

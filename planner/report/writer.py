@@ -10,8 +10,8 @@ import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.fileio import write_atomic
+from planner.errors import Diagnostic, PlannerError
+from planner.source.atomic import write_atomic
 from planner.report.context import report_context
 from planner.report.environment import environment, render_template
 

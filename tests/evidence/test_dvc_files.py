@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence.dvc_files import read_dvc
 
 

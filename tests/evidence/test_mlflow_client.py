@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 from pydantic import ValidationError
 
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence import load_runs
 from planner.evidence.mlflow_client import redact, read_tracking_server, resolve_uri
 from planner.spec.results import Source
@@ -100,7 +100,7 @@ def test_without_mlflow_installed_the_error_names_the_extra(tmp_path):
 import sys
 sys.modules["mlflow"] = None  # what an environment without the extra sees: ImportError
 from pathlib import Path
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence import load_runs
 from planner.spec.results import Source
 try:

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence.mlflow_files import read_mlruns
 
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence import Run, RunSet, load_runs, select_candidate
 from planner.spec.results import Candidate, Source
 

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence.mlflow_files import read_mlruns
 from planner.evidence.tables import read_table
 

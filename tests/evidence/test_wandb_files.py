@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.evidence.wandb_files import read_wandb
 from planner.evidence.wandb_log import read_records, split_records
 

@@ -6,7 +6,7 @@ import pytest
 
 from gate_projects import TODAY, build, load
 from planner.assess import assess
-from planner.audits import run_project_audits
+from planner.audit.project import run_project_audits
 from planner.gate import evaluate
 
 

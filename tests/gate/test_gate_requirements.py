@@ -8,7 +8,7 @@ from gate_projects import (CHECKLIST, OBJECTIVES, RESULTS, RISKS, RUNS, TODAY, a
                            predictions)
 from planner.api import load_project
 from planner.assess import assess
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.gate import evaluate
 
 

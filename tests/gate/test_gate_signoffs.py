@@ -8,7 +8,7 @@ import pytest
 from gate_projects import OBJECTIVES, RISKS, TODAY, build, load, policy
 from planner.api import load_project
 from planner.assess import assess
-from planner.diagnostics import PlannerError
+from planner.errors import PlannerError
 from planner.gate import check_signoffs, evaluate, overall_digest, record_signoff, spec_digests
 
 ON = datetime.date(2026, 2, 1)

@@ -19,7 +19,7 @@ from gate_projects import CHECKLIST, OBJECTIVES, TODAY, build, load, policy
 from helpers import EXAMPLES, REPO
 from planner import __version__
 from planner.assess import assess
-from planner.audits import run_project_audits
+from planner.audit.project import run_project_audits
 from planner.gate import Decision, GateItem, SignoffState, evaluate
 from planner.gate.ci_formats import xml_safe
 from planner.gate.outputs import (render_github, render_json, render_junit, render_markdown_summary,

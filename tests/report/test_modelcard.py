@@ -14,8 +14,8 @@ from markdown_it import MarkdownIt
 from helpers import REPO, write_project
 from planner.api import load_project
 from planner.assess import assess
-from planner.audits import run_project_audits
-from planner.markdown_text import escape_inline as md
+from planner.audit.project import run_project_audits
+from planner.text import escape_inline as md
 from planner.report.modelcard import fmt, front_matter, model_card
 
 EXAMPLES = {name: REPO / "examples" / name for name in ("adult-income", "german-credit")}

@@ -13,8 +13,8 @@ from helpers import EXAMPLES, run_cli
 from helpers.chromium import chromium_binary, open_page
 from planner.api import load_project
 from planner.assess import assess
-from planner.audits import run_project_audits
-from planner.diagnostics import PlannerError
+from planner.audit.project import run_project_audits
+from planner.errors import PlannerError
 from planner.report import render_reports, write_reports
 from planner.report.environment import PDF_ROWS
 

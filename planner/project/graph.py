@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from graphlib import CycleError, TopologicalSorter
 
-from planner.items import ItemRef, Reference
+from planner.project.items import ItemRef, Reference
 
 
 class TraceGraph:

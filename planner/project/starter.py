@@ -6,9 +6,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.resources import resource_dir
-from planner.schema import write_schemas
+from planner.errors import Diagnostic, PlannerError
+from planner.source.resources import resource_dir
+from planner.spec.schema import write_schemas
 
 
 def init_project(target: str | Path) -> list[Path]:

@@ -13,6 +13,8 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 # C0 controls but tab and line breaks, DEL and C1 controls: invisible in a rendered page, not allowed
 # in HTML text, and live in a terminal that prints the file (ESC, CSI)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# every C0 and C1 control, line breaks included: a terminal line holds none of them
+TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 def escape_inline(text) -> str:

@@ -1,6 +1,6 @@
 """What changed between two versions of a project: items added, removed and changed, field by field.
 
-A side is a project folder, or a git revision of one written `REV:PATH` (`planner.revisions`).
+A side is a project folder, or a git revision of one written `REV:PATH` (`planner.diff.revisions`).
 
 The spec side of the diff needs only the validated Projects; statuses (met -> not-met, a metric's
 value) are compared only when both Assessments are given, so pandas is imported only then.
@@ -16,12 +16,13 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from planner.assess import QUESTIONS
-from planner.diagnostics import PlannerError
-from planner.items import checklist_item_ids
-from planner.load import DEFAULT_MAX_BYTES, MANIFEST
-from planner.revisions import materialise, parse_side, renamed
-from planner.validate import Project
+from planner.assess.build import QUESTIONS
+from planner.errors import PlannerError
+from planner.text import TERMINAL_CONTROL
+from planner.project.items import checklist_item_ids
+from planner.source.files import DEFAULT_MAX_BYTES, MANIFEST
+from planner.diff.revisions import materialise, parse_side, renamed
+from planner.project.project import Project
 
 # Kinds in the order a diff lists them, with the heading renderers give each.
 KIND_TITLES = {
@@ -33,7 +34,6 @@ KIND_TITLES = {
 }
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 SUMMARY_WIDTH = 60
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # terminal escape sequences start with one
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def show(value, width: int = SUMMARY_WIDTH) -> str:
     elif isinstance(value, dict):
         text = ", ".join(f"{k}={show(v)}" for k, v in value.items())
     else:
-        text = " ".join(CONTROL.sub(" ", str(value)).split())
+        text = " ".join(TERMINAL_CONTROL.sub(" ", str(value)).split())
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
@@ -306,7 +306,7 @@ def version_of(project: Project, source: str | None = None, revision: str | None
 def diff_projects(old: Project, new: Project, *, old_assessment=None, new_assessment=None) -> ProjectDiff:
     """Every item added, removed or changed from `old` to `new`, in a stable order.
 
-    Both projects must be valid (no error diagnostics). With both assessments (`planner.assess`),
+    Both projects must be valid (no error diagnostics). With both assessments (`planner.assess.build`),
     statuses and measured values are compared too; a field changed in the specs is listed once.
     """
     if (old_assessment is None) != (new_assessment is None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.spec.data import STANDARD_IDS
-from planner.validate import Project, SpecDoc
+from planner.project.project import Project, SpecDoc
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from planner.fileio import write_atomic
+from planner.source.atomic import write_atomic
 from planner.spec import KINDS, Manifest
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def schema_files() -> dict[str, str]:
-    """File name to JSON text: `planner.schema.json` for the manifest, `KIND.schema.json` per kind."""
+    """File name to JSON text: `planner.spec.schema.json` for the manifest, `KIND.schema.json` per kind."""
     models = {"planner": Manifest, **KINDS}
     files = {}
     for name, model in models.items():

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import difflib
 
-from planner.diagnostics import Severity
-from planner.graph import TraceGraph, format_cycle
-from planner.items import ItemRef, Reference, collect_items, collect_references
+from planner.errors import Severity
+from planner.project.graph import TraceGraph, format_cycle
+from planner.project.items import ItemRef, Reference, collect_items, collect_references
 from planner.spec.data import STANDARD_IDS
-from planner.validate import Project, SpecDoc
+from planner.project.project import Project, SpecDoc
 
 ORDERED_RELATIONS = {"parent", "depends-on"}
 SINGLETON_KINDS = ("policy", "results")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from planner.assess import Assessment
+from planner.assess.model import Assessment
 
 STYLES = {"met": "green", "pass": "green", "done": "green", "closed": "green", "n/a": "dim",
           "not-met": "bold red", "fail": "bold red", "no-evidence": "yellow", "open": "yellow",

@@ -10,8 +10,8 @@ import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner.diagnostics import Diagnostic, PlannerError, Severity
-from planner.yaml_source import Document, decode, parse_documents
+from planner.errors import Diagnostic, PlannerError, Severity
+from planner.source.yaml_documents import Document, decode, parse_documents
 
 MANIFEST = "planner.yaml"
 SIGNOFFS = "signoffs.yaml"

@@ -10,17 +10,17 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from planner.diagnostics import Diagnostic, Severity
-from planner.load import Sources
+from planner.errors import Diagnostic, Severity
+from planner.project.project import Project, SpecDoc, breadcrumb
+from planner.source.files import Sources
 from planner.spec import KINDS, Manifest
 from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
 from planner.spec.project import VERSION_PATTERN
-from planner.yaml_source import Document
+from planner.source.yaml_documents import Document
 
 YAML_BOOL_HINT = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value"
 PATTERNS = {
@@ -29,63 +29,6 @@ PATTERNS = {
     VERSION_PATTERN: ("is not a version", "write it like 1.2.0"),
 }
 NUMBER_TYPES = ("int_type", "float_type", "int_parsing", "float_parsing")
-
-
-@dataclass
-class SpecDoc:
-    """A validated document: the model and the YAML it came from."""
-
-    document: Document
-    model: BaseModel
-
-    @property
-    def kind(self) -> str:
-        return self.model.kind
-
-    def at(self, path: tuple, code: str, message: str, hint: str = "",
-           severity: Severity = Severity.ERROR) -> Diagnostic:
-        """A diagnostic placed at `path` of this document: its line, column and breadcrumb."""
-        line, column = self.document.position(path)
-        return Diagnostic(code, message, self.document.file, line, column, path, severity, hint,
-                          breadcrumb(self.document.data, path))
-
-
-@dataclass
-class Project:
-    """A loaded project: the manifest, every valid spec document, and what was wrong."""
-
-    root: Path
-    manifest: Manifest | None
-    manifest_document: Document | None
-    docs: list[SpecDoc] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    graph: object = None
-    """The traceability graph (`planner.graph.TraceGraph`), set once cross-checks ran."""
-
-    def of_kind(self, kind: str) -> list:
-        return [doc.model for doc in self.docs if doc.kind == kind]
-
-    def docs_of_kind(self, kind: str) -> list[SpecDoc]:
-        return [doc for doc in self.docs if doc.kind == kind]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.is_error for d in self.diagnostics)
-
-
-def breadcrumb(data, path: tuple) -> str:
-    """`risks[R7].likelihood`: list items are named by their id when they have one."""
-    text, node = "", data
-    for part in path:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            node = node[part]
-            item_id = node.get("id") if isinstance(node, dict) else None
-            text += f"[{item_id}]" if isinstance(item_id, str) else f"[{part}]"
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def data_path(data, loc: tuple) -> tuple:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-from planner.diff import ADDED, CHANGED, CONTROL, KIND_TITLES, REMOVED, ProjectDiff, Version, show
-from planner.markdown_text import escape_inline
+from planner.diff.compare import ADDED, CHANGED, KIND_TITLES, REMOVED, ProjectDiff, Version, show
+from planner.text import TERMINAL_CONTROL
+from planner.text import escape_inline
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
 CELL_WIDTH = 300
@@ -33,7 +34,7 @@ def _side(version: Version) -> str:
 
 
 def _terminal(text: str) -> str:
-    return CONTROL.sub(" ", text)
+    return TERMINAL_CONTROL.sub(" ", text)
 
 
 def render_text(diff: ProjectDiff) -> str:

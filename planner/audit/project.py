@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from planner.diagnostics import Diagnostic, PlannerError
+from planner.errors import Diagnostic, PlannerError
 from planner.spec.bias import BiasAudit
-from planner.validate import Project, SpecDoc
+from planner.project.project import Project, SpecDoc
 
 PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
 

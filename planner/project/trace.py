@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import json
 
-from planner.assess import Assessment
-from planner.graph import TraceGraph
+from planner.assess.model import Assessment
+from planner.project.graph import TraceGraph
 
 
 def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:

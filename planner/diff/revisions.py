@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.load import MANIFEST
+from planner.errors import Diagnostic, PlannerError
+from planner.source.files import MANIFEST
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,11 @@ from typing import Any, Callable
 
 from planner import __version__
 from planner.audit.findings import Finding, Limit
-from planner.audits import LimitOutcome, ProjectAudit, run_spec_audit
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.fileio import write_atomic
+from planner.audit.project import LimitOutcome, ProjectAudit, run_spec_audit
+from planner.errors import Diagnostic, PlannerError
+from planner.source.atomic import write_atomic
 from planner.spec.bias import BiasAudit
-from planner.validate import Project, SpecDoc
+from planner.project.project import Project, SpecDoc
 
 CACHE_FOLDER = Path(".planner") / "audits"
 CACHE_FORMAT = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from planner.audits import FAIL, PASS, ProjectAudit
+from planner.audit.project import FAIL, PASS, ProjectAudit
 
 SHOWN = {"selection_rate": "selection", "accuracy": "accuracy", "true_positive_rate": "TPR",
          "false_positive_rate": "FPR", "precision": "precision"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from planner.diagnostics import Diagnostic, PlannerError
+from planner.errors import Diagnostic, PlannerError
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

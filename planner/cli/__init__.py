@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from planner import __version__
-from planner.diagnostics import PlannerError, render_json, render_text, summary
-from planner.load import DEFAULT_MAX_BYTES
+from planner.errors import PlannerError, render_json, render_text, summary
+from planner.source.files import DEFAULT_MAX_BYTES
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -85,8 +85,8 @@ def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "text")
               help="Print the grouped-count query of each audit for TABLE, and exit.")
 def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
     """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
-    from planner.audit_cache import audits_for
-    from planner.audits import emit_sql
+    from planner.audit.cache import audits_for
+    from planner.audit.project import emit_sql
 
     project = load_valid(path)
     if table:
@@ -105,7 +105,7 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> None:
         click.echo(json.dumps({"status": "fail" if failed else "pass", "audits": [a.to_dict() for a in audits]},
                               indent=2, allow_nan=False))
     else:
-        from planner.audit_text import print_audits
+        from planner.audit.text import print_audits
 
         print_audits(audits)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
@@ -138,7 +138,7 @@ def status(path: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(assessment.to_dict(), indent=2, allow_nan=False, default=str))
     else:
-        from planner.status_text import print_assessment
+        from planner.assess.text import print_assessment
 
         print_assessment(assessment)
 
@@ -150,7 +150,7 @@ def status(path: str, fmt: str) -> None:
               show_default=True, help="Output format; without ITEM, the whole graph.")
 def trace(path: str, item: str | None, fmt: str) -> None:
     """What ITEM depends on and what depends on it (goal, objective, metric, run, risk...)."""
-    from planner import trace as tracing
+    from planner.project import trace as tracing
 
     project, assessment, _ = assessed(path)
     graph = tracing.with_evidence(project.graph, assessment)
@@ -204,7 +204,7 @@ def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir:
     as_of = report_date()
     changes = None
     if previous is not None:
-        from planner.diff import diff_since
+        from planner.diff.compare import diff_since
 
         changes = diff_since(previous, project, assessment, source=path)
     outputs = render_reports(project, assessment, audits, kinds=kinds, formats=formats, as_of=as_of,
@@ -240,7 +240,7 @@ def gate(path: str, fmt: str, output: Path | None, today) -> None:
             "sarif": lambda: outputs.render_sarif(decision, info.id, info.version),
             "github": lambda: outputs.render_github(decision, today=on)}[fmt]()
     if output is not None:
-        from planner.fileio import write_atomic
+        from planner.source.atomic import write_atomic
 
         write_atomic(output, text)
     else:
@@ -277,8 +277,8 @@ def signoff(path: str, role: str, name: str, on) -> None:
               help="Also compare statuses and measured values (reads evidence and computes audits).")
 def diff(old: str, new: str, fmt: str, with_status: bool) -> None:
     """What changed between two versions of a project: each a folder, or REV:PATH for a git revision."""
-    from planner import diff_text
-    from planner.diff import diff_sides
+    from planner.diff import render as diff_text
+    from planner.diff.compare import diff_sides
 
     changes = diff_sides(old, new, with_status=with_status)
     render = {"text": diff_text.render_text, "markdown": diff_text.render_markdown, "json": diff_text.render_json}
@@ -290,7 +290,7 @@ def diff(old: str, new: str, fmt: str, with_status: bool) -> None:
               help="Folder to write the JSON Schema files to.")
 def schema(out_dir: str) -> None:
     """Write the JSON Schema of every spec kind."""
-    from planner.schema import write_schemas
+    from planner.spec.schema import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(str(path))
@@ -300,7 +300,7 @@ def schema(out_dir: str) -> None:
 @click.argument("directory", type=click.Path(path_type=str))
 def init(directory: str) -> None:
     """Write a complete starter project into DIRECTORY (new or empty)."""
-    from planner.starter import init_project
+    from planner.project.starter import init_project
 
     for path in init_project(directory):
         click.echo(str(path))

@@ -9,56 +9,17 @@ missing or NaN is "no-evidence", never "met".
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
 
-from planner.diagnostics import Diagnostic, PlannerError
-from planner.items import checklist_item_ids, collect_items
+from planner.assess.model import Assessment, Status
+from planner.errors import Diagnostic, PlannerError
+from planner.project.items import checklist_item_ids, collect_items
 from planner.spec.data import STANDARD_TEMPLATE
-from planner.validate import Project
+from planner.project.project import Project
 
 MET, NOT_MET, NO_EVIDENCE = "met", "not-met", "no-evidence"
 # objectives may name a metric the way scikit-learn does; audits use fairlearn's names
 ALIASES = {"recall": "true_positive_rate", "tpr": "true_positive_rate", "fpr": "false_positive_rate"}
 QUESTIONS = {item_id: question for item_id, _, question in STANDARD_TEMPLATE}
-
-
-@dataclass
-class Status:
-    """One item's status and why; `value`/`target` only for measurable items."""
-
-    id: str
-    kind: str
-    status: str
-    title: str
-    why: str
-    value: float | None = None
-    target: float | None = None
-    direction: str | None = None
-    margin: float | None = None
-    run: str | None = None
-    baselines: list[dict] = field(default_factory=list)
-    file: str = ""
-    line: int = 0
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass
-class Assessment:
-    project: dict
-    candidate: dict | None
-    items: list[Status]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def of_kind(self, kind: str) -> list[Status]:
-        return [item for item in self.items if item.kind == kind]
-
-    def get(self, item_id: str) -> Status | None:
-        return next((item for item in self.items if item.id == item_id), None)
-
-    def to_dict(self) -> dict:
-        return {"project": self.project, "candidate": self.candidate,
-                "items": [asdict(item) for item in self.items],
-                "diagnostics": [d.to_dict() for d in self.diagnostics]}
 
 
 def _number(value) -> float | None:

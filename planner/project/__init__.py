@@ -1,0 +1,1 @@
+"""A loaded project: its documents, items and references, cross-document checks and the trace graph."""
