@@ -26,38 +26,12 @@ from urllib.parse import quote
 
 from planner import __version__
 from planner.gate.decision import Decision
-from planner.gate.item import FAIL, PASS, REQUIREMENTS, WAIVED, GateItem
+from planner.gate.item import FAIL, PASS, WAIVED, GateItem, requirements
 
 # XML 1.0 allows tab, LF, CR and these ranges only; a lone surrogate is outside them too.
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 EXPIRY_WARNING_DAYS = 14
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-RULES = {
-    "objectives": ("Every objective reaches its target on the candidate run.",
-                   "An objective's metric, measured on the candidate run, misses the target in its spec."),
-    "constraints": ("Every measurable constraint holds on the candidate run.",
-                    "A constraint's limit is not met, or the candidate run does not measure it."),
-    "checklist": ("Every data-checklist item is done or n/a.",
-                  "A data-checklist item is still open: answer it, or mark it n/a with a reason."),
-    "risks": ("No open risk sits above the allowed band, and severe risks are owned and mitigated.",
-              "A risk that is not closed is rated above the policy's `max_risk_band`, or a high or "
-              "critical risk has no owner or no mitigation."),
-    "audits": ("Every bias-audit limit passes.",
-               "A fairness limit of a bias audit fails, or too little data was there to prove it."),
-    "rules": ("Every custom rule of the policy holds on the candidate run.",
-              "A rule of the policy compares a metric of the candidate run with a value, and it does not hold."),
-    "signoffs": ("Every required role has a valid sign-off of the current specs.",
-                 "A required role has not signed off, or the specs changed since it did: run `planner signoff`."),
-    "tests": ("Every behavioural test a run measures meets its target.",
-              "A behavioural test (invariance, directional expectation), measured on the candidate run, "
-              "misses the target in its spec."),
-    "thresholds": ("The decision threshold is cost-optimal within its tolerance.",
-                   "At the threshold in use, the expected cost on the audit's cost curve exceeds the lowest "
-                   "by more than the tolerance the evaluation plan allows."),
-    "evidence": ("The evidence can be read.",
-                 "Evidence (a results source, a predictions file) could not be read, so nothing measured "
-                 "from it can be trusted."),
-}
 HELP_WAIVER = "A failing item may be waived by a dated waiver in the policy, naming an approver and a reason."
 
 
@@ -124,7 +98,7 @@ def render_junit(decision: Decision, project_id: str, *, root: str | os.PathLike
     total = counts(decision)
     suites = _element(None, "testsuites", name=f"planner gate: {project_id}", tests=str(len(decision.items)),
                       failures=str(total[FAIL]), errors="0")
-    for requirement in REQUIREMENTS:
+    for requirement in (r.name for r in requirements()):
         items = [item for item in decision.items if item.requirement == requirement]
         if not items:
             continue
@@ -158,7 +132,7 @@ def _locations(item: GateItem, fallback: str, root) -> list[dict]:
 
 
 def _result(item: GateItem, fallback: str, project_id: str, root) -> dict:
-    result = {"ruleId": f"planner/{item.requirement}", "ruleIndex": REQUIREMENTS.index(item.requirement),
+    result = {"ruleId": f"planner/{item.requirement}", "ruleIndex": [r.name for r in requirements()].index(item.requirement),
               "level": "error" if item.status == FAIL else "note", "message": {"text": item.why},
               "locations": _locations(item, fallback, root),
               "partialFingerprints": {"plannerGateItem/v1": f"{project_id}/{item.requirement}/{item.id}"},
@@ -169,9 +143,9 @@ def _result(item: GateItem, fallback: str, project_id: str, root) -> dict:
     return result
 
 
-def _rule(requirement: str) -> dict:
-    short, why = RULES[requirement]
-    return {"id": f"planner/{requirement}", "name": requirement, "shortDescription": {"text": short},
+def _rule(requirement) -> dict:
+    short, why = requirement.summary, requirement.description
+    return {"id": f"planner/{requirement.name}", "name": requirement.name, "shortDescription": {"text": short},
             "fullDescription": {"text": why}, "help": {"text": f"{why} {HELP_WAIVER}"},
             "defaultConfiguration": {"level": "error"}}
 
@@ -184,7 +158,7 @@ def render_sarif(decision: Decision, project_id: str, version: str, *,
     points at the policy file when the Decision shows one, else has no location."""
     fallback = policy_file(decision)
     run = {"tool": {"driver": {"name": "planner", "version": __version__,
-                               "rules": [_rule(requirement) for requirement in REQUIREMENTS]}},
+                               "rules": [_rule(requirement) for requirement in requirements()]}},
            "automationDetails": {"id": f"planner-gate/{project_id}/"},
            "results": [_result(item, fallback, project_id, root) for item in decision.items if item.status != PASS],
            "properties": {"project": project_id, "projectVersion": version, "passed": decision.passed}}
