@@ -1,4 +1,4 @@
-"""Diagnostics: one type for every problem planner reports, and its renderers.
+"""Diagnostics and exit codes: one type for every problem planner reports, and its renderers.
 
 Every stage (loading, validation, cross-checks, evidence) reports through `Diagnostic`, so the CLI
 prints them all the same way and CI consumers get one JSON shape (a contract: `file`, `line`,
@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import IntEnum, StrEnum
 from typing import Iterable
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class ExitCode(IntEnum):
+    """What every command's exit status means (a contract CI pipelines rely on)."""
+
+    OK = 0
+    FAILED = 1
+    """The command ran and found failures: a limit breached, a release blocked."""
+    INVALID = 2
+    """The input could not be used; the diagnostics say where."""
+    INTERNAL = 3
+    """A bug in planner."""
 
 
 PathPart = str | int

@@ -1,12 +1,13 @@
 """The Assessment: objectives, KPIs and constraints against the candidate run and baselines."""
 
+from dataclasses import asdict
 import json
 
 import networkx as nx
 import pytest
 
 from helpers import REPO, run_cli, write_project
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
 
 ADULT = REPO / "examples" / "adult-income"
@@ -63,7 +64,7 @@ def test_objectives_against_targets_and_baselines(tmp_path):
     assert found["O1"] == ("met", 0.75, pytest.approx(0.05))
     assert found["O3"] == ("not-met", 80.0, pytest.approx(-30))
     o1 = result.get("O1")
-    assert o1.baselines == [{"id": "B0", "kind": "random", "value": 0.5, "origin": "stated in the spec",
+    assert [asdict(row) for row in o1.baselines] == [{"id": "B0", "kind": "random", "value": 0.5, "origin": "stated in the spec",
                              "improvement": pytest.approx(0.25), "beaten": True}]
 
 

@@ -81,7 +81,7 @@ def test_internal_error_exits_3_without_traceback(tmp_path, capsys, monkeypatch)
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(planner.api, "load_project", explode)
+    monkeypatch.setattr(planner.api, "load", explode)
     code, out, err = run_cli(capsys, "validate", str(tmp_path))
     assert code == 3
     assert err == ("planner: internal error: RuntimeError: boom\n"

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO
-from planner.api import load_project
+from planner import load as load_project
 from planner.errors import PlannerError
-from planner.diff.compare import diff_projects, diff_sides
+from planner import diff as diff_sides
+from planner.diff.compare import diff_projects
 from planner.diff.render import escape_markdown, render_json, render_markdown, render_text
 from planner.diff.revisions import Side, parse_side
 
@@ -216,7 +217,7 @@ def test_markdown_escapes_hostile_text(repo, tmp_path):
 
 def test_no_pandas_without_assessments(repo):
     repo, _ = repo
-    code = ("import sys\nfrom planner.diff.compare import diff_sides\nfrom planner.diff.render import render_markdown\n"
+    code = ("import sys\nfrom planner import diff as diff_sides\nfrom planner.diff.render import render_markdown\n"
             "render_markdown(diff_sides('v1:credit', 'credit'))\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'duckdb')))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True,

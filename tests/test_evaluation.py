@@ -8,9 +8,9 @@ import pytest
 from sklearn.metrics import confusion_matrix
 
 from helpers import REPO, run_cli, write_project
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
-from planner.audit.project import run_project_audits
+from planner.audit.cache import audits_for
 
 ADULT = REPO / "examples" / "adult-income"
 
@@ -115,7 +115,7 @@ def problems(root):
 def assessed(root, with_audits=True):
     loaded = load_project(root)
     assert not loaded.has_errors, loaded.diagnostics
-    audits, failures = run_project_audits(loaded) if with_audits else ([], [])
+    audits, failures = audits_for(loaded, use_cache=False) if with_audits else ([], [])
     assert failures == []
     return assess(loaded, audits=audits)
 
@@ -220,7 +220,7 @@ def test_behavioural_tests_against_the_candidate(tmp_path):
         "T5": ("no-evidence", None, "the candidate run has no metric 'not_logged'")}
     t1 = result.get("T1")
     assert (t1.run, t1.target, t1.direction, t1.margin) == ("cand", 0.01, "lower", pytest.approx(0.006))
-    assert t1.extra == {"evaluation": "E1", "type": "invariance", "perturbation": "Swap `region`.",
+    assert t1.detail.to_dict() == {"evaluation": "E1", "type": "invariance", "perturbation": "Swap `region`.",
                         "expectation": "At most 1% of decisions flip.", "dataset": "holdout",
                         "links": ["R1", "O1"], "metric": "flip_rate"}
     assert (t1.file.endswith("specs/e.yaml"), t1.line) == (True, 7)
@@ -235,8 +235,8 @@ def test_the_plan_lists_datasets_and_slice_coverage(tmp_path):
     text = EVALUATION.replace("slices: [region]", "slices: [region, channel]")
     plan = assessed(project(tmp_path, text)).get("E1")
     assert (plan.kind, plan.status) == ("evaluation", "info")
-    assert plan.extra["slice_coverage"] == {"region": ["A1"], "channel": []}
-    assert plan.extra["datasets"] == [{"id": "holdout", "description": "Last quarter.", "split": "test",
+    assert plan.detail.to_dict()["slice_coverage"] == {"region": ["A1"], "channel": []}
+    assert plan.detail.to_dict()["datasets"] == [{"id": "holdout", "description": "Last quarter.", "split": "test",
                                        "rows": 400, "source": None}]
     assert plan.why.endswith("not broken down by any bias audit: channel")
 
@@ -249,7 +249,7 @@ def test_cost_based_threshold_against_an_independent_cost_computation(tmp_path):
     costs = np.array([expected_cost(frame, t) for t in grid])
     best = int(np.argmin(costs))
     status = assessed(project(tmp_path)).get("E1.threshold")
-    extra = status.extra
+    extra = status.detail.to_dict()
     assert extra["cost_at_value"] == pytest.approx(expected_cost(frame, 0.5), abs=1e-12)
     assert (extra["optimal_threshold"], extra["optimal_cost"]) == (pytest.approx(grid[best]), pytest.approx(costs[best]))
     within = grid[costs <= costs[best] * 1.05 + 1e-12]
@@ -268,7 +268,7 @@ def test_a_threshold_at_the_optimum_is_met(tmp_path):
     grid = np.linspace(0, 1, 101)
     best = grid[int(np.argmin([expected_cost(frame, t) for t in grid]))]
     status = assessed(project(tmp_path, EVALUATION.replace("value: 0.5", f"value: {best:g}"))).get("E1.threshold")
-    assert (status.status, status.extra["excess_cost"]) == ("met", pytest.approx(0, abs=1e-12))
+    assert (status.status, status.detail.to_dict()["excess_cost"]) == ("met", pytest.approx(0, abs=1e-12))
 
 
 @pytest.mark.parametrize("change, status, why_ends", [
@@ -295,9 +295,10 @@ def test_a_threshold_whose_audit_was_not_computed_is_no_evidence(tmp_path):
 def test_a_cost_based_threshold_without_an_audit_is_info(tmp_path):
     text = EVALUATION.replace("  audit: A1\n", "  costs: {false_positive: 1, false_negative: 4}\n")
     found = assessed(project(tmp_path, text)).get("E1.threshold")
-    assert (found.status, found.extra["bayes_threshold"], found.extra["optimal_threshold"]) == ("info", 0.2, None)
+    assert (found.status, found.detail.to_dict()["bayes_threshold"], found.detail.to_dict()["optimal_threshold"]) == ("info", 0.2, None)
 
 
+@pytest.mark.slow
 def test_per_group_threshold_reports_each_group_optimum(tmp_path):
     text = EVALUATION.replace("  policy: cost-based\n  value: 0.5\n",
                               "  policy: per-group\n  feature: region\n  groups: {north: 0.4, south: 0.5}\n")
@@ -306,23 +307,24 @@ def test_per_group_threshold_reports_each_group_optimum(tmp_path):
     grid = np.linspace(0, 1, 101)
     for region, part in frame.groupby("region"):
         costs = [expected_cost(part, t) for t in grid]
-        assert found.extra["group_optimal"][region] == pytest.approx(grid[int(np.argmin(costs))])
-    assert (found.status, found.value, found.extra["groups"]) == ("info", None, {"north": 0.4, "south": 0.5})
+        assert found.detail.to_dict()["group_optimal"][region] == pytest.approx(grid[int(np.argmin(costs))])
+    assert (found.status, found.value, found.detail.to_dict()["groups"]) == ("info", None, {"north": 0.4, "south": 0.5})
     assert found.why.startswith("per-group threshold on region: north 0.4, south 0.5; cost-optimal ")
 
 
 # --- the adult-income example -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_adult_threshold_matches_scikit_learn_on_its_predictions():
     loaded = load_project(ADULT)
-    audits, _ = run_project_audits(loaded)
+    audits, _ = audits_for(loaded, use_cache=False)
     status = assess(loaded, audits=audits).get("E1.threshold")
     frame = pd.read_csv(ADULT / "data" / "predictions.csv").rename(columns={"income_over_50k": "y"})
     grid = np.linspace(0, 1, 101)
     costs = np.array([expected_cost(frame, t, 60, 180) for t in grid])
-    assert status.extra["cost_at_value"] == pytest.approx(expected_cost(frame, 0.5, 60, 180), rel=1e-12)
-    assert status.extra["optimal_threshold"] == pytest.approx(grid[int(np.argmin(costs))])
-    assert status.extra["optimal_cost"] == pytest.approx(costs.min(), rel=1e-12)
+    assert status.detail.to_dict()["cost_at_value"] == pytest.approx(expected_cost(frame, 0.5, 60, 180), rel=1e-12)
+    assert status.detail.to_dict()["optimal_threshold"] == pytest.approx(grid[int(np.argmin(costs))])
+    assert status.detail.to_dict()["optimal_cost"] == pytest.approx(costs.min(), rel=1e-12)
     assert status.status == "not-met"  # 0.5 costs about a quarter more than the optimum near 0.24
 
 

@@ -3,7 +3,7 @@
 import networkx as nx
 
 from helpers import EXAMPLES
-from planner.api import load_project
+from planner import load as load_project
 
 
 def test_plain_reachability_matches_networkx():

@@ -1,6 +1,6 @@
 """Validation of spec documents: each class of mistake, with its exact position and message."""
 
-from planner.api import load_project
+from planner import load as load_project
 from helpers import write_project
 
 RISKS = """\

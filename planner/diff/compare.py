@@ -10,28 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from planner.assess.build import QUESTIONS
-from planner.errors import PlannerError
 from planner.text import TERMINAL_CONTROL
-from planner.project.items import checklist_item_ids
-from planner.source.files import DEFAULT_MAX_BYTES, MANIFEST
-from planner.diff.revisions import materialise, parse_side, renamed
 from planner.project.project import Project
 
-# Kinds in the order a diff lists them, with the heading renderers give each.
-KIND_TITLES = {
-    "project": "Project", "goal": "Goals and KPIs", "objective": "Objectives", "baseline": "Baselines",
-    "constraint": "Constraints", "risk": "Risks", "checklist-item": "Data checklist",
-    "audit": "Bias audits", "limit": "Bias-audit limits", "source": "Result sources",
-    "results": "Candidate run", "policy": "Release policy", "rule": "Policy rules", "waiver": "Waivers",
-    "signoff": "Sign-offs",
-}
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 SUMMARY_WIDTH = 60
 
@@ -134,102 +119,11 @@ def natural(item_id: str) -> list:
 
 # -- what each kind of item holds that matters ------------------------------------------------
 
-def _target(prefix: str, target, names: tuple[str, ...]) -> dict:
-    return {f"{prefix}.{name}": getattr(target, name) if target else None for name in names}
+def kind_titles() -> dict[str, str]:
+    """Item kinds in the order a diff lists them, with the heading renderers give each."""
+    from planner.kinds import item_titles
 
-
-def _objective_records(spec):
-    for goal in spec.goals:
-        yield "goal", goal.id, goal.statement, {
-            "statement": goal.statement, "parent": goal.parent,
-            **_target("kpi", goal.kpi, ("name", "target", "direction", "baseline", "unit"))}
-    for objective in spec.objectives:
-        yield "objective", objective.id, objective.statement, {
-            "statement": objective.statement, "goal": objective.goal,
-            **_target("metric", objective.metric, ("name", "target", "direction", "dataset", "unit")),
-            "baselines": objective.baselines, "depends_on": objective.depends_on}
-    for baseline in spec.baselines:
-        yield "baseline", baseline.id, baseline.description or baseline.kind, {
-            "kind": baseline.kind, "value": baseline.value, "run": baseline.run}
-
-
-def _constraint_records(spec):
-    for item in spec.constraints:
-        yield "constraint", item.id, item.statement, {
-            "category": item.category, "aspect": item.aspect, "statement": item.statement,
-            **_target("limit", item.limit, ("name", "target", "direction", "unit")),
-            "deadline": item.deadline, "amount": item.amount, "currency": item.currency, "links": item.links}
-
-
-def _risk_records(spec):
-    for risk in spec.risks:
-        residual = risk.residual
-        yield "risk", risk.id, risk.title, {
-            "title": risk.title, "likelihood": risk.likelihood, "impact": risk.impact, "score": risk.score,
-            "band": spec.band_of(risk.score),
-            **_target("residual", residual, ("likelihood", "impact", "score")),
-            "residual_band": spec.band_of(residual.score) if residual else None,
-            "owner": risk.owner, "status": risk.status, "treatment": risk.treatment,
-            "mitigations": risk.mitigations, "review_date": risk.review_date, "links": risk.links}
-
-
-def _checklist_records(spec):
-    answers = {item.id: item for item in spec.items}
-    for item_id in checklist_item_ids(spec):
-        item = answers.get(item_id)
-        yield "checklist-item", f"{spec.id}.{item_id}", (item and item.question) or QUESTIONS.get(item_id, item_id), {
-            "status": item.status if item else "open", "owner": item and item.owner,
-            "evidence": item and item.evidence, "reason": item and item.reason}
-
-
-def _audit_records(spec):
-    harms = {f"harms.{name}": harm.status if harm else None for name, harm in spec.harms}
-    yield "audit", spec.id, spec.title or spec.id, {
-        "predictions": spec.predictions, "label": spec.label, "prediction": spec.prediction,
-        "score": spec.score, "threshold": spec.threshold, "sensitive_features": spec.sensitive_features,
-        "intersections": spec.intersections, "min_group_size": spec.min_group_size,
-        "confidence_level": spec.confidence_level, **harms}
-    for index, limit in enumerate(spec.limits):
-        rule = f"{limit.metric} {limit.op} {limit.value:g}" + (f" for {limit.feature}" if limit.feature else "")
-        yield "limit", spec.limit_id(index), rule, {
-            "metric": limit.metric, "op": limit.op, "value": limit.value, "feature": limit.feature,
-            "confident": limit.confident}
-
-
-def _results_records(spec):
-    for source in spec.sources:
-        yield "source", source.id, f"{source.type} {source.path or source.uri}", {
-            "type": source.type, "path": source.path, "uri": source.uri, "experiment": source.experiment}
-    yield "results", "candidate", "candidate rule", {
-        "run": spec.candidate.run, "tag": spec.candidate.tag, "best": spec.candidate.best}
-
-
-def _policy_records(spec):
-    yield "policy", "require", "release requirements", spec.require.model_dump()
-    for rule in spec.rules:
-        yield "rule", rule.id, rule.description, {
-            "description": rule.description, "metric": rule.metric, "op": rule.op, "value": rule.value}
-    for waiver in spec.waivers:
-        yield "waiver", waiver.item, f"waiver of {waiver.item}", {
-            "reason": waiver.reason, "approver": waiver.approver, "expires": waiver.expires}
-
-
-def _signoff_records(spec):
-    latest = {signoff.role: signoff for signoff in spec.signoffs}  # oldest first: the last one counts
-    for role, signoff in latest.items():
-        yield "signoff", role, f"{role}: {signoff.name}", {
-            "name": signoff.name, "date": signoff.date, "digest": signoff.digest}
-
-
-def _document_records(spec):
-    """A kind without its own comparison: the whole document as one item, top-level keys as fields."""
-    fields = {name: getattr(spec, name) for name in type(spec).model_fields if name not in ("kind", "id")}
-    yield spec.kind, getattr(spec, "id", None) or spec.kind, getattr(spec, "title", None) or spec.kind, fields
-
-
-RECORDS = {"objectives": _objective_records, "constraints": _constraint_records, "risks": _risk_records,
-           "data-checklist": _checklist_records, "bias-audit": _audit_records, "results": _results_records,
-           "policy": _policy_records, "signoffs": _signoff_records}
+    return {"project": "Project", **item_titles()}
 
 
 def records(project: Project) -> dict[tuple[str, str], tuple[str, dict]]:
@@ -238,8 +132,11 @@ def records(project: Project) -> dict[tuple[str, str], tuple[str, dict]]:
     found = {("project", info.id): (info.name, {
         "name": info.name, "owner": info.owner, "version": info.version, "problem": info.problem,
         "intended_use": info.intended_use, "out_of_scope": info.out_of_scope, "specs": project.manifest.specs})}
+    from planner.kinds import KINDS
+
     for doc in project.docs:
-        for kind, item_id, title, fields in RECORDS.get(doc.kind, _document_records)(doc.model):
+        for record in KINDS[doc.kind].records(doc):
+            kind, item_id, title, fields = record.kind, record.id, record.title, record.fields
             key, number = (kind, item_id), 1
             while key in found:  # several policies, results or waivers of one item
                 number += 1
@@ -284,17 +181,17 @@ def _status_changes(old, new) -> Iterator[Change]:
             yield Change(item.kind, item.id, CHANGED, "status", was.status, item.status,
                          f"{item.id} {was.status} -> {item.status}")
         if plain(was.value) != plain(item.value):
-            metric = item.extra.get("metric") or item.extra.get("kpi") or "value"
+            metric = getattr(item.detail, "metric", None) or getattr(item.detail, "kpi", None) or "value"
             yield Change(item.kind, item.id, CHANGED, "value", plain(was.value), plain(item.value),
                          f"{item.id} {metric} {show(was.value)} -> {show(item.value)}")
-    runs = [a.candidate["run_id"] if a.candidate else None for a in (old, new)]
+    runs = [a.candidate.run_id if a.candidate else None for a in (old, new)]
     if runs[0] != runs[1]:
         yield Change("results", "candidate", CHANGED, "candidate_run", runs[0], runs[1],
                      f"candidate run {show(runs[0])} -> {show(runs[1])}")
 
 
 def _order(change: Change) -> tuple:
-    kinds = list(KIND_TITLES)
+    kinds = list(kind_titles())
     return (kinds.index(change.kind) if change.kind in kinds else len(kinds), natural(change.id))
 
 
@@ -317,53 +214,3 @@ def diff_projects(old: Project, new: Project, *, old_assessment=None, new_assess
         changes += [c for c in _status_changes(old_assessment, new_assessment) if (c.kind, c.id, c.field) not in seen]
     changes.sort(key=_order)  # stable: fields keep their order within an item
     return ProjectDiff(version_of(old), version_of(new), changes, with_status=old_assessment is not None)
-
-
-@contextmanager
-def open_side(text: str, *, cwd: str | Path = ".", max_bytes: int = DEFAULT_MAX_BYTES,
-              with_status: bool = False) -> Iterator[tuple[Project, Version, Any]]:
-    """A valid project of one side, its Version, and its Assessment when `with_status`.
-
-    Raises `PlannerError` with the project's errors (named `REV:path/file` for a revision).
-    """
-    from planner.api import load_project
-
-    side = parse_side(text, cwd=cwd)
-    with materialise(side, cwd=cwd) as (root, commit):
-        project = load_project(root, max_bytes=max_bytes)
-        errors = [d for d in project.diagnostics if d.is_error]
-        folder = PurePosixPath(side.path)
-        folder = folder.parent if folder.name == MANIFEST else folder
-        label = side.text if side.revision is None else f"{side.revision}:{folder}"
-        if errors:
-            raise PlannerError(renamed(errors, root, label))
-        assessment = _assessed(project, root, label) if with_status else None
-        yield project, version_of(project, side.text, commit), assessment
-
-
-def _assessed(project: Project, root: Path, label: str):
-    from planner.api import assess_project
-
-    assessment, _, problems = assess_project(project)
-    problems += assessment.diagnostics
-    if problems:
-        raise PlannerError(renamed(problems, root, label))
-    return assessment
-
-
-def diff_sides(old: str, new: str, *, cwd: str | Path = ".", with_status: bool = False,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> ProjectDiff:
-    """`planner diff OLD NEW`: each side a folder or `REV:PATH`; statuses too when `with_status`."""
-    with open_side(old, cwd=cwd, max_bytes=max_bytes, with_status=with_status) as (old_project, old_version, before), \
-            open_side(new, cwd=cwd, max_bytes=max_bytes, with_status=with_status) as (new_project, new_version, after):
-        result = diff_projects(old_project, new_project, old_assessment=before, new_assessment=after)
-    return replace(result, old=old_version, new=new_version)
-
-
-def diff_since(old: str, new: Project, new_assessment, *, source: str, cwd: str | Path = ".",
-               max_bytes: int = DEFAULT_MAX_BYTES) -> ProjectDiff:
-    """The changes from OLD (a folder or `REV:PATH`) to a project already loaded and assessed, so
-    `report --previous` does not read and assess its own project a second time."""
-    with open_side(old, cwd=cwd, max_bytes=max_bytes, with_status=True) as (old_project, old_version, before):
-        result = diff_projects(old_project, new, old_assessment=before, new_assessment=new_assessment)
-    return replace(result, old=old_version, new=version_of(new, source))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from planner.diff.compare import ADDED, CHANGED, KIND_TITLES, REMOVED, ProjectDiff, Version, show
+from planner.diff.compare import ADDED, CHANGED, REMOVED, ProjectDiff, Version, kind_titles, show
 from planner.text import TERMINAL_CONTROL
 from planner.text import escape_inline
 
@@ -44,7 +44,7 @@ def render_text(diff: ProjectDiff) -> str:
         return "\n".join(lines + ["no changes"]) + "\n"
     lines.append(counts_line(diff))
     for kind in _kinds(diff):
-        lines += ["", KIND_TITLES.get(kind, kind)]
+        lines += ["", kind_titles().get(kind, kind)]
         lines += [f"  {MARKS[c.change]} {_terminal(c.summary)}" for c in diff.of_kind(kind)]
     return "\n".join(lines) + "\n"
 
@@ -69,7 +69,7 @@ def render_markdown(diff: ProjectDiff) -> str:
         return "\n".join(lines + ["No changes."]) + "\n"
     lines += [f"**{counts_line(diff)}**" + (" (statuses compared)" if diff.with_status else ""), ""]
     for kind in _kinds(diff):
-        lines += [f"#### {escape_markdown(KIND_TITLES.get(kind, kind))}", "",
+        lines += [f"#### {escape_markdown(kind_titles().get(kind, kind))}", "",
                   "| id | change | field | old | new |", "| --- | --- | --- | --- | --- |"]
         for c in diff.of_kind(kind):
             old_cell, new_cell = ("" if c.field is None and v is None else escape_markdown(v) for v in (c.old, c.new))

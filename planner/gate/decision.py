@@ -1,8 +1,8 @@
 """The release decision: every item the policy requires, pass, fail or waived, and whether the
 release may go ahead.
 
-The policy is the project's `policy` document. With none, the strict defaults of
-`Requirements()` apply: every objective, every measurable constraint, every checklist item and
+Each gated kind turns its assessed items into gate items (`SpecKind.gate`), under the policy's
+terms as the Assessment carries them. With no policy document, the strict defaults apply: every objective, every measurable constraint, every checklist item and
 every audit limit must hold, no risk that is not closed may sit above `medium` (its residual
 rating when given), every high or critical risk needs an owner and a mitigation; no rules, no
 waivers and no sign-offs are required then. A selection that selects nothing (`none`, or `all`
@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 
+from typing import TYPE_CHECKING
+
 from planner.assess.model import Assessment
-from planner.spec.policy import Requirements
-from planner.project.project import Project
-from planner.gate import requirements as req
+from planner.gate.evidence import evidence_items
 from planner.gate.item import FAIL, PASS, WAIVED, GateItem
-from planner.gate.signoffs import SignoffState, check_signoffs, ensure_valid
 from planner.gate.waivers import WaiverState, apply_waivers, waiver_states
+
+if TYPE_CHECKING:
+    from planner.kinds.signoffs import SignoffState
 
 
 @dataclass
@@ -43,18 +45,17 @@ class Decision:
                 "waivers": [w.to_dict() for w in self.waivers], "signoffs": [s.to_dict() for s in self.signoffs]}
 
 
-def evaluate(project: Project, assessment: Assessment, *, today: datetime.date) -> Decision:
-    """The release decision for a valid project and its Assessment; `today` decides which waivers
-    have expired (a waiver is valid through its `expires` day)."""
-    ensure_valid(project, "evaluate the release gate")
-    policy = next(iter(project.docs_of_kind("policy")), None)
-    require = policy.model.require if policy else Requirements()
-    states = check_signoffs(project)
-    items = [*req.objectives(require, assessment), *req.constraints(require, assessment),
-             *req.checklist(require, assessment), *req.risks(require, assessment, project),
-             *req.audits(require, assessment, project), *req.tests(require, assessment),
-             *req.thresholds(require, assessment), *req.rules(policy, assessment),
-             *req.signoffs(require, policy, states), *req.evidence(assessment, project)]
-    waivers = waiver_states(policy, today)
+def evaluate(assessment: Assessment, *, today: datetime.date) -> Decision:
+    """The release decision from an Assessment alone; `today` decides which waivers have expired
+    (a waiver is valid through its `expires` day)."""
+    from planner.gate.item import requirements
+    from planner.kinds import KINDS, POLICY
+
+    terms = assessment.policy or POLICY.terms(None)
+    items = [found for kind in KINDS.values() if kind.requirements for found in kind.gate(terms.require, assessment)]
+    items += evidence_items(assessment)
+    rank = {requirement.name: requirement.position for requirement in requirements()}
+    items.sort(key=lambda found: rank[found.requirement])  # stable: each kind's own order within
+    waivers = waiver_states(terms, today)
     items = apply_waivers(items, waivers)
-    return Decision(not any(item.status == FAIL for item in items), items, waivers, states)
+    return Decision(not any(item.status == FAIL for item in items), items, waivers, list(assessment.signoffs))

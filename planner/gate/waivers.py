@@ -10,7 +10,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
+from typing import TYPE_CHECKING
+
 from planner.gate.item import FAIL, WAIVED, GateItem
+
+if TYPE_CHECKING:
+    from planner.kinds.policy import PolicyTerms
 
 
 @dataclass
@@ -33,13 +38,10 @@ class WaiverState:
                 "file": self.file, "line": self.line}
 
 
-def waiver_states(policy, today: datetime.date) -> list[WaiverState]:
-    """The waivers of the policy document (a `SpecDoc`, or None when there is none)."""
-    if policy is None:
-        return []
-    return [WaiverState(w.item, w.reason, w.approver, w.expires, w.expires < today,
-                        file=policy.document.file, line=policy.document.position(("waivers", i, "item"))[0])
-            for i, w in enumerate(policy.model.waivers)]
+def waiver_states(terms: PolicyTerms, today: datetime.date) -> list[WaiverState]:
+    """The waivers of the policy's terms, each expired or not on `today`."""
+    return [WaiverState(w.item, w.reason, w.approver, w.expires, w.expires < today, file=w.file, line=w.line)
+            for w in terms.waivers]
 
 
 def _apply(item: GateItem, waiver: WaiverState) -> GateItem:

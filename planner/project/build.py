@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from planner.errors import Diagnostic, Severity
 from planner.project.project import Project, SpecDoc, breadcrumb
 from planner.source.files import Sources
-from planner.spec import KINDS, Manifest
+from planner.spec import Manifest
 from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
 from planner.spec.project import VERSION_PATTERN
 from planner.source.yaml_documents import Document
@@ -117,10 +117,13 @@ def validate_document(document: Document, model: type[BaseModel], root: Path):
 
 
 def kind_of(document: Document) -> tuple[type[BaseModel] | None, Diagnostic | None]:
+    """The model of the document's `kind`, or the diagnostic saying why there is none."""
+    from planner.kinds import KINDS
+
     data = document.data
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind in KINDS:
-        return KINDS[kind], None
+        return KINDS[kind].model, None
     line, column = document.position(("kind",))
     if not isinstance(data, dict):
         return None, Diagnostic("not-a-mapping", "a spec document must be a mapping with a `kind`",

@@ -34,6 +34,14 @@ class TraceGraph:
         self._backward[target].add(source)
         self._nx = None
 
+    def copy(self) -> TraceGraph:
+        """An independent copy, for adding evidence nodes without changing the project's graph."""
+        twin = TraceGraph([], [])
+        twin.nodes = {node: dict(data) for node, data in self.nodes.items()}
+        for source, target, relation in self.edges:
+            twin.add_edge(source, target, relation)
+        return twin
+
     def __contains__(self, node_id: str) -> bool:
         return node_id in self.nodes
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from planner.errors import Diagnostic, Severity
+from planner.errors import Diagnostic, PlannerError, Severity
 from planner.source.yaml_documents import Document
 from planner.spec import Manifest
 
@@ -57,6 +57,16 @@ class Project:
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.diagnostics)
+
+    def ensure_valid(self, action: str) -> None:
+        """Refuse to act on an invalid project: a missing document would silently pass or sign."""
+        errors = [d for d in self.diagnostics if d.is_error]
+        if errors:
+            first = errors[0]
+            raise PlannerError([Diagnostic(
+                "invalid-project", f"cannot {action}: the project has {len(errors)} validation "
+                f"error{'s' * (len(errors) != 1)}, the first here", first.file, first.line, first.column,
+                hint="run `planner validate` and fix them first")])
 
 
 def breadcrumb(data, path: tuple) -> str:

@@ -14,16 +14,18 @@ from planner.project.graph import TraceGraph
 
 
 def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:
-    """The project's graph with `metric:NAME` and `run:ID` nodes added from the Assessment."""
-    run_id = assessment.candidate["run_id"] if assessment.candidate else None
+    """A copy of the project's graph with `metric:NAME` and `run:ID` nodes added from the Assessment;
+    the project's own graph is left as validation built it."""
+    graph = graph.copy()
+    run_id = assessment.candidate.run_id if assessment.candidate else None
     for item in assessment.items:
-        metric = item.extra.get("metric") or item.extra.get("kpi")
+        metric = getattr(item.detail, "metric", None) or getattr(item.detail, "kpi", None)
         if metric:
             graph.add_edge(item.id, f"metric:{metric}", "measured-by", "metric")
             if item.value is not None and run_id:
                 graph.add_edge(f"metric:{metric}", f"run:{run_id}", "evidenced-by", "run")
         if item.kind == "limit":
-            graph.add_edge(item.id, item.extra["audit"], "limit-of", "audit")
+            graph.add_edge(item.id, item.detail.audit, "limit-of", "audit")  # type: ignore[attr-defined]
     return graph
 
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime
 import math
 
-from planner.assess.build import NO_EVIDENCE, NOT_MET
-from planner.assess.model import Assessment, Status
-from planner.audit.project import FAIL, INSUFFICIENT, grouping_name
-from planner.project.checks import is_severe
+from planner.assess.model import Assessment, Candidate, Status
+from planner.audit.project import grouping_name
 from planner.spec.bias import GROUP_METRICS
-from planner.project.project import Project
+from planner.vocab import Outcome
 from planner.source.yaml_documents import dump
 from planner.report.environment import environment, render_template
 
@@ -25,31 +23,30 @@ TEMPLATE = "modelcard.md.j2"
 TASK = "tabular-classification"
 CLASSIFICATION_METRICS = {*GROUP_METRICS, "recall", "f1", "log_loss", "average_precision"}
 # What the caveats list, in this order: (item kind, status) -> topic.
-CAVEATS = {("objective", NOT_MET): "Objective not met",
-           ("objective", NO_EVIDENCE): "Objective not measured",
-           ("constraint", NOT_MET): "Constraint not met",
-           ("constraint", NO_EVIDENCE): "Constraint not measured",
-           ("limit", FAIL): "Fairness limit fails",
-           ("limit", INSUFFICIENT): "Fairness limit not judged (insufficient data)",
-           ("checklist-item", "open"): "Open data-checklist item"}
+CAVEATS = {("objective", Outcome.NOT_MET): "Objective not met",
+           ("objective", Outcome.NO_EVIDENCE): "Objective not measured",
+           ("constraint", Outcome.NOT_MET): "Constraint not met",
+           ("constraint", Outcome.NO_EVIDENCE): "Constraint not measured",
+           ("limit", Outcome.FAIL): "Fairness limit fails",
+           ("limit", Outcome.INSUFFICIENT): "Fairness limit not judged (insufficient data)",
+           ("checklist-item", Outcome.OPEN): "Open data-checklist item"}
 NOT_STATED = "not stated in the specs"
 
 
-def model_card(project: Project, assessment: Assessment, audits, *, as_of: datetime.date) -> str:
-    """The model card of a loaded project: Markdown with Hugging Face YAML front matter."""
-    context = card_context(project, assessment, audits, as_of=as_of)
-    return render_template(environment(project.root), TEMPLATE, context)
+def model_card(assessment: Assessment, *, as_of: datetime.date) -> str:
+    """The model card of an assessed project: Markdown with Hugging Face YAML front matter."""
+    return render_template(environment(assessment.root), TEMPLATE, card_context(assessment, as_of=as_of))
 
 
-def card_context(project: Project, assessment: Assessment, audits, *, as_of: datetime.date) -> dict:
+def card_context(assessment: Assessment, *, as_of: datetime.date) -> dict:
     """Everything the template shows, as plain dicts, lists and strings."""
     objectives = assessment.of_kind("objective")
-    return {"front_matter": dump(front_matter(project, assessment)), "as_of": as_of.isoformat(),
-            "project": _project(project), "candidate": _candidate(assessment.candidate),
+    return {"front_matter": dump(front_matter(assessment)), "as_of": as_of.isoformat(),
+            "project": _project(assessment), "candidate": _candidate(assessment.candidate),
             "objectives": [_objective(item) for item in objectives],
-            "evaluation_datasets": sorted({item.extra["dataset"] for item in objectives}),
-            "audits": [_audit(audit) for audit in audits],
-            "checklists": _checklists(project, assessment), "risks": _risks(project, assessment),
+            "evaluation_datasets": sorted({item.detail.dataset for item in objectives}),
+            "audits": [_audit(audit) for audit in assessment.audits],
+            "checklists": _checklists(assessment), "risks": _risks(assessment),
             "caveats": _caveats(assessment)}
 
 
@@ -79,16 +76,16 @@ def _cell(metric: dict | None) -> str:
 
 # --- front matter -------------------------------------------------------------------------------
 
-def front_matter(project: Project, assessment: Assessment) -> dict:
+def front_matter(assessment: Assessment) -> dict:
     """Hugging Face model-card metadata; keys without a source in the specs are left out."""
-    info, objectives = project.manifest.project, assessment.of_kind("objective")
-    task = _task(project, objectives)
+    info, objectives = assessment.info, assessment.of_kind("objective")
+    task = _task(assessment, objectives)
     meta = {}
     if getattr(info, "license", None):  # the project manifest has no licence field yet: never invented
         meta["license"] = info.license
-    tags = [tag for tag, applies in ((task, task), ("fairness-audit", project.of_kind("bias-audit"))) if applies]
-    datasets = [checklist.dataset for checklist in project.of_kind("data-checklist")]
-    metrics = list(dict.fromkeys(item.extra["metric"] for item in objectives))
+    tags = [tag for tag, applies in ((task, task), ("fairness-audit", assessment.of_spec("bias-audit"))) if applies]
+    datasets = [checklist.dataset for checklist in assessment.of_spec("data-checklist")]
+    metrics = list(dict.fromkeys(item.detail.metric for item in objectives))
     results = _results(objectives, task)
     for key, value in (("tags", tags), ("datasets", datasets), ("metrics", metrics),
                        ("model-index", [{"name": info.id, "results": results}] if results else [])):
@@ -97,9 +94,9 @@ def front_matter(project: Project, assessment: Assessment) -> dict:
     return meta
 
 
-def _task(project: Project, objectives: list[Status]) -> str | None:
+def _task(assessment: Assessment, objectives: list[Status]) -> str | None:
     """A bias audit (binary labels in a table) or a classification metric makes it tabular classification."""
-    if project.of_kind("bias-audit") or any(o.extra["metric"] in CLASSIFICATION_METRICS for o in objectives):
+    if assessment.of_spec("bias-audit") or any(o.detail.metric in CLASSIFICATION_METRICS for o in objectives):
         return TASK
     return None
 
@@ -109,8 +106,9 @@ def _results(objectives: list[Status], task: str | None) -> list[dict]:
     by_dataset: dict[str, list] = {}
     for item in objectives:
         if item.value is not None:
-            by_dataset.setdefault(item.extra["dataset"], []).append(
-                {"type": item.extra["metric"], "value": item.value, "name": f"{item.extra['metric']} ({item.id})"})
+            metric = item.detail.metric
+            by_dataset.setdefault(item.detail.dataset, []).append(
+                {"type": metric, "value": item.value, "name": f"{metric} ({item.id})"})
     task_entry = {"task": {"type": task}} if task else {}
     return [{**task_entry, "dataset": {"name": name, "type": name}, "metrics": metrics}
             for name, metrics in by_dataset.items()]
@@ -118,30 +116,30 @@ def _results(objectives: list[Status], task: str | None) -> list[dict]:
 
 # --- sections -----------------------------------------------------------------------------------
 
-def _project(project: Project) -> dict:
-    info = project.manifest.project
+def _project(assessment: Assessment) -> dict:
+    info = assessment.info
     return {"id": info.id, "name": info.name, "version": info.version, "owner": info.owner,
             "problem": info.problem, "intended_use": info.intended_use, "out_of_scope": list(info.out_of_scope),
             "cost_of_error": info.ml_fit.cost_of_error}
 
 
-def _candidate(candidate: dict | None) -> dict | None:
+def _candidate(candidate: Candidate | None) -> dict | None:
     if candidate is None:
         return None
-    facts = candidate["reproducibility"]
-    return {"run_id": candidate["run_id"], "name": candidate["name"] or "", "source": candidate["source"],
-            "experiment": candidate["experiment"] or "not recorded",
+    facts = candidate.reproducibility
+    return {"run_id": candidate.run_id, "name": candidate.name or "", "source": candidate.source,
+            "experiment": candidate.experiment or "not recorded",
             "reproducibility": [{"name": key, "value": "not recorded" if facts[key] is None else str(facts[key])}
                                 for key in sorted(facts)],
-            "params": [{"name": key, "value": str(value)} for key, value in sorted(candidate["params"].items())]}
+            "params": [{"name": key, "value": str(value)} for key, value in sorted(candidate.params.items())]}
 
 
 def _objective(item: Status) -> dict:
     word = "at least" if item.direction == "higher" else "at most"
-    return {"id": item.id, "statement": item.title, "metric": item.extra["metric"], "dataset": item.extra["dataset"],
+    return {"id": item.id, "statement": item.title, "metric": item.detail.metric, "dataset": item.detail.dataset,
             "target": f"{word} {fmt(item.target)}", "measured": fmt(item.value), "status": item.status,
-            "baselines": [{"id": row["id"], "kind": row["kind"], "value": fmt(row["value"]),
-                           "improvement": fmt(row["improvement"], signed=True), "origin": row["origin"]}
+            "baselines": [{"id": row.id, "kind": row.kind, "value": fmt(row.value),
+                           "improvement": fmt(row.improvement, signed=True), "origin": row.origin}
                           for row in item.baselines]}
 
 
@@ -219,31 +217,24 @@ def _limit_rows(outcome) -> list[dict]:
             for f in outcome.findings]
 
 
-def _checklists(project: Project, assessment: Assessment) -> list[dict]:
+def _checklists(assessment: Assessment) -> list[dict]:
     items = assessment.of_kind("checklist-item")
     return [{"id": checklist.id, "dataset": checklist.dataset,
              "rows": [{"id": item.id, "question": item.title, "status": item.status, "answer": item.why,
-                        "evidence": item.extra["evidence"] or ""}
-                       for item in items if item.extra["checklist"] == checklist.id]}
-            for checklist in project.of_kind("data-checklist")]
+                        "evidence": item.detail.evidence or ""}
+                       for item in items if item.detail.checklist == checklist.id]}
+            for checklist in assessment.of_spec("data-checklist")]
 
 
-def _severe(project: Project) -> set[str]:
-    """Ids of risks rated, before treatment, in the two most severe bands of their register."""
-    return {risk.id for spec in project.of_kind("risks") for risk in spec.risks
-            if is_severe(spec, spec.band_of(risk.score))}
-
-
-def _risks(project: Project, assessment: Assessment) -> list[dict]:
-    severe = _severe(project)
+def _risks(assessment: Assessment) -> list[dict]:
     rows = []
     for item in assessment.of_kind("risk"):
-        extra = item.extra
-        residual = extra["residual"] or {"likelihood": extra["likelihood"], "impact": extra["impact"]}
-        rows.append({"id": item.id, "title": item.title, "status": item.status, "owner": extra["owner"] or "no owner",
-                     "before": f"{extra['band']} ({extra['score']})",
-                     "after": f"{extra['residual_band']} ({residual['likelihood'] * residual['impact']})",
-                     "mitigations": list(extra["mitigations"]), "severe": item.id in severe})
+        detail = item.detail
+        residual = detail.residual or {"likelihood": detail.likelihood, "impact": detail.impact}
+        rows.append({"id": item.id, "title": item.title, "status": item.status, "owner": detail.owner or "no owner",
+                     "before": f"{detail.band} ({detail.score})",
+                     "after": f"{detail.residual_band} ({residual['likelihood'] * residual['impact']})",
+                     "mitigations": list(detail.mitigations), "severe": detail.severe})
     return rows
 
 
@@ -254,7 +245,7 @@ def _caveats(assessment: Assessment) -> list[dict]:
     candidate = assessment.candidate
     if candidate is None:
         caveats.append({"topic": "No candidate run", "id": "results", "detail": "no run is up for release"})
-    for name in (candidate or {}).get("missing_reproducibility", []):
+    for name in candidate.missing_reproducibility if candidate else []:
         caveats.append({"topic": "Reproducibility fact not recorded", "id": name,
                         "detail": "the candidate run does not record it"})
     caveats.extend({"topic": "Evidence problem", "id": d.code,

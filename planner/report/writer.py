@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timezone
+from collections.abc import Sequence
 from pathlib import Path
 
+from planner.assess.model import Assessment
+from planner.diff.compare import ProjectDiff
 from planner.errors import Diagnostic, PlannerError
+from planner.gate.decision import Decision
 from planner.source.atomic import write_atomic
 from planner.report.context import report_context
 from planner.report.environment import environment, render_template
@@ -33,26 +37,27 @@ def report_date(today: date | None = None) -> date:
                                        "$(git log -1 --format=%ct)")]) from None
 
 
-def render_reports(project, assessment, audits=(), *, kinds=KINDS, formats=FORMATS, as_of: date,
-                   decision=None, changes=None) -> dict[str, bytes]:
+def render_reports(assessment: Assessment, *, kinds: Sequence[str] = KINDS, formats: Sequence[str] = FORMATS,
+                   as_of: date, decision: Decision | None = None,
+                   changes: ProjectDiff | None = None) -> dict[str, bytes]:
     """File name -> content of every requested document."""
-    env = environment(project.root)
+    root = assessment.root
+    env = environment(root)
     outputs: dict[str, bytes] = {}
     for pdf in sorted({fmt == "pdf" for fmt in formats if fmt in ("html", "pdf")}):
-        context = report_context(project, assessment, audits, as_of=as_of, decision=decision,
-                                 changes=changes, pdf=pdf)
+        context = report_context(assessment, as_of=as_of, decision=decision, changes=changes, pdf=pdf)
         for kind in kinds:
             html = render_template(env, f"{kind}.html.j2", context)
             if pdf:
                 from planner.report.pdf import html_to_pdf
 
-                outputs[f"{kind}.pdf"] = html_to_pdf(html, project.root)
+                outputs[f"{kind}.pdf"] = html_to_pdf(html, root)
             else:
                 outputs[f"{kind}.html"] = html.encode("utf-8")
     if "modelcard" in formats:
         from planner.report.modelcard import model_card
 
-        outputs[MODEL_CARD] = model_card(project, assessment, audits, as_of=as_of).encode("utf-8")
+        outputs[MODEL_CARD] = model_card(assessment, as_of=as_of).encode("utf-8")
     return outputs
 
 

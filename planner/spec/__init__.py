@@ -1,26 +1,14 @@
-"""Spec models, one module per kind. `KINDS` maps each document `kind` to its model."""
+"""Spec models: pure pydantic, one module per kind; `planner.kinds` registers each with its kind."""
 
 from planner.spec.bias import BiasAudit
 from planner.spec.constraints import ConstraintsSpec
 from planner.spec.data import DataChecklist
 from planner.spec.evaluation import EvaluationSpec
 from planner.spec.goals import ObjectivesSpec
-from planner.spec.policy import PolicySpec, SignoffsSpec
+from planner.spec.policy import SignoffsSpec
 from planner.spec.project import Manifest
 from planner.spec.results import ResultsSpec
 from planner.spec.risks import RisksSpec
 
-KINDS = {
-    "objectives": ObjectivesSpec,
-    "constraints": ConstraintsSpec,
-    "risks": RisksSpec,
-    "data-checklist": DataChecklist,
-    "bias-audit": BiasAudit,
-    "evaluation": EvaluationSpec,
-    "results": ResultsSpec,
-    "policy": PolicySpec,
-    "signoffs": SignoffsSpec,
-}
-
-__all__ = ["KINDS", "Manifest", "ObjectivesSpec", "ConstraintsSpec", "RisksSpec", "DataChecklist",
-           "BiasAudit", "EvaluationSpec", "ResultsSpec", "PolicySpec", "SignoffsSpec"]
+__all__ = ["BiasAudit", "ConstraintsSpec", "DataChecklist", "EvaluationSpec", "Manifest", "ObjectivesSpec",
+           "ResultsSpec", "RisksSpec", "SignoffsSpec"]

@@ -7,37 +7,12 @@ and a mitigation.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
+from pydantic.fields import FieldInfo
 
 from planner.spec.base import Date, Email, Id, SpecModel, Text
-
-Selection = Literal["all", "none"] | list[Id]
-
-
-class Requirements(SpecModel):
-    """What must hold to release."""
-
-    objectives: Selection = "all"
-    """Objectives that must be met: all, none, or a list of ids."""
-    constraints: Selection = "all"
-    """Measurable constraints that must be met: all, none, or a list of ids."""
-    checklist: Selection = "all"
-    """Checklist items that must be done (or n/a with a reason): all, none, or a list of ids."""
-    audits: Selection = "all"
-    """Bias audits whose limits must pass: all, none, or a list of ids."""
-    tests: Selection = "all"
-    """Behavioural tests that must be met: all (those a run measures), none, or a list of test or evaluation ids."""
-    thresholds: Selection = "all"
-    """Decision thresholds that must be met: all (those an audit's cost curve judges), none, or a list of ids."""
-    max_risk_band: Text = "medium"
-    """No risk still open may sit above this band (its residual rating when given)."""
-    risk_owner_and_mitigation: bool = True
-    """Every high or critical risk must have an owner and at least one mitigation."""
-    signoffs: list[Text] = Field(default_factory=list)
-    """Roles whose valid sign-off is required (e.g. product-owner, risk-officer)."""
-
 
 class Rule(SpecModel):
     """A custom rule on a metric of the candidate run."""
@@ -67,17 +42,19 @@ class Waiver(SpecModel):
     """Last day the waiver is valid; after it the item fails the gate again."""
 
 
-class PolicySpec(SpecModel):
-    """The release policy."""
+def policy_model(keys: dict[str, tuple[Any, FieldInfo]]) -> type[SpecModel]:
+    """The `policy` model, whose `require` mapping has the keys the kinds' gate requirements declare.
 
-    kind: Literal["policy"]
-    """Document kind."""
-    require: Requirements = Field(default_factory=Requirements)
-    """What must hold to release."""
-    rules: list[Rule] = Field(default_factory=list)
-    """Custom rules on metrics of the candidate run."""
-    waivers: list[Waiver] = Field(default_factory=list)
-    """Approved exceptions."""
+    Built from the kind registry (`planner.kinds.policy`), so a gated kind adds its `require` key
+    where it defines its requirement, and the key cannot be missing here.
+    """
+    requirements = create_model("Requirements", __base__=SpecModel, __doc__="What must hold to release.", **keys)
+    return create_model(
+        "PolicySpec", __base__=SpecModel, __doc__="The release policy.",
+        kind=(Literal["policy"], Field(description="Document kind.")),
+        require=(requirements, Field(default_factory=requirements, description="What must hold to release.")),
+        rules=(list[Rule], Field(default_factory=list, description="Custom rules on metrics of the candidate run.")),
+        waivers=(list[Waiver], Field(default_factory=list, description="Approved exceptions.")))
 
 
 class Signoff(SpecModel):

@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 from planner.source.atomic import write_atomic
-from planner.spec import KINDS, Manifest
+from planner.spec import Manifest
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def schema_files() -> dict[str, str]:
     """File name to JSON text: `planner.spec.schema.json` for the manifest, `KIND.schema.json` per kind."""
-    models = {"planner": Manifest, **KINDS}
+    from planner.kinds import KINDS
+
+    models = {"planner": Manifest, **{name: kind.model for name, kind in KINDS.items()}}
     files = {}
     for name, model in models.items():
         schema = {"$schema": DIALECT, **model.model_json_schema()}

@@ -6,7 +6,7 @@ import pytest
 
 from gate_projects import TODAY, build, load
 from planner.assess import assess
-from planner.audit.project import run_project_audits
+from planner import assess as assess_with_audits
 from planner.gate import evaluate
 
 
@@ -17,6 +17,5 @@ def decide(tmp_path):
 
     def run(changes: dict | None = None, *, today=TODAY, audits=True):
         project = load(build(tmp_path / f"p{next(folders)}", changes))
-        computed = run_project_audits(project)[0] if audits else None
-        return evaluate(project, assess(project, audits=computed), today=today)
+        return evaluate(assess_with_audits(project) if audits else assess(project), today=today)
     return run

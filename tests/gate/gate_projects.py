@@ -3,7 +3,7 @@
 import datetime
 
 from helpers import write_project
-from planner.api import load_project
+from planner import load as load_project
 
 TODAY = datetime.date(2026, 3, 1)
 

@@ -9,13 +9,14 @@ HEAVY = ("pandas", "sklearn", "weasyprint", "pyarrow", "matplotlib")
 
 CODE = """\
 import datetime, sys
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
-from planner.gate import evaluate, record_signoff
+from planner.gate import evaluate
+from planner.kinds.signoffs import record_signoff
 project = load_project(sys.argv[1])
 record_signoff(project, role="risk-officer", name="Ann Lee", on=datetime.date(2026, 2, 1))
 project = load_project(sys.argv[1])
-decision = evaluate(project, assess(project), today=datetime.date(2026, 3, 1))
+decision = evaluate(assess(project), today=datetime.date(2026, 3, 1))
 assert decision.passed, decision.failures
 print(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 """

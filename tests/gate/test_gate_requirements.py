@@ -6,7 +6,7 @@ import pytest
 
 from gate_projects import (CHECKLIST, OBJECTIVES, RESULTS, RISKS, RUNS, TODAY, audit_spec, build, by_id, load, policy,
                            predictions)
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
 from planner.errors import PlannerError
 from planner.gate import evaluate
@@ -216,9 +216,10 @@ def test_an_invalid_project_is_refused(tmp_path):
                                                                              "goal: G9, statement: Rank.")})
     valid = load(build(tmp_path / "q"))
     project = load_project(root)
+    evaluate(assess(valid), today=TODAY)  # a valid project's Assessment is gated; an invalid one has none
     with pytest.raises(PlannerError) as error:
-        evaluate(project, assess(valid), today=TODAY)
+        assess(project)
     (diagnostic,) = error.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.line) == (
-        "invalid-project", "cannot evaluate the release gate: the project has 1 validation error, the first here", 5)
+        "invalid-project", "cannot assess the project: the project has 1 validation error, the first here", 5)
     assert diagnostic.file.endswith("specs/objectives.yaml")

@@ -6,10 +6,11 @@ import re
 import pytest
 
 from gate_projects import OBJECTIVES, RISKS, TODAY, build, load, policy
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
 from planner.errors import PlannerError
-from planner.gate import check_signoffs, evaluate, overall_digest, record_signoff, spec_digests
+from planner.gate import evaluate
+from planner.kinds.signoffs import check_signoffs, overall_digest, record_signoff, spec_digests
 
 ON = datetime.date(2026, 2, 1)
 SPEC_FILES = ["planner.yaml", "specs/constraints.yaml", "specs/data.yaml", "specs/objectives.yaml",
@@ -31,7 +32,7 @@ def states(root) -> list[tuple]:
 
 def gate_item(root):
     project = load(root)
-    decision = evaluate(project, assess(project), today=TODAY)
+    decision = evaluate(assess(project), today=TODAY)
     return next((i.status, i.why) for i in decision.items if i.id == "signoff:risk-officer")
 
 

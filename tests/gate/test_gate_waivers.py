@@ -3,7 +3,7 @@
 import datetime
 
 from gate_projects import CHECKLIST, OBJECTIVES, build, by_id, policy
-from planner.api import load_project
+from planner import load as load_project
 
 FAILING = {"specs/objectives.yaml": OBJECTIVES.replace("target: 0.7", "target: 0.8")}
 OPEN = {"specs/data.yaml": CHECKLIST + "  - {id: bias, question: Is bias checked?}\n"}

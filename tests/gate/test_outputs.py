@@ -3,8 +3,8 @@ SARIF schema on the examples, and inert for hostile spec text."""
 
 import dataclasses
 import datetime
+import inspect
 import json
-import math
 import re
 import typing
 import xml.etree.ElementTree as ET
@@ -20,10 +20,9 @@ from helpers import EXAMPLES, REPO
 from planner import __version__
 from planner.assess import assess
 from planner.audit.project import run_project_audits
-from planner.gate import Decision, GateItem, SignoffState, evaluate
-from planner.gate.ci_formats import xml_safe
-from planner.gate.outputs import (render_github, render_json, render_junit, render_markdown_summary,
-                                  render_sarif, render_text)
+from planner.gate import Decision, GateItem, evaluate
+from planner.gate.formats import FORMATS, OutputContext, render_summary
+from planner.kinds.signoffs import SignoffState
 
 SCHEMAS = Path(__file__).parent / "schemas"
 JUNIT_XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-10.xsd")))
@@ -50,7 +49,7 @@ def small(tmp_path, monkeypatch):
     root = build(tmp_path / "small", SMALL)
     monkeypatch.chdir(root)
     project = load(Path("."))
-    return evaluate(project, assess(project), today=TODAY), root
+    return evaluate(assess(project), today=TODAY), root
 
 
 @pytest.fixture
@@ -62,7 +61,15 @@ def hostile(tmp_path):
                                         "specs/data.yaml": SMALL["specs/data.yaml"],
                                         "specs/policy.yaml": policy(waivers=waiver)})
     project = load(root)
-    return evaluate(project, assess(project), today=TODAY), root
+    return evaluate(assess(project), today=TODAY), root
+
+
+def render(fmt: str, decision: Decision, **context) -> str:
+    """`decision` in the format `fmt` (a `--format` choice, or `summary`); the context is the small
+    project's (id `demo`, name `Demo`, version 1.0.0) but for the fields given."""
+    renderer = render_summary if fmt == "summary" else FORMATS[fmt]
+    return renderer(decision, OutputContext(**{"project_id": "demo", "project_name": "Demo",
+                                               "project_version": "1.0.0", **context}))
 
 
 def hand_built(why: str = HOSTILE, file: str = HOSTILE_FILE, line: int = 3) -> Decision:
@@ -72,15 +79,44 @@ def hand_built(why: str = HOSTILE, file: str = HOSTILE_FILE, line: int = 3) -> D
 @pytest.fixture(scope="module", params=[p.name for p in EXAMPLES])
 def example(request):
     project = load(REPO / "examples" / request.param)
-    decision = evaluate(project, assess(project, audits=run_project_audits(project)[0]), today=TODAY)
-    return decision, project.manifest.project
+    assessment = assess(project, audits=run_project_audits(project)[0])
+    return evaluate(assessment, today=TODAY), assessment.info
+
+
+def of(info) -> dict:
+    """The context fields of a project's `planner.yaml` header, as the CLI passes them."""
+    return {"project_id": info.id, "project_name": info.name, "project_version": info.version}
+
+
+# The registry
+
+
+def test_every_gate_format_is_registered_with_the_one_signature():
+    assert list(FORMATS) == ["text", "json", "junit", "sarif", "github"]
+    for renderer in [*FORMATS.values(), render_summary]:
+        assert list(inspect.signature(renderer).parameters) == ["decision", "context"]
+        assert renderer.__name__ == "render"
+
+
+def test_the_cli_offers_every_registered_format():
+    from planner.cli import cli  # whose choices are a literal: importing the formats would slow its start
+
+    (option,) = [p for p in cli.commands["gate"].params if p.name == "fmt"]
+    assert tuple(option.type.choices) == tuple(FORMATS)
+
+
+def test_the_context_is_frozen_and_defaults_to_the_current_directory():
+    context = OutputContext("demo", "Demo", "1.0.0")
+    assert (context.root, context.today, context.timestamp, context.width) == (".", None, None, 100)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        context.width = 80
 
 
 # Text
 
 
 def test_text_shows_the_verdict_failing_then_waived_then_a_count_and_the_callouts(small):
-    assert render_text(small[0], "Demo") == """\
+    assert render("text", small[0]) == """\
 BLOCKED Demo: 2 failing, 1 waived, 6 passing
 Failing (2)
 ┏━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━┓
@@ -108,19 +144,19 @@ def test_text_calls_out_stale_signoffs(small):
     decision, _ = small
     stale = SignoffState("risk-officer", "Ann Lee", datetime.date(2026, 2, 1), False, ["specs/risks.yaml"],
                          file="signoffs.yaml", line=4)
-    text = render_text(dataclasses.replace(decision, signoffs=[stale]), "Demo", width=200)
+    text = render("text", dataclasses.replace(decision, signoffs=[stale]), width=200)
     assert text.endswith("Stale sign-offs\n  the sign-off by the risk-officer: signed off by Ann Lee on 2026-02-01, "
                          "stale: specs/risks.yaml changed since, at signoffs.yaml:4\n")
 
 
 def test_text_of_a_passing_decision(decide):
-    assert render_text(decide(audits=False), "Demo").splitlines() == [
+    assert render("text", decide(audits=False)).splitlines() == [
         "PASS Demo: 0 failing, 0 waived, 7 passing", "7 passing items."]
 
 
 def test_text_drops_escape_sequences_and_keeps_rich_markup_inert(hostile):
     decision, _ = hostile
-    text = render_text(decision, "[bold red]Demo\x1b[2J", width=200)
+    text = render("text", decision, project_name="[bold red]Demo\x1b[2J", width=200)
     assert "\x1b" not in text and "\0" not in text
     assert text.splitlines()[0].startswith("BLOCKED [bold red]Demo [2J: ")
 
@@ -130,7 +166,7 @@ def test_text_drops_escape_sequences_and_keeps_rich_markup_inert(hostile):
 
 def test_json_is_the_decision_with_a_schema_version(small):
     decision, _ = small
-    data = json.loads(render_json(decision))
+    data = json.loads(render("json", decision))
     assert list(data) == ["schema_version", "passed", "counts", "items", "waivers", "signoffs"]
     assert data == {"schema_version": 1, **decision.to_dict()}
 
@@ -156,7 +192,7 @@ def test_json_holds_no_float_by_construction(example, small):
 def test_json_with_a_nan_fails_loudly_instead_of_writing_nan():
     decision = hand_built(line=float("nan"))
     with pytest.raises(ValueError, match="not JSON compliant"):
-        render_json(decision)
+        render("json", decision)
 
 
 # JUnit
@@ -186,7 +222,7 @@ def test_the_surefire_schema_really_checks():
 
 def test_junit_of_the_small_project_exactly(small):
     decision, root = small
-    xml = render_junit(decision, "demo", root=root)
+    xml = render("junit", decision, root=root)
     assert_valid_junit(xml)
     assert xml == """\
 <?xml version='1.0' encoding='utf-8'?>
@@ -226,16 +262,16 @@ specs/policy.yaml:3</failure>
 
 
 def test_junit_carries_a_timestamp_only_when_given(small):
-    decision, root = small
-    assert "timestamp" not in render_junit(decision, "demo") and "hostname" not in render_junit(decision, "demo")
-    stamped = render_junit(decision, "demo", timestamp=datetime.datetime(2026, 3, 1, 12, 0))
+    decision, _ = small
+    assert "timestamp" not in render("junit", decision) and "hostname" not in render("junit", decision)
+    stamped = render("junit", decision, timestamp=datetime.datetime(2026, 3, 1, 12, 0))
     assert_valid_junit(stamped)
     assert {s.get("timestamp") for s in ET.fromstring(stamped).iter("testsuite")} == {"2026-03-01T12:00:00"}
 
 
 def test_junit_keeps_hostile_text_as_text(hostile):
     decision, root = hostile
-    xml = render_junit(decision, "demo\x07", root=root)
+    xml = render("junit", decision, project_id="demo\x07", root=root)
     assert_valid_junit(xml)
     tree = ET.fromstring(xml)
     (case,) = [c for c in tree.iter("testcase") if c.get("name").startswith("O1")]
@@ -247,19 +283,13 @@ def test_junit_keeps_hostile_text_as_text(hostile):
 
 
 def test_junit_strips_what_xml_forbids_from_text_and_attributes():
-    xml = render_junit(hand_built(why=HOSTILE + "\ud800\uffff"), "demo")
+    xml = render("junit", hand_built(why=HOSTILE + "\ud800\uffff"))
     assert_valid_junit(xml)
     failure = ET.fromstring(xml).find(".//failure")
     expected = HOSTILE.replace("\0", "").replace("\x1b", "")
     assert failure.get("message") == expected
     assert failure.text.startswith(expected + "\n")
     assert ET.fromstring(xml).find(".//testcase").get("name") == "X1: " + expected
-
-
-def test_xml_safe_keeps_what_xml_allows():
-    allowed = "tab\t lf\n cr\r é € 𝄞 \ue000 \ufffd"
-    assert xml_safe(allowed) == allowed
-    assert xml_safe("".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 0xD800, 0xDFFF, 0xFFFE, 0xFFFF]))) == ""
 
 
 # SARIF
@@ -282,7 +312,7 @@ def test_the_sarif_schema_really_checks():
 
 def test_sarif_of_the_small_project(small):
     decision, root = small
-    log = assert_valid_sarif(render_sarif(decision, "demo", "1.0.0", root=root))
+    log = assert_valid_sarif(render("sarif", decision, root=root))
     (run,) = log["runs"]
     assert (log["$schema"], log["version"]) == ("https://json.schemastore.org/sarif-2.1.0.json", "2.1.0")
     driver = run["tool"]["driver"]
@@ -311,7 +341,7 @@ def test_sarif_of_the_small_project(small):
 
 def test_sarif_paths_are_relative_to_the_root_and_percent_encoded(hostile):
     decision, root = hostile
-    log = assert_valid_sarif(render_sarif(decision, "demo", "1.0.0", root=root))
+    log = assert_valid_sarif(render("sarif", decision, root=root))
     (result,) = [r for r in log["runs"][0]["results"] if r["properties"]["item"] == "O1"]
     location = result["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": "specs/a%2Cb%3Ac.yaml", "uriBaseId": "%SRCROOT%"}
@@ -323,7 +353,7 @@ def test_sarif_paths_are_relative_to_the_root_and_percent_encoded(hostile):
 
 def test_sarif_paths_outside_the_root_are_absolute_file_uris(small, tmp_path):
     decision, root = small
-    log = assert_valid_sarif(render_sarif(decision, "demo", "1.0.0", root=tmp_path / "elsewhere"))
+    log = assert_valid_sarif(render("sarif", decision, root=tmp_path / "elsewhere"))
     uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri == {"uri": (root / "specs/objectives.yaml").as_uri()}
 
@@ -331,10 +361,10 @@ def test_sarif_paths_outside_the_root_are_absolute_file_uris(small, tmp_path):
 def test_sarif_items_without_a_file_point_at_the_policy_or_nowhere():
     item = GateItem("evidence:unreadable", "evidence", "fail", "Evidence can be read", "cannot read runs.csv")
     signoff = GateItem("signoff:qa", "signoffs", "fail", "Sign-off by the qa", "no sign-off", "specs/policy.yaml", 0)
-    with_policy = assert_valid_sarif(render_sarif(Decision(False, [item, signoff], [], []), "demo", "1"))
+    with_policy = assert_valid_sarif(render("sarif", Decision(False, [item, signoff], [], []), project_version="1"))
     assert [r["locations"] for r in with_policy["runs"][0]["results"]] == [
         [{"physicalLocation": {"artifactLocation": {"uri": "specs/policy.yaml", "uriBaseId": "%SRCROOT%"}}}]] * 2
-    alone = assert_valid_sarif(render_sarif(Decision(False, [item], [], []), "demo", "1"))
+    alone = assert_valid_sarif(render("sarif", Decision(False, [item], [], []), project_version="1"))
     assert alone["runs"][0]["results"][0]["locations"] == []
 
 
@@ -364,7 +394,7 @@ def parse_commands(text: str) -> list[tuple[str, dict, str]]:
 
 def test_github_commands_of_the_small_project_exactly(small):
     decision, root = small
-    assert render_github(decision, root=root) == (
+    assert render("github", decision, root=root) == (
         "::error file=specs/objectives.yaml,line=5,title=O1%3A Rank.::roc_auc = 0.75, target at least 0.8\n"
         "::notice file=specs/data.yaml,line=8,title=D1.bias%3A Is bias checked?::open: neither done nor n/a; "
         "waived by ro@example.com until 2026-03-10\n"
@@ -376,17 +406,17 @@ def test_github_commands_of_the_small_project_exactly(small):
 
 def test_github_warns_of_waivers_expiring_within_14_days_when_the_date_is_known(small):
     decision, root = small
-    soon = [c for c in parse_commands(render_github(decision, today=TODAY, root=root)) if "expires" in c[2]]
+    soon = [c for c in parse_commands(render("github", decision, today=TODAY, root=root)) if "expires" in c[2]]
     assert soon == [("warning", {"file": "specs/policy.yaml", "line": "5", "title": "planner gate: waiver of D1"},
                      "the waiver of D1 expires on 2026-03-10, in 9 days")]
-    assert "in 14 days" in render_github(decision, today=datetime.date(2026, 2, 24))
-    assert "expires on" not in render_github(decision, today=datetime.date(2026, 2, 23))
-    assert "expires on" not in render_github(decision)
+    assert "in 14 days" in render("github", decision, today=datetime.date(2026, 2, 24))
+    assert "expires on" not in render("github", decision, today=datetime.date(2026, 2, 23))
+    assert "expires on" not in render("github", decision)
 
 
 def test_github_hostile_text_cannot_start_a_command(hostile):
     decision, root = hostile
-    text = render_github(decision, root=root)
+    text = render("github", decision, root=root)
     failing = [i for i in decision.items if i.status in ("fail", "waived")]
     assert len(text.splitlines()) == len(failing) and "\r" not in text
     (o1,) = [c for c in parse_commands(text) if c[1]["title"].startswith("O1")]
@@ -396,7 +426,7 @@ def test_github_hostile_text_cannot_start_a_command(hostile):
 
 
 def test_github_escapes_messages_and_properties_as_documented():
-    text = render_github(hand_built(why="50% done\r\n::error::injected", file="a,b:c.yaml"))
+    text = render("github", hand_built(why="50% done\r\n::error::injected", file="a,b:c.yaml"))
     assert text.count("\n") == 1
     assert text.endswith("::50%25 done%0D%0A::error::injected\n")
     ((kind, properties, message),) = parse_commands(text)
@@ -407,8 +437,8 @@ def test_github_escapes_messages_and_properties_as_documented():
 
 
 def test_markdown_summary_of_the_small_project_exactly(small):
-    decision, root = small
-    assert render_markdown_summary(decision, "Demo") == """\
+    decision, _ = small
+    assert render("summary", decision) == """\
 ## ❌ planner gate: BLOCKED: Demo
 
 2 failing, 1 waived, 6 passing.
@@ -441,7 +471,7 @@ the audit. |
 
 def test_markdown_summary_escapes_user_text(hostile):
     decision, root = hostile
-    text = render_markdown_summary(decision, "<script>alert(1)</script> | x", root=root)
+    text = render("summary", decision, project_name="<script>alert(1)</script> | x", root=root)
     assert "<" not in text.replace("<br>", "") and "\0" not in text and "\x1b" not in text
     assert text.startswith("## ❌ planner gate: BLOCKED: &lt;script&gt;alert(1)&lt;/script&gt; \\| x\n")
     rows = [line for line in text.splitlines() if line.startswith("| D1.bias")]
@@ -455,25 +485,25 @@ def test_markdown_summary_escapes_user_text(hostile):
 def test_every_format_on_the_examples(example):
     decision, info = example
     counts = decision.to_dict()["counts"]
-    text = render_text(decision, info.name)
+    text = render("text", decision, **of(info))
     assert text.splitlines()[0] == (f"{'PASS' if decision.passed else 'BLOCKED'} {info.name}: {counts['fail']} "
                                     f"failing, {counts['waived']} waived, {counts['pass']} passing")
-    assert json.loads(render_json(decision))["counts"] == counts
-    junit = render_junit(decision, info.id, root=REPO)
+    assert json.loads(render("json", decision))["counts"] == counts
+    junit = render("junit", decision, **of(info), root=REPO)
     assert_valid_junit(junit)
     suites = ET.fromstring(junit)
     assert sum(int(s.get("failures")) for s in suites) == counts["fail"]
     assert sum(int(s.get("tests")) for s in suites) == len(decision.items)
     assert all(c.get("file").startswith(f"examples/{info.id}/") for c in suites.iter("testcase"))
-    sarif = assert_valid_sarif(render_sarif(decision, info.id, info.version, root=REPO))
+    sarif = assert_valid_sarif(render("sarif", decision, **of(info), root=REPO))
     results = sarif["runs"][0]["results"]
     assert len(results) == counts["fail"] + counts["waived"]
     assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(f"examples/{info.id}/")
                for r in results)
-    commands = parse_commands(render_github(decision, today=TODAY, root=REPO))
+    commands = parse_commands(render("github", decision, **of(info), today=TODAY, root=REPO))
     assert [k for k, _, _ in commands].count("error") == counts["fail"]
     assert [k for k, _, _ in commands].count("notice") == counts["waived"]
-    summary = render_markdown_summary(decision, info.name, root=REPO)
+    summary = render("summary", decision, **of(info), root=REPO)
     rows = [line for line in summary.splitlines() if line.startswith("| ") and not line.startswith(("| Item", "| Role"))]
     assert len(rows) == counts["fail"] + counts["waived"] + sum(i.requirement == "signoffs" for i in decision.items)
 
@@ -482,5 +512,5 @@ def test_a_relative_project_path_gives_the_same_paths_as_a_root(monkeypatch, sma
     decision, root = small
     monkeypatch.chdir(root)
     relative = load(Path("."))
-    decision = evaluate(relative, assess(relative), today=TODAY)
-    assert render_github(decision) == render_github(small[0], root=root)
+    decision = evaluate(assess(relative), today=TODAY)
+    assert render("github", decision) == render("github", small[0], root=root)

@@ -12,9 +12,9 @@ import yaml
 from markdown_it import MarkdownIt
 
 from helpers import REPO, write_project
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
-from planner.audit.project import run_project_audits
+from planner.audit.cache import audits_for
 from planner.text import escape_inline as md
 from planner.report.modelcard import fmt, front_matter, model_card
 
@@ -29,10 +29,10 @@ UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 def render(root):
     project = load_project(root)
     assert not project.has_errors, [d.message for d in project.diagnostics if d.is_error]
-    audits, problems = run_project_audits(project)
+    audits, problems = audits_for(project, use_cache=False)
     assert problems == []
     assessment = assess(project, audits=audits)
-    return project, assessment, audits, model_card(project, assessment, audits, as_of=AS_OF)
+    return project, assessment, audits, model_card(assessment, as_of=AS_OF)
 
 
 @functools.cache
@@ -57,7 +57,7 @@ def test_front_matter_is_plain_yaml_with_the_mlflow_candidate_metrics(card, monk
     mlflow = pytest.importorskip("mlflow")
     project, assessment, _, text = card
     meta, _ = split(text)
-    assert meta == front_matter(project, assessment) and "!!" not in text.split("\n---\n")[0]
+    assert meta == front_matter(assessment) and "!!" not in text.split("\n---\n")[0]
     assert "license" not in meta  # no spec states one
     assert meta["tags"] == ["tabular-classification", "fairness-audit"]
     assert meta["datasets"] == [c.dataset for c in project.of_kind("data-checklist")]
@@ -206,7 +206,7 @@ def test_a_project_template_overrides_the_builtin(tmp_path):
 
 def test_same_inputs_give_identical_text(card):
     project, assessment, audits, text = card
-    assert model_card(project, assessment, audits, as_of=AS_OF) == text
+    assert model_card(assessment, as_of=AS_OF) == text
     assert render(project.root)[3] == text
 
 

@@ -11,12 +11,14 @@ from pypdf import PdfReader
 
 from helpers import EXAMPLES, run_cli
 from helpers.chromium import chromium_binary, open_page
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
-from planner.audit.project import run_project_audits
+from planner.audit.cache import audits_for
 from planner.errors import PlannerError
 from planner.report import render_reports, write_reports
 from planner.report.environment import PDF_ROWS
+
+pytestmark = pytest.mark.slow  # renders the examples to HTML and PDF (WeasyPrint), several in Chromium
 
 AS_OF = date(2026, 11, 29)
 needs_chromium = pytest.mark.skipif(chromium_binary() is None, reason="chromium is not installed (.ci/run installs it)")
@@ -25,9 +27,9 @@ needs_chromium = pytest.mark.skipif(chromium_binary() is None, reason="chromium 
 def render(root, **options):
     project = load_project(root)
     assert not project.has_errors, project.diagnostics
-    audits, problems = run_project_audits(project)
+    audits, problems = audits_for(project, use_cache=False)
     assert not problems
-    return project, audits, render_reports(project, assess(project, audits=audits), audits, as_of=AS_OF, **options)
+    return project, audits, render_reports(assess(project, audits=audits), as_of=AS_OF, **options)
 
 
 @functools.cache
@@ -89,6 +91,7 @@ def test_html_is_self_contained_with_a_strict_content_security_policy(example):
     assert "<svg" in html and "url(" not in html.replace("url(#", "")
 
 
+@pytest.mark.browser
 @needs_chromium
 @pytest.mark.parametrize("kind", ["design", "governance"])
 def test_chromium_opens_the_html_without_errors_or_requests(example, kind, tmp_path):
@@ -144,6 +147,7 @@ def test_hostile_strings_are_shown_as_text_and_never_load(tmp_path):
     assert HOSTILE["script"] in text and "url(file:///etc/passwd)" in text
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_hostile_html_makes_no_request_in_chromium(tmp_path):
     outputs = render(hostile_project(tmp_path), formats=("html",))[2]

@@ -1,4 +1,4 @@
-"""Sign-offs bound to the content of the specs they approve.
+"""`signoffs`: sign-offs bound to the content of the specs they approve (written by `planner signoff`).
 
 A digest of each spec file is taken over its *parsed* data in a canonical JSON form, so
 reformatting, comments, key order and quoting leave it unchanged while any changed value changes
@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from planner.assess.context import AssessContext
+from planner.assess.model import Assessment, Status
+from planner.canonical import canonical_json
 from planner.errors import Diagnostic, PlannerError
+from planner.gate.item import FAIL, PASS, GateItem, Requirement
+from planner.kinds.base import Record, Section, SpecKind
+from planner.project.build import validate_document
+from planner.project.items import ItemRef, Reference
+from planner.project.project import Project, SpecDoc
 from planner.source.atomic import write_atomic
 from planner.source.files import SIGNOFFS
-from planner.spec import SignoffsSpec
-from planner.project.project import Project
-from planner.project.build import validate_document
 from planner.source.yaml_documents import Document, dump
+from planner.spec.base import Text
+from planner.spec.policy import SignoffsSpec
+from pydantic import Field
 
 HEADER = """\
 # Sign-offs recorded by `planner signoff`; each is bound to a digest of the specs it approves.
@@ -58,17 +67,6 @@ class SignoffState:
                 "file": self.file, "line": self.line}
 
 
-def ensure_valid(project: Project, action: str) -> None:
-    """Refuse to act on an invalid project: a missing document would silently pass or sign."""
-    errors = [d for d in project.diagnostics if d.is_error]
-    if errors:
-        first = errors[0]
-        raise PlannerError([Diagnostic(
-            "invalid-project", f"cannot {action}: the project has {len(errors)} validation "
-            f"error{'s' * (len(errors) != 1)}, the first here", first.file, first.line, first.column,
-            hint="run `planner validate` and fix them first")])
-
-
 def _relative(project: Project, name: str) -> str:
     return Path(name).relative_to(project.root).as_posix()
 
@@ -77,18 +75,13 @@ def _sha256(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def canonical(data) -> str:
-    """The form a digest is taken of: independent of layout, comments, key order and quoting."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 def spec_digests(project: Project) -> dict[str, str]:
     """Digest of every spec file (manifest included, `signoffs.yaml` not), by POSIX path from the root."""
     grouped: dict[str, list] = {name: [] for name in project.texts}
     documents = [project.manifest_document, *(doc.document for doc in project.docs)]
     for document in filter(None, documents):
         grouped.setdefault(document.file, []).append(document.data)
-    digests = {_relative(project, name): _sha256(canonical(data)) for name, data in grouped.items()}
+    digests = {_relative(project, name): _sha256(canonical_json(data)) for name, data in grouped.items()}
     digests.pop(SIGNOFFS, None)
     return dict(sorted(digests.items()))
 
@@ -130,7 +123,7 @@ def _recorded_entries(project: Project, path: Path) -> list[dict]:
 
 def record_signoff(project: Project, *, role: str, name: str, on: datetime.date) -> Path:
     """Add (or replace the same person's entry for the same role) a sign-off of the current specs."""
-    ensure_valid(project, "record a sign-off")
+    project.ensure_valid("record a sign-off")
     path = project.root / SIGNOFFS
     digests = spec_digests(project)
     entry = {"role": role, "name": name, "date": on, "digest": overall_digest(digests), "files": digests}
@@ -141,3 +134,50 @@ def record_signoff(project: Project, *, role: str, name: str, on: datetime.date)
         raise PlannerError(problems)
     write_atomic(path, HEADER + dump(data))
     return path
+
+
+class SignoffsKind(SpecKind):
+    name = "signoffs"
+    model = SignoffsSpec
+    item_titles = {"signoff": "Sign-offs"}
+    requirements = (Requirement(
+        "signoffs", "Every required role has a valid sign-off of the current specs.",
+        "A required role has not signed off, or the specs changed since it did: run `planner signoff`.", 90,
+        keys={"signoffs": (list[Text], Field(default_factory=list, description="Roles whose valid sign-off is "
+                                             "required (e.g. product-owner, risk-officer)."))}),)
+    sections = (Section("governance", "signoffs", "Sign-offs", "sections/signoffs.governance.html.j2", 60),)
+
+    def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
+        return iter(())  # a sign-off is named by its role, not by an id others refer to
+
+    def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
+        return iter(())
+
+    def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
+        return iter(())  # digests are compared when the project is assessed (`check_signoffs`)
+
+    def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
+        return iter(())  # the Assessment's `signoffs` hold each sign-off's state
+
+    def records(self, doc: SpecDoc) -> Iterator[Record]:
+        latest = {signoff.role: signoff for signoff in doc.model.signoffs}  # oldest first: the last one counts
+        for role, signoff in latest.items():
+            yield Record("signoff", role, f"{role}: {signoff.name}", {
+                "name": signoff.name, "date": signoff.date, "digest": signoff.digest})
+
+    def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
+        """Each required role needs a valid sign-off; the latest stale one says which file changed."""
+        terms = assessment.policy
+        for role, line in zip(require.signoffs, terms.role_lines if terms else [], strict=False):
+            of_role = [state for state in assessment.signoffs if state.role == role]
+            valid = [state for state in of_role if state.valid]
+            shown = (valid or of_role or [None])[-1]
+            why = shown.why if shown else f"no sign-off for the role {role!r}"
+            yield GateItem(f"signoff:{role}", "signoffs", PASS if valid else FAIL, f"Sign-off by the {role}", why,
+                           terms.file if terms else "", line)
+
+    def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
+        return {}  # the sign-offs section shows the gate's Decision
+
+
+KIND = SignoffsKind()

@@ -1,0 +1,64 @@
+"""What a kind's `assess` stage may consult: the project, its evidence and its computed audits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from planner.evidence.link import Evidence
+from planner.evidence.model import Run
+from planner.project.project import Project
+from planner.vocab import Outcome
+
+if TYPE_CHECKING:
+    from planner.audit.project import ProjectAudit
+
+METRIC_ALIASES = {"recall": "true_positive_rate", "tpr": "true_positive_rate", "fpr": "false_positive_rate"}
+"""Objectives may name a metric the way scikit-learn does; audits use fairlearn's names."""
+
+
+def number(value: object) -> float | None:
+    """A measured value, or None when it is missing, NaN or infinite: none of those is evidence."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def metric_value(metrics: dict[str, float], name: str) -> float | None:
+    """A metric by its name or its alias."""
+    return number(metrics.get(name, metrics.get(METRIC_ALIASES.get(name, name))))
+
+
+def metric_of(run: Run | None, name: str) -> float | None:
+    return None if run is None else metric_value(run.metrics, name)
+
+
+def compare(value: float | None, target: float, direction: str) -> tuple[Outcome, float | None]:
+    """Status and margin (positive = better than target) of a measured value."""
+    value = number(value)
+    if value is None:
+        return Outcome.NO_EVIDENCE, None
+    margin = value - target if direction == "higher" else target - value
+    return (Outcome.MET if margin >= 0 else Outcome.NOT_MET), margin
+
+
+@dataclass
+class AssessContext:
+    project: Project
+    evidence: Evidence
+    audits: dict[str, ProjectAudit] = field(default_factory=dict)
+
+    @property
+    def candidate(self) -> Run | None:
+        return self.evidence.candidate
+
+    def computed_baseline(self, kind: str, metric: str) -> float | None:
+        """A zero-rule or random baseline of `metric` computed by an audit, when one computed it."""
+        key = {"zero-rule": "zero_rule", "random": "random"}.get(kind)
+        for audit in self.audits.values():
+            overall = audit.result_data["baselines"].get(key, {}).get("overall", {}) if key else {}
+            value = overall.get(metric, overall.get(METRIC_ALIASES.get(metric, metric)))
+            if value is not None:
+                return value
+        return None

@@ -1,0 +1,327 @@
+"""The `planner` command group and its commands: each parses, calls `planner.api`, prints, and
+returns an exit code (`ExitCode`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from planner import __version__, api
+from planner.assess.model import Assessment
+from planner.cli.output import print_diagnostics, print_errors
+from planner.errors import ExitCode, PlannerError, render_json, summary
+from planner.project.project import Project
+from planner.source.files import DEFAULT_MAX_BYTES
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True, help="Output format.")
+MAX_BYTES = click.option("--max-file-size", "max_bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                         show_default=True, help="Largest spec file read, in bytes.")
+PATH = click.argument("path", type=click.Path(path_type=str))
+
+
+class Stop(Exception):
+    """A command cannot go on: its problems are printed, and it exits with `code`."""
+
+    def __init__(self, code: ExitCode):
+        super().__init__(code.name)
+        self.code = code
+
+
+def progress(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="planner")
+def cli() -> None:
+    """Plan and govern machine-learning projects from YAML specs."""
+
+
+def load_valid(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "text") -> Project:
+    """A project without errors, or `Stop` after printing them (commands past validation need one),
+    as JSON or GitHub annotations when the caller's output goes to a machine."""
+    project = api.load(path, max_bytes=max_bytes)
+    if project.has_errors:
+        print_errors([d for d in project.diagnostics if d.is_error], project.texts, fmt, path)
+        raise Stop(ExitCode.INVALID)
+    return project
+
+
+def assessed(path: str, *, evidence_problems_stop: bool = True, fmt: str = "text") -> tuple[Project, Assessment]:
+    """Project and Assessment. Predictions an audit cannot read stop the command (exit 2); so does
+    other unreadable evidence, unless the caller (the gate) turns it into failing items instead."""
+    project = load_valid(path, fmt=fmt)
+    assessment = api.assess(project, report=progress)
+    problems = assessment.audit_problems + (assessment.diagnostics if evidence_problems_stop else [])
+    if problems:
+        print_diagnostics(problems, project.texts)
+        raise Stop(ExitCode.INVALID)
+    return project, assessment
+
+
+@cli.command()
+@PATH
+@FORMAT
+@MAX_BYTES
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> ExitCode:
+    """Load and validate the project at PATH (a folder or its planner.yaml)."""
+    project = api.load(path, max_bytes=max_bytes)
+    failed = project.has_errors or (strict and bool(project.diagnostics))
+    if fmt == "json":
+        click.echo(render_json(project.diagnostics, valid=not failed, documents=len(project.docs)))
+    else:
+        print_diagnostics(project.diagnostics, project.texts)
+        verdict = click.style("invalid", fg="red") if failed else click.style("valid", fg="green")
+        click.echo(f"{path}: {verdict} ({len(project.docs)} documents; {summary(project.diagnostics)})")
+    return ExitCode.INVALID if failed else ExitCode.OK
+
+
+@cli.command()
+@PATH
+@FORMAT
+@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
+              help="Counting engine; duckdb (optional extra) streams parquet files larger than memory.")
+@click.option("--emit-sql", "table", metavar="TABLE",
+              help="Print the grouped-count query of each audit for TABLE, and exit.")
+def audit(path: str, fmt: str, engine: str, table: str | None) -> ExitCode:
+    """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
+    from planner.audit.cache import audits_for
+    from planner.audit.project import emit_sql
+
+    project = load_valid(path)
+    if table:
+        for audit_id, query in emit_sql(project, table).items():
+            click.echo(f"-- {audit_id}\n{query}")
+        return ExitCode.OK
+    from rich.console import Console
+
+    with Console(stderr=True).status("computing bias audits..."):  # animates on terminals only
+        audits, problems = audits_for(project, engine=engine, use_cache=False)  # refreshes the cache
+    if problems:
+        print_diagnostics(problems, project.texts)
+        return ExitCode.INVALID
+    failed = any(a.status == "fail" for a in audits)
+    if fmt == "json":
+        click.echo(json.dumps({"status": "fail" if failed else "pass", "audits": [a.to_dict() for a in audits]},
+                              indent=2, allow_nan=False))
+    else:
+        from planner.audit.text import print_audits
+
+        print_audits(audits)
+    return ExitCode.FAILED if failed else ExitCode.OK
+
+
+@cli.command()
+@PATH
+@FORMAT
+def status(path: str, fmt: str) -> ExitCode:
+    """Every item of the project at PATH with its status and evidence."""
+    _, assessment = assessed(path)
+    if fmt == "json":
+        click.echo(json.dumps(assessment.to_dict(), indent=2, allow_nan=False, default=str))
+    else:
+        from planner.assess.text import print_assessment
+
+        print_assessment(assessment)
+    return ExitCode.OK
+
+
+@cli.command()
+@PATH
+@click.argument("item", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "graphml"]), default="text",
+              show_default=True, help="Output format; without ITEM, the whole graph.")
+def trace(path: str, item: str | None, fmt: str) -> ExitCode:
+    """What ITEM depends on and what depends on it (goal, objective, metric, run, risk...)."""
+    from planner.project import trace as tracing
+
+    project, assessment = assessed(path)
+    graph = tracing.with_evidence(project.graph, assessment)
+    if item is not None and item not in graph:
+        import difflib
+
+        close = difflib.get_close_matches(item, list(graph.nodes), n=1)
+        click.echo(f"error[unknown-item] no item {item!r} in {path}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        return ExitCode.INVALID
+    if fmt == "dot":
+        click.echo(tracing.to_dot(graph, item), nl=False)
+    elif fmt == "graphml":
+        click.echo(tracing.to_graphml(graph, item), nl=False)
+    elif fmt == "json" or item is None:
+        data = tracing.trace(graph, item) if item else tracing.to_json(graph)
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        found = tracing.trace(graph, item)
+        click.echo(f"{item} ({found['kind']})")
+        for direction in ("upstream", "downstream"):
+            click.echo(f"  {direction}: " + (", ".join(f"{n['id']} ({n['kind']})" for n in found[direction]) or "none"))
+    return ExitCode.OK
+
+
+def comma_list(choices: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """A click callback for `a,b` options whose parts must each be one of `choices`."""
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+        parts = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        wrong = [part for part in parts if part not in choices]
+        if wrong or not parts:
+            raise click.BadParameter(f"{', '.join(wrong) or 'nothing'} is not one of {', '.join(choices)}")
+        return parts
+    return parse
+
+
+@cli.command()
+@PATH
+@click.option("--format", "formats", default="html,pdf", show_default=True,
+              callback=comma_list(("html", "pdf", "modelcard")), help="Comma-separated: html, pdf, modelcard.")
+@click.option("--kind", "kinds", default="design,governance", show_default=True,
+              callback=comma_list(("design", "governance")), help="Comma-separated: design, governance.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to  [default: PATH/reports]")
+@click.option("--previous", metavar="OLD", help="An earlier version (folder or REV:PATH) for the change log.")
+def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None,
+           previous: str | None) -> ExitCode:
+    """Write the design and governance reports (HTML, PDF) and a model card for the project at PATH."""
+    from planner.report import report_date
+
+    project, assessment = assessed(path)
+    as_of = report_date()
+    changes = None
+    if previous is not None:
+        changes = api.diff(previous, project, with_status=True, new_assessment=assessment, report=progress)
+    out = out_dir or project.root / "reports"
+    outputs = api.render(assessment, formats=formats, kinds=kinds, out=out, as_of=as_of, changes=changes)
+    for name in outputs:
+        click.echo(str(out / name))
+    return ExitCode.OK
+
+
+# the keys of `planner.gate.formats.FORMATS` (tests/gate/test_outputs.py holds them equal): importing
+# the formats here would slow the start of every command
+GATE_FORMATS = ("text", "json", "junit", "sarif", "github")
+
+
+@cli.command()
+@PATH
+@click.option("--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to this file (atomically) instead of standard output.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="The date waivers are checked against  [default: today]")
+def gate(path: str, fmt: str, output: Path | None, today: datetime | None) -> ExitCode:
+    """The release decision for the project at PATH: exit 0 pass, 1 blocked, 2 invalid input."""
+    import os
+
+    from planner.gate.formats import FORMATS, OutputContext, render_summary
+
+    _, assessment = assessed(path, evidence_problems_stop=False, fmt=fmt)
+    on = today.date() if today else date.today()
+    decision = api.gate(assessment, today=on)
+    info = assessment.info
+    context = OutputContext(project_id=info.id, project_name=info.name, project_version=info.version, today=on)
+    text = FORMATS[fmt](decision, context)
+    if output is not None:
+        from planner.source.atomic import write_atomic
+
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as summary_out:  # GitHub documents appending
+            summary_out.write(render_summary(decision, context))
+    return ExitCode.OK if decision.passed else ExitCode.FAILED
+
+
+@cli.command()
+@PATH
+@click.option("--role", required=True, help="The role signing off, as the policy names it (e.g. risk-officer).")
+@click.option("--name", required=True, help="The person signing off.")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date of the sign-off  [default: today]")
+def signoff(path: str, role: str, name: str, on: datetime | None) -> ExitCode:
+    """Record a sign-off bound to the current content of the specs (in PATH/signoffs.yaml)."""
+    from planner.kinds.signoffs import overall_digest, record_signoff, spec_digests
+
+    project = load_valid(path)
+    written = record_signoff(project, role=role, name=name, on=on.date() if on else date.today())
+    click.echo(f"{written}: {role} signed off by {name} ({overall_digest(spec_digests(project))})")
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="Output format (markdown suits a pull-request comment).")
+@click.option("--status", "with_status", is_flag=True,
+              help="Also compare statuses and measured values (reads evidence and computes audits).")
+def diff(old: str, new: str, fmt: str, with_status: bool) -> ExitCode:
+    """What changed between two versions of a project: each a folder, or REV:PATH for a git revision."""
+    from planner.diff import render as diff_text
+
+    changes = api.diff(old, new, with_status=with_status, report=progress)
+    render = {"text": diff_text.render_text, "markdown": diff_text.render_markdown, "json": diff_text.render_json}
+    click.echo(render[fmt](changes), nl=False)
+    return ExitCode.OK
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="schemas", show_default=True,
+              help="Folder to write the JSON Schema files to.")
+def schema(out_dir: str) -> ExitCode:
+    """Write the JSON Schema of every spec kind."""
+    from planner.spec.schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        click.echo(str(path))
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=str))
+def init(directory: str) -> ExitCode:
+    """Write a complete starter project into DIRECTORY (new or empty)."""
+    from planner.project.starter import init_project
+
+    for path in init_project(directory):
+        click.echo(str(path))
+    click.echo(f"next: planner validate {directory}")
+    return ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: expected problems exit 2 with diagnostics, anything else exits 3, never a traceback."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> ExitCode:
+    """The exit code of `planner ARGV`."""
+    try:
+        code = cli.main(args=argv, prog_name="planner", standalone_mode=False)
+    except Stop as stop:
+        return stop.code
+    except PlannerError as exc:
+        print_diagnostics(exc.diagnostics, {})
+        return ExitCode.INVALID
+    except click.exceptions.Abort:
+        return ExitCode.INVALID
+    except click.exceptions.Exit as exit_:  # --help, --version
+        return ExitCode(exit_.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.INVALID
+    except OSError as exc:  # an output folder that is a file, a full disk, no permission: the user's to fix
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error[os] {exc.strerror or exc}{where}", err=True)
+        return ExitCode.INVALID
+    except Exception as exc:  # noqa: BLE001 - the one place every unexpected error is turned into exit 3
+        click.echo(f"planner: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("hint: this is a bug in planner; please report it with the command you ran", err=True)
+        return ExitCode.INTERNAL
+    return ExitCode(code) if isinstance(code, int) else ExitCode.OK

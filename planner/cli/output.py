@@ -1,0 +1,34 @@
+"""What every command prints the same way: diagnostics (compiler style, or JSON for machines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import click
+
+from planner.errors import Diagnostic, render_json, render_text
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic], texts: dict[str, str]) -> None:
+    """Each diagnostic with its source line from `texts` (file name -> text), errors red, warnings yellow."""
+    for diag in diagnostics:
+        lines = texts.get(diag.file, "").splitlines()
+        color = "red" if diag.is_error else "yellow"
+        head, _, rest = render_text(diag, lines).partition("\n")
+        click.echo(click.style(head, fg=color, bold=True) + ("\n" + rest if rest else ""))
+
+
+def print_errors(errors: list[Diagnostic], texts: dict[str, str], fmt: str, path: str) -> None:
+    """The errors that stop a command, in the format its caller reads: JSON, GitHub annotations or text."""
+    if fmt == "json":
+        click.echo(render_json(errors, valid=False))
+    elif fmt == "github":
+        from planner.gate.formats.github import command
+        from planner.gate.formats.shared import repo_path
+
+        for d in errors:
+            click.echo(command("error", f"{d.code}: {d.message}", file=repo_path(d.file) if d.file else "",
+                               line=d.line, title="planner: invalid spec"))
+    else:
+        print_diagnostics(errors, texts)
+        click.echo(f"{path}: invalid; run `planner validate {path}` for details")

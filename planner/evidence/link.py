@@ -1,0 +1,50 @@
+"""Linking a project to its evidence: the runs of every results source and the candidate among them.
+
+Reading happens here, once, before anything is assessed; a source that cannot be read becomes a
+diagnostic placed at the spec line that named it, so the assessment sees no exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from planner.errors import Diagnostic, PlannerError
+from planner.evidence.model import Run
+from planner.evidence.sources import load_runs, select_candidate
+from planner.project.project import Project, SpecDoc
+
+
+@dataclass
+class Evidence:
+    """Runs of every source, the candidate run, and the problems met reading them."""
+
+    runs: list[Run] = field(default_factory=list)
+    candidate: Run | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def run(self, name: str) -> Run | None:
+        """A run by its id or its name."""
+        return next((run for run in self.runs if name in (run.run_id, run.name)), None)
+
+
+def link_evidence(project: Project) -> Evidence:
+    """Read every results source of a valid project and choose the candidate run."""
+    evidence = Evidence()
+    for doc in project.docs_of_kind("results"):
+        for index, source in enumerate(doc.model.sources):
+            try:
+                evidence.runs.extend(load_runs(source, project.root))
+            except PlannerError as exc:
+                evidence.problems.extend(_at_spec(d, doc, ("sources", index, "uri")) for d in exc.diagnostics)
+        try:
+            evidence.candidate = select_candidate(evidence.runs, doc.model.candidate)
+        except PlannerError as exc:
+            evidence.problems.extend(exc.diagnostics)
+    return evidence
+
+
+def _at_spec(diagnostic: Diagnostic, doc: SpecDoc, path: tuple) -> Diagnostic:
+    """A diagnostic that names no file (a tracking server's answer) placed at the spec line behind it."""
+    if diagnostic.file:
+        return diagnostic
+    return doc.at(path, diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)

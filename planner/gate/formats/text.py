@@ -1,0 +1,55 @@
+"""What a terminal shows: the verdict with its counts, failing items, then waived ones, then how
+many pass; expired waivers and stale sign-offs are called out last.
+
+Spec text reaches the terminal inert: no control characters (escape sequences), and never read
+as rich markup (it is passed as `Text`, not as a markup string).
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from planner.gate.decision import Decision
+from planner.gate.formats.base import OutputContext, StrPath
+from planner.gate.formats.shared import VERDICTS, counts, counts_line, expired_waivers, stale_signoffs, where
+from planner.gate.item import FAIL, PASS, WAIVED, GateItem
+from planner.text import inert
+
+
+def _plain(value: object) -> Text:
+    """User text as inert terminal text: no escape sequences, no rich markup."""
+    return Text(inert(value))
+
+
+def _items_table(title: str, items: list[GateItem], style: str, root: StrPath) -> Table:
+    table = Table(title=title, title_justify="left", title_style=style, expand=False)
+    for column in ("id", "requirement", "why", "where"):
+        table.add_column(column, no_wrap=column in ("id", "requirement"), overflow="fold")
+    for item in items:
+        table.add_row(_plain(item.id), item.requirement, _plain(item.why), _plain(where(item, root)))
+    return table
+
+
+def render(decision: Decision, context: OutputContext) -> str:
+    """The terminal text, `context.width` columns wide, paths relative to `context.root`."""
+    root = context.root
+    console = Console(file=io.StringIO(), record=True, width=context.width, color_system=None)
+    verdict, style, _ = VERDICTS[decision.passed]
+    console.print(Text.assemble((verdict, style), " ", _plain(context.project_name), f": {counts_line(decision)}"))
+    for status, title, table_style in ((FAIL, "Failing", "bold red"), (WAIVED, "Waived", "yellow")):
+        items = [item for item in decision.items if item.status == status]
+        if items:
+            console.print(_items_table(f"{title} ({len(items)})", items, table_style, root))
+    passing = counts(decision)[PASS]
+    console.print(f"{passing} passing item{'s' * (passing != 1)}.")
+    for title, lines in (("Expired waivers", expired_waivers(decision, root)),
+                         ("Stale sign-offs", stale_signoffs(decision, root))):
+        if lines:
+            console.print(Text(title, style="yellow"))
+            for line in lines:
+                console.print(Text("  ") + _plain(line))
+    return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())

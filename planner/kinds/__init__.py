@@ -1,0 +1,37 @@
+"""The registry of spec kinds: every stage loops over `KINDS`, in this order.
+
+To add a kind: write its module (a `SpecKind` subclass and `KIND = ...`), add it to `_KINDS`
+below, and give each of its `sections` a template in `templates/report/sections/`.
+`tests/test_kinds.py` fails until every stage is there. The order is the order of listings: status
+tables, diffs, gate items and their CI outputs.
+"""
+
+from __future__ import annotations
+
+from planner.kinds import (bias_audit, constraints, data_checklist, evaluation, objectives, results, risks,
+                           signoffs)
+from planner.kinds.base import Record, Section, SpecKind
+from planner.kinds.policy import PolicyKind
+
+_KINDS: tuple[SpecKind, ...] = (
+    objectives.KIND,
+    constraints.KIND,
+    risks.KIND,
+    data_checklist.KIND,
+    bias_audit.KIND,
+    evaluation.KIND,
+    results.KIND,
+)
+_AFTER_POLICY: tuple[SpecKind, ...] = (signoffs.KIND,)
+POLICY = PolicyKind((*_KINDS, *_AFTER_POLICY))
+"""The release policy, whose `require` keys are those the other kinds' requirements declare."""
+
+KINDS: dict[str, SpecKind] = {kind.name: kind for kind in (*_KINDS, POLICY, *_AFTER_POLICY)}
+
+
+def item_titles() -> dict[str, str]:
+    """Every item kind with its heading, in listing order."""
+    return {kind: title for spec_kind in KINDS.values() for kind, title in spec_kind.item_titles.items()}
+
+
+__all__ = ["KINDS", "POLICY", "Record", "Section", "SpecKind", "item_titles"]
