@@ -12,8 +12,8 @@ seconds and the peak memory of each (the child's own, from `wait4`), and the gat
 two peers (medians and bests).
 
 Without `--command`, the gate is this file run as `--worker ROOT`: what the CLI command does
-(`load_project` -> `audits_for` -> `assess` -> `planner.gate.evaluate` -> JSON of
-`decision.to_dict()`), minus click and rich. `--command` times any command line instead, with
+(`planner.load` -> `planner.assess` -> `planner.gate` -> JSON of `decision.to_dict()`), minus
+click and rich. `--command` times any command line instead, with
 `{root}` replaced by the copied project folder: exit codes 0 (pass) and 1 (blocked) both count.
 """
 
@@ -39,17 +39,16 @@ HEAVY = ("pandas", "numpy", "sklearn", "pyarrow", "weasyprint")
 def worker(root: str, check: bool) -> int:
     """The gate on a project, as the CLI command does it; with `check`, print what it relied on."""
     sys.path.insert(0, str(REPO))  # run from a checkout
-    from planner.api import load_project
-    from planner.assess import assess
-    from planner.audit.cache import audits_for
-    from planner.gate import evaluate
+    import planner
 
-    recomputed = []
-    project = load_project(root)
-    audits, problems = audits_for(project, report=recomputed.append)
-    if problems or project.has_errors:
+    recomputed: list[str] = []
+    project = planner.load(root)
+    if project.has_errors:
         return 2
-    decision = evaluate(project, assess(project, audits=audits), today=datetime.date.today())
+    assessment = planner.assess(project, report=recomputed.append)
+    if assessment.audit_problems:
+        return 2
+    decision = planner.gate(assessment, today=datetime.date.today())
     out = json.dumps(decision.to_dict(), allow_nan=False)
     if check:
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
@@ -116,7 +115,7 @@ def main() -> int:
                     "import pandas": ([sys.executable, "-c", "import pandas"], (0,))}
         figures = measure(commands, args.runs)
     seconds = {name: [wall for wall, _ in runs] for name, runs in figures.items()}
-    print(f"gate: {shlex.join(gate) if args.command else 'load_project -> audits_for -> assess -> evaluate -> JSON'}")
+    print(f"gate: {shlex.join(gate) if args.command else 'planner.load -> assess -> gate -> JSON'}")
     print(f"project: {args.project.name} (copied, audit cache warm); {args.runs} runs each, taking turns")
     print(f"{'what':<16} {'best s':>8} {'median s':>9} {'peak MB':>8}")
     for name, values in seconds.items():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, run_cli
 from planner import load as load_project
 from planner.errors import PlannerError
 from planner import diff as diff_sides
@@ -223,3 +223,18 @@ def test_no_pandas_without_assessments(repo):
     result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_changed_behavioural_test_target_is_one_line_with_both_values(tmp_path, capsys):
+    """Evaluation plans are compared field by field: a moved target is one change naming the test."""
+    copy = shutil.copytree(CREDIT, tmp_path / "credit", ignore=shutil.ignore_patterns(".planner", "reports"))
+    plan = copy / "specs" / "evaluation.yaml"
+    text = plan.read_text()
+    assert "metric: {name: foreign_swap_flip_rate, target: 0.01," in text
+    plan.write_text(text.replace("metric: {name: foreign_swap_flip_rate, target: 0.01,",
+                                 "metric: {name: foreign_swap_flip_rate, target: 0.02,"))
+    code, out, _ = run_cli(capsys, "diff", str(CREDIT), str(copy))
+    assert code == 0
+    changed = [line for line in out.splitlines() if line.startswith("  ")]
+    assert changed == ["  ~ T1 metric.target 0.01 -> 0.02"]
+    assert "Behavioural tests" in out.splitlines()

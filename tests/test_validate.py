@@ -1,7 +1,11 @@
 """Validation of spec documents: each class of mistake, with its exact position and message."""
 
+import shutil
+
+import pytest
+
+from helpers import REPO, run_cli, write_project
 from planner import load as load_project
-from helpers import write_project
 
 RISKS = """\
 kind: risks
@@ -158,3 +162,18 @@ def test_every_error_of_a_run_is_reported(tmp_path):
         "specs/bad.yaml": "kind: risks\nrisks: [\n"})
     assert [(p[0], p[3]) for p in problems(root)] == [
         ("specs/bad.yaml", "yaml-syntax"), ("specs/o.yaml", "unresolved-ref"), ("specs/r.yaml", "type")]
+
+
+@pytest.mark.parametrize(("key", "line"), [("tests", 14), ("thresholds", 15)])
+def test_a_policy_selection_naming_no_item_is_an_error_at_its_line(tmp_path, capsys, key, line):
+    """Every `require` selection resolves its ids, behavioural tests and thresholds included."""
+    root = shutil.copytree(REPO / "examples" / "adult-income", tmp_path / "adult", ignore=shutil.ignore_patterns(
+        ".planner", "reports"))
+    policy = root / "specs" / "policy.yaml"
+    text = policy.read_text()
+    assert f"\n  {key}: all " in text
+    policy.write_text(text.replace(f"\n  {key}: all ", f"\n  {key}: [T99] "))
+    code, out, _ = run_cli(capsys, "validate", str(root))
+    assert code == 2
+    assert f"specs/policy.yaml:{line}:" in out and "error[unresolved-ref] 'T99' does not exist" in out
+    assert f"at require.{key}[0]" in out
