@@ -10,34 +10,43 @@ import sys
 import pytest
 
 from helpers import REPO
-from planner.audit import cache as audit_cache
-from planner.api import load_project
+from planner import load as load_project
 from planner.assess import assess
-from planner.audit.cache import CachedAudit, audits_for, load_audits, save_audits
-from planner.audit.project import ProjectAudit, run_project_audits
+from planner.audit import cache as audit_cache
+from planner.audit.cache import audits_for
 
 GERMAN = REPO / "examples" / "german-credit"
 HEAVY = ("pandas", "numpy", "sklearn", "pyarrow", "weasyprint")
 CACHED = ".planner/audits/A1.json"
+ENGINE_CODE_CHANGED = "audit A1: computing (the audit engine's code changed since the result was computed)"
 
 
 @pytest.fixture(scope="module")
-def computed():
-    """The example's audits computed once, without the cache."""
-    project = load_project(GERMAN)
-    audits, problems = run_project_audits(project)
-    assert not problems
+def seeded(tmp_path_factory):
+    """A copy of the example whose cache `audits_for` filled once, and the audits it computed."""
+    root = tmp_path_factory.mktemp("seeded") / "german-credit"
+    shutil.copytree(GERMAN, root, ignore=shutil.ignore_patterns(".planner"))
+    lines = []
+    audits, problems = audits_for(load_project(root), report=lines.append)
+    assert not problems and lines == ["audit A1: computing (no cached result)"]
+    assert (root / CACHED).is_file()
+    return root, audits
+
+
+@pytest.fixture(scope="module")
+def computed(seeded):
+    """The example's audits, computed once."""
+    audits = seeded[1]
+    assert [audit.origin for audit in audits] == ["computed"]
     return audits
 
 
 @pytest.fixture
-def project(tmp_path, computed):
-    """A copy of the example with a fresh cache written from `computed`."""
+def project(tmp_path, seeded):
+    """A copy of the example with a fresh cache."""
     root = tmp_path / "german-credit"
-    shutil.copytree(GERMAN, root, ignore=shutil.ignore_patterns(".planner"))
-    loaded = load_project(root)
-    assert save_audits(loaded, computed) == [root / CACHED]
-    return loaded
+    shutil.copytree(seeded[0], root)
+    return load_project(root)
 
 
 def _reload(project):
@@ -48,19 +57,28 @@ def _files(root):
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
+def _cached(project, **options):
+    """The audits `audits_for` gives, asserting that every one came from the cache."""
+    lines = []
+    audits, problems = audits_for(project, report=lines.append, **options)
+    assert lines == [] and problems == [] and [audit.origin for audit in audits] == ["cache"]
+    return audits
+
+
 def test_a_fresh_cache_gives_the_same_assessment_and_audits(project, computed):
-    cached, stale = load_audits(project)
-    assert stale == {} and [type(audit) for audit in cached] == [CachedAudit]
+    cached = _cached(project)
     assert assess(project, audits=cached).to_dict() == assess(project, audits=computed).to_dict()
     assert [audit.to_dict() for audit in cached] == [audit.to_dict() for audit in computed]
     assert [audit.status for audit in cached] == [audit.status for audit in computed]
+    assert [audit.result_data for audit in cached] == [audit.result_data for audit in computed]
 
 
 def test_cached_findings_have_the_attributes_of_the_engines(project, computed):
-    (cached,), _ = load_audits(project)
-    for mine, theirs in zip(cached.limits, computed[0].limits):
+    (cached,) = _cached(project)
+    assert [f.to_dict() for f in cached.findings] == [f.to_dict() for f in computed[0].findings]
+    for mine, theirs in zip(cached.limits, computed[0].limits, strict=True):
         assert (mine.id, mine.status, len(mine.findings)) == (theirs.id, theirs.status, len(theirs.findings))
-        for found, expected in zip(mine.findings, theirs.findings):
+        for found, expected in zip(mine.findings, theirs.findings, strict=True):
             for name in ("grouping", "group", "observed", "interval", "compared", "status", "reason"):
                 assert getattr(found, name) == getattr(expected, name), name
             assert found.limit.metric == expected.limit.metric and found.to_dict() == expected.to_dict()
@@ -70,20 +88,16 @@ def test_audits_for_uses_the_fresh_cache_and_reports_nothing(project, monkeypatc
     def refuse(*args, **kwargs):
         raise AssertionError("computed although the cache is fresh")
     monkeypatch.setattr(audit_cache, "run_spec_audit", refuse)
-    lines = []
-    audits, problems = audits_for(project, report=lines.append)
-    assert [type(audit) for audit in audits] == [CachedAudit] and problems == [] and lines == []
+    _cached(project)
 
 
 def _assert_recomputed(project, reason, computed):
-    _, stale = load_audits(project)
-    assert stale == {"A1": reason}
     lines = []
     audits, problems = audits_for(project, report=lines.append)
     assert lines == [f"audit A1: computing ({reason})"] and problems == []
-    assert [type(audit) for audit in audits] == [ProjectAudit]
-    cached, stale = load_audits(project)
-    assert stale == {} and [a.to_dict() for a in cached] == [a.to_dict() for a in audits]
+    assert [audit.origin for audit in audits] == ["computed"]
+    cached = _cached(project)
+    assert [a.to_dict() for a in cached] == [a.to_dict() for a in audits]
 
 
 def test_one_changed_byte_of_the_predictions_makes_it_stale(project, computed):
@@ -109,13 +123,42 @@ def test_descriptive_fields_do_not_make_it_stale(project):
     spec = project.root / "specs" / "bias-audit.yaml"
     spec.write_text(spec.read_text().replace("title: Instalment-loan", "title: Retitled instalment-loan", 1))
     changed = _reload(project)
-    cached, stale = load_audits(changed)
-    assert stale == {} and cached[0].to_dict()["title"].startswith("Retitled")
+    cached = _cached(changed)
+    assert cached[0].to_dict()["title"].startswith("Retitled")
 
 
 def test_another_planner_version_makes_it_stale(project, monkeypatch, computed):
+    version = audit_cache.__version__
     monkeypatch.setattr(audit_cache, "__version__", "9.9.9")
-    _assert_recomputed(project, "computed by planner 0.1.0, this is planner 9.9.9", computed)
+    _assert_recomputed(project, f"computed by planner {version}, this is planner 9.9.9", computed)
+
+
+def _engine_copy(tmp_path, name, *edited):
+    """A copy of the engine's source folder with a harmless comment line appended to `edited` files."""
+    folder = tmp_path / name
+    shutil.copytree(audit_cache.ENGINE_PACKAGE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for file in edited:
+        with open(folder / file, "a", encoding="utf-8") as handle:
+            handle.write("# an edit that changes no result\n")
+    return folder
+
+
+def test_the_engine_digest_covers_the_modules_that_compute(tmp_path):
+    digest = audit_cache.engine_code_sha256()
+    assert audit_cache.code_sha256(_engine_copy(tmp_path, "copy")) == digest
+    assert audit_cache.code_sha256(_engine_copy(tmp_path, "renderers", "cache.py", "text.py")) == digest
+    for module in ("metrics.py", "project.py", "__init__.py"):
+        assert audit_cache.code_sha256(_engine_copy(tmp_path, f"edited-{module}", module)) != digest, module
+
+
+def test_a_changed_engine_code_makes_it_stale(project, monkeypatch, tmp_path, computed):
+    original = audit_cache.engine_code_sha256()
+    edited = _engine_copy(tmp_path, "edited", "metrics.py")
+    monkeypatch.setattr(audit_cache, "ENGINE_PACKAGE", edited)
+    assert audit_cache.engine_code_sha256() != original
+    _assert_recomputed(project, "the audit engine's code changed since the result was computed", computed)
+    stored = json.loads((project.root / CACHED).read_text())["fingerprint"]
+    assert stored["engine_code_sha256"] == audit_cache.code_sha256(edited)
 
 
 def test_a_missing_cache_is_reported_as_such(project, computed):
@@ -123,10 +166,13 @@ def test_a_missing_cache_is_reported_as_such(project, computed):
     _assert_recomputed(project, "no cached result", computed)
 
 
-def test_an_engine_is_required_only_when_named(project):
-    assert load_audits(project, engine="pandas")[1] == {}
-    assert load_audits(project, engine="duckdb")[1] == {
-        "A1": "computed with engine pandas, engine duckdb asked for"}
+def test_a_result_of_either_engine_is_used(project, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although the cache is fresh")
+    monkeypatch.setattr(audit_cache, "run_spec_audit", refuse)
+    assert json.loads((project.root / CACHED).read_text())["fingerprint"]["engine"] == "pandas"
+    _cached(project, engine="pandas")
+    _cached(project, engine="duckdb")
 
 
 def _damage(path, how):
@@ -163,35 +209,35 @@ DAMAGE = {
     "edited": "cache file content does not match its checksum",
     "no-fingerprint": "cache file is malformed (KeyError: 'fingerprint')",
     "bad-finding-index": "cache file is malformed (IndexError: list index out of range)",
-    "old-format": "cache file has format 0, this planner writes 1",
+    "old-format": "cache file has format 0, this planner writes 2",
 }
 
 
 @pytest.mark.parametrize("how", DAMAGE)
 def test_a_damaged_cache_file_is_stale_with_its_reason(project, computed, how):
     _damage(project.root / CACHED, how)
-    cached, stale = load_audits(project)
-    assert cached == [] and stale["A1"].startswith(DAMAGE[how]), stale
     lines = []
     audits, problems = audits_for(project, report=lines.append)
-    assert problems == [] and lines == [f"audit A1: computing ({stale['A1']})"]
+    assert problems == [] and len(lines) == 1 and lines[0].startswith(f"audit A1: computing ({DAMAGE[how]}"), lines
+    assert [a.origin for a in audits] == ["computed"]
     assert [a.to_dict() for a in audits] == [a.to_dict() for a in computed]
-    assert load_audits(project)[1] == {}  # rewritten
+    _cached(project)  # rewritten
 
 
 def test_use_cache_false_computes_and_refreshes(project, monkeypatch):
     (project.root / CACHED).write_text("{}")
     lines = []
     audits, _ = audits_for(project, use_cache=False, report=lines.append)
-    assert [type(a) for a in audits] == [ProjectAudit] and lines == []
-    assert load_audits(project)[1] == {}
+    assert [a.origin for a in audits] == ["computed"] and lines == []
+    _cached(project)
 
 
 def test_a_missing_predictions_file_is_a_diagnostic_not_a_crash(project):
     (project.root / "data" / "predictions.csv").unlink()
-    _, stale = load_audits(project)
-    assert stale["A1"].startswith("predictions file data/predictions.csv cannot be read (")
-    audits, problems = audits_for(project)
+    lines = []
+    audits, problems = audits_for(project, report=lines.append)
+    assert len(lines) == 1 and lines[0].startswith(
+        "audit A1: computing (predictions file data/predictions.csv cannot be read (")
     assert audits == [] and [p.code for p in problems] == ["missing-file"]
 
 
@@ -215,12 +261,12 @@ def test_a_planner_folder_linking_outside_is_neither_read_nor_written(tmp_path, 
     project = load_project(root)
     lines = []
     audits, problems = audits_for(project, report=lines.append)
-    assert not problems and [type(a) for a in audits] == [ProjectAudit]
+    assert not problems and [a.origin for a in audits] == ["computed"]
     assert lines[0] == f"audit A1: computing (cache folder {root / '.planner' / 'audits'} resolves outside the project folder)"
     assert lines[1].startswith("audit results not cached: cache folder")
     assert list(outside.iterdir()) == []
     with pytest.raises(audit_cache.CacheLocationError):
-        save_audits(project, audits)
+        audit_cache.cache_path(project, "A1")  # where every write goes
 
 
 def test_an_unwritable_cache_never_fails_the_command(project, computed, monkeypatch):
@@ -236,14 +282,10 @@ def test_an_unwritable_cache_never_fails_the_command(project, computed, monkeypa
 
 GATE = """\
 import datetime, json, sys
-from planner.api import load_project
-from planner.assess import assess
-from planner.audit.cache import audits_for
-from planner.gate import evaluate
-project = load_project(sys.argv[1])
-audits, problems = audits_for(project, report=print)
-assert not problems and audits, problems
-decision = evaluate(project, assess(project, audits=audits), today=datetime.date(2026, 3, 1))
+import planner
+assessment = planner.assess(planner.load(sys.argv[1]), report=print)
+assert not assessment.audit_problems and [a.origin for a in assessment.audits] == ["cache"]
+decision = planner.gate(assessment, today=datetime.date(2026, 3, 1))
 json.dumps(decision.to_dict(), allow_nan=False)
 print(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 """
@@ -253,3 +295,37 @@ def test_the_gate_on_a_fresh_cache_imports_nothing_heavy(project):
     result = subprocess.run([sys.executable, "-c", GATE.format(heavy=HEAVY), str(project.root)],
                             capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == ["[]"]
+
+
+def _run(*args, cwd, pythonpath):
+    environment = os.environ | {"PYTHONPATH": str(pythonpath)}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=environment, capture_output=True, text=True)
+
+
+def _engine_digest(root):
+    return json.loads((root / CACHED).read_text())["fingerprint"]["engine_code_sha256"]
+
+
+def test_an_edit_to_the_engine_recomputes_in_the_next_command(tmp_path):
+    """End to end, in fresh processes: a copy of the package, its cache filled by `planner audit`,
+    then an edit to `metrics.py`: `planner gate` computes the audit again and says why."""
+    package = tmp_path / "pkg"
+    shutil.copytree(REPO / "planner", package / "planner", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("templates", "schemas"):  # beside the package, as in the editable checkout
+        shutil.copytree(REPO / folder, package / folder)
+    root = tmp_path / "german-credit"
+    shutil.copytree(GERMAN, root, ignore=shutil.ignore_patterns(".planner"))
+    imported = _run("-c", "import planner; print(planner.__file__)", cwd=tmp_path, pythonpath=package)
+    assert imported.stdout.strip() == str(package / "planner" / "__init__.py"), imported.stderr
+    audited = _run("-m", "planner", "audit", str(root), cwd=tmp_path, pythonpath=package)
+    assert audited.returncode == 1, audited.stderr  # a limit is breached; the cache is filled anyway
+    before = _engine_digest(root)
+    digest = audit_cache.code_sha256.__wrapped__  # uncached: the folder's bytes change below
+    assert before == digest(package / "planner" / "audit")
+    with open(package / "planner" / "audit" / "metrics.py", "a", encoding="utf-8") as handle:
+        handle.write("# an edit that changes no result\n")
+    gated = _run("-m", "planner", "gate", str(root), cwd=tmp_path, pythonpath=package)
+    assert gated.returncode in (0, 1), gated.stderr
+    assert ENGINE_CODE_CHANGED in gated.stderr.splitlines()
+    after = _engine_digest(root)
+    assert after != before and after == digest(package / "planner" / "audit")

@@ -15,6 +15,7 @@ This package does not know the YAML spec; `run_audit` takes keyword arguments on
 """
 
 from importlib import import_module
+from typing import Any
 
 # Names resolve on first use (PEP 562), so `planner.audit.findings` can be imported without pandas:
 # the audit cache rebuilds findings in processes (the gate) that must not load the engine.
@@ -28,7 +29,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module 'planner.audit' has no attribute {name!r}")
     return getattr(import_module(f"planner.audit.{_WHERE[name]}"), name)

@@ -12,6 +12,8 @@ p^2 + (1-p)^2. A rate whose denominator is empty (e.g. TPR with q = 0) is undefi
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def _nan_unless(condition: bool, value: float) -> float:
     return float(value) if condition else float("nan")
@@ -52,7 +54,7 @@ def random_prior(prior: float, q: float) -> dict[str, float]:
     }
 
 
-def baselines(prior: float, base_rates: dict[str, float] | None = None) -> dict[str, dict]:
+def baselines(prior: float, base_rates: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
     """Both baselines overall (q = prior) and, optionally, per group.
 
     Parameters
@@ -63,8 +65,8 @@ def baselines(prior: float, base_rates: dict[str, float] | None = None) -> dict[
         Group label -> that group's base rate; the baselines still use the overall prior,
         because a trivial model does not see the group.
     """
-    out = {"zero_rule": {"overall": zero_rule(prior, prior)},
-           "random": {"overall": random_prior(prior, prior)}}
+    out: dict[str, dict[str, Any]] = {"zero_rule": {"overall": zero_rule(prior, prior)},
+                                      "random": {"overall": random_prior(prior, prior)}}
     for name, q in (base_rates or {}).items():
         out["zero_rule"].setdefault("groups", {})[name] = zero_rule(prior, q)
         out["random"].setdefault("groups", {})[name] = random_prior(prior, q)

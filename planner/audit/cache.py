@@ -8,12 +8,18 @@ computed the audits, e.g. in an earlier CI step whose `.planner/` folder is cach
 A cached result is used only while its fingerprint still matches: the sha256 of the predictions
 file's bytes, a digest of the audit spec (its canonical JSON without the fields that only
 describe it: `title`, `harms`, `links`, which are always read from the current spec), the planner
-version, and the engine that computed it. Anything else (no file, a different fingerprint, a file
-that does not parse, fails its checksum or lacks a field) makes the audit stale, with the reason,
-and it is computed again; a broken cache file never crashes a command. The checksum catches
-accidents, not forgery: anyone who can write the project folder can write a matching file, so a
-gate that must be trusted runs `planner audit` first (the GitHub Action does), which recomputes
-every audit and rewrites the cache.
+version, and a digest of the audit engine's own source code. The engine that counted (pandas or
+DuckDB) is recorded but not checked: the two are tested to agree. Anything else (no file, a
+different fingerprint, a file that does not parse, fails its checksum or lacks a field) makes the
+audit stale, with the reason, and it is computed again; a broken cache file never crashes a
+command. The checksum catches accidents, not forgery: anyone who can write the project folder can
+write a matching file, so a gate that must be trusted runs `planner audit` first (the GitHub
+Action does), which recomputes every audit and rewrites the cache.
+
+Why the engine's code and not only the version: `planner.__version__` changes at releases, not
+at every edit, so a cache filled before a change to (say) `selection_rate` kept serving the old
+number. The digest covers every module of `planner.audit` that computes results (all but this
+module and `text`, which only read and render them), so any edit there recomputes.
 
 Why hash every time instead of comparing size and modification time: git sets a file's mtime to
 the moment of checkout, and CI restores `.planner/` from a cache into a fresh checkout, so in CI
@@ -30,26 +36,28 @@ resolves outside the root (a symlink) is neither read nor written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from planner import __version__
-from planner.audit.findings import Finding, Limit
-from planner.audit.project import LimitOutcome, ProjectAudit, run_spec_audit
+from planner.audit.project import CACHE, ProjectAudit, assemble, audit_spec, run_spec_audit
 from planner.errors import Diagnostic, PlannerError
+from planner.project.project import Project, SpecDoc
 from planner.source.atomic import write_atomic
 from planner.spec.bias import BiasAudit
-from planner.project.project import Project, SpecDoc
 
 CACHE_FOLDER = Path(".planner") / "audits"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CHUNK_BYTES = 1 << 20  # fastest of 64 KiB, 1 MiB and 4 MiB here
 DESCRIPTIVE_FIELDS = frozenset({"title", "harms", "links"})  # never change a computed number
 RESULT_KEYS = frozenset({"status", "rows", "settings", "missing", "overall", "groupings", "findings",
                          "slices", "thresholds", "baselines"})
+ENGINE_PACKAGE = Path(__file__).parent
+NOT_ENGINE = frozenset({"cache.py", "text.py"})  # they read and render results, computing none
 
 MISSING = "no cached result"
 UNREADABLE = "cache file cannot be read ({error})"
@@ -58,7 +66,7 @@ CHECKSUM = "cache file content does not match its checksum"
 OLD_FORMAT = "cache file has format {found}, this planner writes {expected}"
 SPEC_CHANGED = "the audit spec changed since the result was computed"
 VERSION_CHANGED = "computed by planner {found}, this is planner {expected}"
-ENGINE_CHANGED = "computed with engine {found}, engine {expected} asked for"
+ENGINE_CODE_CHANGED = "the audit engine's code changed since the result was computed"
 PREDICTIONS_CHANGED = "predictions file {path} changed since the result was computed"
 PREDICTIONS_UNREADABLE = "predictions file {path} cannot be read ({error})"
 OUTSIDE = "cache folder {folder} resolves outside the project folder"
@@ -69,23 +77,6 @@ NOT_SAVED = "audit results not cached: {error}"
 
 class CacheLocationError(OSError):
     """The cache folder would lie outside the project folder."""
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    """Stands in for the engine's `AuditResult`: its plain data and its findings."""
-
-    data: dict
-    findings: list[Finding] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return self.data
-
-
-@dataclass
-class CachedAudit(ProjectAudit):
-    """A `ProjectAudit` read from the cache: same `.spec`, `.limits`, `.status`, `.result_data` and
-    `.to_dict()`; `.result` is a `StoredResult` of plain data, not the engine's data frames."""
 
 
 def cache_folder(project: Project) -> Path:
@@ -110,6 +101,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def code_sha256(package: Path) -> str:
+    """sha256 over the name and bytes of each `.py` file of `package` but `NOT_ENGINE`, in name
+    order; read once per process (the source of a running engine does not change under it)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py"), key=lambda path: path.name):
+        if path.name not in NOT_ENGINE:
+            data = path.read_bytes()
+            digest.update(f"{path.name}\0{len(data)}\0".encode())  # lengths keep the stream unambiguous
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def engine_code_sha256() -> str:
+    """Digest of the audit engine's source code (see `code_sha256`)."""
+    return code_sha256(ENGINE_PACKAGE)
+
+
 def _canonical(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
@@ -122,8 +131,9 @@ def spec_sha256(spec: BiasAudit) -> str:
 class _Hashes:
     """Predictions digests of one call, so a file named by several audits is read once."""
 
-    def __init__(self, root: Path):
-        self.root, self.digests = root, {}
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.digests: dict[Path, str] = {}
 
     def of(self, spec: BiasAudit) -> str:
         path = (self.root / spec.predictions).resolve()
@@ -132,23 +142,23 @@ class _Hashes:
         return self.digests[path]
 
 
-def fingerprint(spec: BiasAudit, root: Path, *, engine: str, hashes: _Hashes | None = None) -> dict:
+def fingerprint(spec: BiasAudit, hashes: _Hashes, *, engine: str) -> dict[str, str]:
     """What a result depends on; raises `OSError` when the predictions file cannot be read."""
-    hashes = hashes if hashes is not None else _Hashes(root)
     return {"predictions_sha256": hashes.of(spec), "spec_sha256": spec_sha256(spec),
-            "planner_version": __version__, "engine": engine}
+            "planner_version": __version__, "engine_code_sha256": engine_code_sha256(), "engine": engine}
 
 
-def _payload(audit: ProjectAudit) -> dict:
+def _payload(audit: ProjectAudit) -> dict[str, Any]:
     """The engine result as plain data, and each limit with the positions of its findings in it."""
-    position = {id(finding): index for index, finding in enumerate(audit.result.findings)}
+    position = {id(finding): index for index, finding in enumerate(audit.findings)}
     limits = [{"id": limit.id, "metric": limit.metric, "op": limit.op, "value": limit.value,
                "feature": limit.feature, "confident": limit.confident,
                "findings": [position[id(finding)] for finding in limit.findings]} for limit in audit.limits]
     return {"result": audit.result_data, "limits": limits}
 
 
-def _save(project: Project, audit: ProjectAudit, fingerprint_: dict) -> Path:
+def _save(project: Project, audit: ProjectAudit, fingerprint_: dict[str, str]) -> Path:
+    """Write one audit to `<root>/.planner/audits/<audit id>.json` (atomically)."""
     payload = _payload(audit)
     document = {"format": CACHE_FORMAT, "id": audit.spec.id, "predictions": audit.spec.predictions,
                 "fingerprint": fingerprint_, "checksum": hashlib.sha256(_canonical(payload)).hexdigest(),
@@ -158,35 +168,18 @@ def _save(project: Project, audit: ProjectAudit, fingerprint_: dict) -> Path:
     return path
 
 
-def save_audits(project: Project, audits: list[ProjectAudit], *, engine: str = "pandas") -> list[Path]:
-    """Write each audit's result to `<root>/.planner/audits/<audit id>.json` (atomically), with the
-    fingerprint of its inputs as they are now: call it right after computing the audits."""
-    hashes = _Hashes(project.root)
-    return [_save(project, audit, fingerprint(audit.spec, project.root, engine=engine, hashes=hashes))
-            for audit in audits]
-
-
-def _finding(data: dict) -> Finding:
-    interval = tuple(data["interval"]) if data["interval"] else None
-    return Finding(**(data | {"limit": Limit(**data["limit"]), "interval": interval}))
-
-
-def _rebuild(spec: BiasAudit, payload: dict) -> CachedAudit:
-    """A `CachedAudit` from the stored payload; raises on any shape it was not written with."""
+def _rebuild(spec: BiasAudit, payload: dict[str, Any]) -> ProjectAudit:
+    """The audit from the stored payload; raises on any shape it was not written with."""
     data = payload["result"]
     lacking = RESULT_KEYS - data.keys()
     if lacking:
         raise KeyError(", ".join(sorted(lacking)))
-    findings = [_finding(item) for item in data["findings"]]
-    limits = [LimitOutcome(item["id"], item["metric"], item["op"], item["value"], item["feature"],
-                           item["confident"], [findings[index] for index in item["findings"]])
-              for item in payload["limits"]]
-    if [limit.id for limit in limits] != [spec.limit_id(index) for index in range(len(spec.limits))]:
+    if [item["id"] for item in payload["limits"]] != [spec.limit_id(index) for index in range(len(spec.limits))]:
         raise ValueError("its limits are not the spec's")
-    return CachedAudit(spec, StoredResult(data, findings), limits)
+    return assemble(spec, data, [item["findings"] for item in payload["limits"]], CACHE)
 
 
-def _read(path: Path) -> dict | str:
+def _read(path: Path) -> dict[str, Any] | str:
     """The parsed cache document, or why it cannot be used."""
     try:
         document = json.loads(path.read_bytes())
@@ -201,18 +194,18 @@ def _read(path: Path) -> dict | str:
     return document
 
 
-def _stale_reason(stored: dict, spec: BiasAudit, engine: str | None) -> str | None:
+def _stale_reason(stored: dict[str, Any], spec: BiasAudit) -> str | None:
     """Why the stored fingerprint no longer holds, leaving out the predictions; None when it holds."""
     if stored["spec_sha256"] != spec_sha256(spec):
         return SPEC_CHANGED
     if stored["planner_version"] != __version__:
         return VERSION_CHANGED.format(found=stored["planner_version"], expected=__version__)
-    if engine is not None and stored["engine"] != engine:
-        return ENGINE_CHANGED.format(found=stored["engine"], expected=engine)
+    if stored["engine_code_sha256"] != engine_code_sha256():
+        return ENGINE_CODE_CHANGED
     return None
 
 
-def _predictions_reason(stored: dict, spec: BiasAudit, hashes: _Hashes) -> str | None:
+def _predictions_reason(stored: dict[str, Any], spec: BiasAudit, hashes: _Hashes) -> str | None:
     """Hashing the predictions is the one costly check, so it comes last."""
     try:
         current = hashes.of(spec)
@@ -221,7 +214,8 @@ def _predictions_reason(stored: dict, spec: BiasAudit, hashes: _Hashes) -> str |
     return None if stored["predictions_sha256"] == current else PREDICTIONS_CHANGED.format(path=spec.predictions)
 
 
-def _load_one(project: Project, spec: BiasAudit, engine: str | None, hashes: _Hashes) -> CachedAudit | str:
+def _load_one(project: Project, spec: BiasAudit, hashes: _Hashes) -> ProjectAudit | str:
+    """The cached audit, or why there is none that can be used."""
     try:
         document = _read(cache_path(project, spec.id))
     except CacheLocationError as exc:
@@ -229,7 +223,7 @@ def _load_one(project: Project, spec: BiasAudit, engine: str | None, hashes: _Ha
     if isinstance(document, str):
         return document
     try:
-        reason = _stale_reason(document["fingerprint"], spec, engine)
+        reason = _stale_reason(document["fingerprint"], spec)
         if reason is None and document["checksum"] != hashlib.sha256(_canonical(document["audit"])).hexdigest():
             reason = CHECKSUM
         reason = reason or _predictions_reason(document["fingerprint"], spec, hashes)
@@ -238,24 +232,12 @@ def _load_one(project: Project, spec: BiasAudit, engine: str | None, hashes: _Ha
         return MALFORMED.format(error=f"{type(exc).__name__}: {exc}")
 
 
-def _lookup(project: Project, engine: str | None, hashes: _Hashes) -> dict[str, CachedAudit | str]:
-    return {spec.id: _load_one(project, spec, engine, hashes) for spec in project.of_kind("bias-audit")}
-
-
-def load_audits(project: Project, *, engine: str | None = None) -> tuple[list[CachedAudit], dict[str, str]]:
-    """The cached result of every `bias-audit` whose fingerprint still matches, in spec order, and
-    `{audit id: why it is missing or stale}` for the others. `engine=None` accepts a result from
-    either engine (they are tested to agree); a name requires that engine."""
-    found = _lookup(project, engine, _Hashes(project.root))
-    return ([audit for audit in found.values() if not isinstance(audit, str)],
-            {audit_id: reason for audit_id, reason in found.items() if isinstance(reason, str)})
-
-
-def _compute(doc: SpecDoc, project: Project, engine: str, hashes: _Hashes) -> tuple[ProjectAudit, dict | None]:
+def _compute(doc: SpecDoc, project: Project, engine: str,
+             hashes: _Hashes) -> tuple[ProjectAudit, dict[str, str] | None]:
     """The computed audit and the fingerprint of its inputs, taken before computing so that a file
     rewritten meanwhile leaves a stale entry rather than a wrong one (None when it cannot be read)."""
     try:
-        taken = fingerprint(doc.model, project.root, engine=engine, hashes=hashes)
+        taken = fingerprint(audit_spec(doc), hashes, engine=engine)
     except OSError:
         taken = None  # computing reports the missing file at its spec line
     return run_spec_audit(doc, project.root, engine=engine), taken
@@ -263,23 +245,26 @@ def _compute(doc: SpecDoc, project: Project, engine: str, hashes: _Hashes) -> tu
 
 def audits_for(project: Project, *, engine: str = "pandas", use_cache: bool = True,
                report: Callable[[str], None] | None = None) -> tuple[list[ProjectAudit], list[Diagnostic]]:
-    """Every audit of the project: cached where fresh, computed where not (importing the engine only
-    then) and saved for next time; the drop-in for `run_project_audits`.
+    """Every audit of the project, in spec order: cached where fresh, computed where not (importing
+    the engine only then) and saved for next time. A cached result from either engine is used.
 
     `use_cache=False` computes every audit and refreshes the cache. `report` receives one line per
     audit computed because its cache was missing or stale, and one if the cache cannot be written
-    (a read-only checkout): the cache never fails a command.
+    (a read-only checkout): the cache never fails a command. One audit's bad input (a diagnostic
+    in the second list) does not stop the others.
     """
     hashes = _Hashes(project.root)
-    found = _lookup(project, None, hashes) if use_cache else {}
-    audits, problems, computed = [], [], []
+    audits: list[ProjectAudit] = []
+    problems: list[Diagnostic] = []
+    computed: list[tuple[ProjectAudit, dict[str, str]]] = []
     for doc in project.docs_of_kind("bias-audit"):
-        cached = found.get(doc.model.id, NOT_CACHED)
+        spec = audit_spec(doc)
+        cached = _load_one(project, spec, hashes) if use_cache else NOT_CACHED
         if not isinstance(cached, str):
             audits.append(cached)
             continue
         if report and use_cache:
-            report(RECOMPUTING.format(id=doc.model.id, reason=cached))
+            report(RECOMPUTING.format(id=spec.id, reason=cached))
         try:
             audit, taken = _compute(doc, project, engine, hashes)
         except PlannerError as exc:

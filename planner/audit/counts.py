@@ -103,9 +103,8 @@ def prepare_counts(frame: pd.DataFrame, *, group_columns: Sequence[str], label: 
     table["prediction"] = to_binary(frame[prediction], role="prediction", column=prediction, file=source,
                                     positive_label=positive_label)
     table["count"] = values.astype(np.int64)
-    summed = pd.DataFrame(table).groupby([*group_columns, "label", "prediction"], sort=False,
-                                         as_index=False)["count"].sum()
-    return canonical(summed, group_columns)
+    summed = pd.DataFrame(table).groupby([*group_columns, "label", "prediction"], sort=False)["count"].sum()
+    return canonical(summed.reset_index(), group_columns)
 
 
 def _group_strings(series: pd.Series) -> np.ndarray:

@@ -70,6 +70,12 @@ class Finding:
         out["interval"] = list(self.interval) if self.interval else None
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """The finding `to_dict` gave (after a JSON round trip: the interval comes back as a list)."""
+        interval = tuple(data["interval"]) if data["interval"] else None
+        return cls(**(data | {"limit": Limit(**data["limit"]), "interval": interval}))
+
 
 def _defined(x: float | None) -> bool:
     return x is not None and not math.isnan(x)

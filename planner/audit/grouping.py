@@ -20,6 +20,8 @@ from planner.audit.intervals import bootstrap_disparities, wilson_interval
 from planner.audit.metrics import CELLS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table, rate_fraction
 from planner.audit.scores import brier_by_group, ece_by_group, roc_auc_by_group
 
+NO_SCORES = "score metrics need rows with scores"
+
 
 @dataclass
 class GroupingResult:
@@ -49,6 +51,8 @@ def score_table(data: AuditData, by: Sequence[str], metrics: Sequence[str], *, e
         code, shape = np.zeros(data.n_rows, dtype=np.int64), (1,)
     n_groups = int(np.prod(shape))
     y, s = data.y_true, data.score
+    if s is None:
+        raise ValueError(NO_SCORES)
     funcs = {"roc_auc": lambda: roc_auc_by_group(code, n_groups, y, s, score_order),
              "brier_score": lambda: brier_by_group(code, n_groups, y, s),
              "expected_calibration_error": lambda: ece_by_group(code, n_groups, y, s, ece_bins)}

@@ -12,9 +12,10 @@ Groups are held as integer codes plus level names (a `Factor`), because every la
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,7 +103,7 @@ def read_table(path: str | Path, columns: Sequence[str]) -> pd.DataFrame:
                           hint="use a .csv or .parquet file")
 
 
-def _show(values: Sequence[Any]) -> str:
+def _show(values: Iterable[Any]) -> str:
     shown = sorted((repr(v.item() if hasattr(v, "item") else v) for v in values))
     return ", ".join(shown[:5]) + (", ..." if len(shown) > 5 else "")
 
@@ -220,8 +221,10 @@ def prepare_predictions(frame: pd.DataFrame, *, label: str, prediction: str | No
     if prediction:
         y_pred = to_binary(frame[prediction], role="prediction", column=prediction, file=source,
                            positive_label=positive_label)
-    else:
-        y_pred = (scores >= threshold).astype(np.int8)
+    elif scores is not None:
+        y_pred = np.greater_equal(scores, threshold).astype(np.int8)
+    else:  # an empty prediction column name, and no score
+        raise AuditInputError(NO_PREDICTION, file=source, hint="give prediction or score")
     factors, missing = {}, {}
     for name in groups:
         factors[name], n_missing = to_factor(frame[name])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from planner.audit.disparities import is_disparity
 from planner.audit.errors import AuditInputError
@@ -12,7 +13,7 @@ from planner.audit.grouping import GroupingResult
 UNKNOWN_LIMIT_METRIC = "limit on {metric!r}: not a computed metric or disparity"
 
 
-def group_key(by: Sequence[str], group) -> dict[str, str]:
+def group_key(by: Sequence[str], group: Any) -> dict[str, str]:
     """``{"sex": "Female", "race": "White"}`` from a group index entry."""
     values = group if isinstance(group, tuple) else (group,)
     return {name: str(value) for name, value in zip(by, values)}
@@ -29,7 +30,7 @@ def _group_findings(limit: Limit, g: GroupingResult) -> list[Finding]:
     d = g.disaggregated
     bounds = g.intervals.get(limit.metric)
     out = []
-    for group, value in d.by_group[limit.metric].items():
+    for group, value in zip(d.by_group.index, d.by_group[limit.metric], strict=True):
         interval = tuple(bounds.loc[group, ["low", "high"]]) if bounds is not None else None
         out.append(evaluate(limit, grouping=g.name, group=group_key(g.by, group), observed=float(value),
                             interval=interval, sufficient=bool(d.eligible[group])))

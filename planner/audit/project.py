@@ -7,15 +7,22 @@ a diagnostic that names both the predictions file and the spec line that named t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
+from typing import Any, Literal
 
-from planner.errors import Diagnostic, PlannerError
-from planner.spec.bias import BiasAudit
+from planner.audit.errors import AuditInputError
+from planner.audit.findings import Finding
+from planner.errors import PlannerError
 from planner.project.project import Project, SpecDoc
+from planner.spec.bias import BiasAudit
 
 PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
+Origin = Literal["computed", "cache"]
+COMPUTED: Origin = "computed"
+CACHE: Origin = "cache"
+NOT_AN_AUDIT = "{file}: a {kind} document is not a bias-audit"
 
 
 def grouping_name(features: list[str]) -> str:
@@ -33,7 +40,7 @@ class LimitOutcome:
     value: float
     feature: str | None
     confident: bool
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -42,7 +49,7 @@ class LimitOutcome:
             return FAIL
         return PASS if PASS in statuses else INSUFFICIENT
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "metric": self.metric, "op": self.op, "value": self.value,
                 "feature": self.feature, "confident": self.confident, "status": self.status,
                 "findings": [f.to_dict() | {"limit": None} for f in self.findings]}
@@ -50,22 +57,23 @@ class LimitOutcome:
 
 @dataclass
 class ProjectAudit:
-    """One audit's result with its limits resolved to spec ids."""
+    """One audit of a project as plain data, the same whether computed now or read from the cache.
+
+    `result_data` is the engine result's `to_dict()`, `findings` its findings (in that order),
+    `limits` the spec's limits with the findings each produced, `origin` where it came from.
+    """
 
     spec: BiasAudit
-    result: object
+    result_data: dict[str, Any]
+    findings: list[Finding]
     limits: list[LimitOutcome]
+    origin: Origin = COMPUTED
 
     @property
     def status(self) -> str:
         return FAIL if any(limit.status == FAIL for limit in self.limits) else PASS
 
-    @cached_property
-    def result_data(self) -> dict:
-        """The engine result as plain data, built once (it walks every grouping and slice)."""
-        return self.result.to_dict()
-
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = dict(self.result_data)
         data.pop("findings")
         return {"id": self.spec.id, "title": self.spec.title, "predictions": self.spec.predictions,
@@ -73,7 +81,25 @@ class ProjectAudit:
                 "harms": {name: (h.model_dump() if h else None) for name, h in self.spec.harms}}
 
 
-def engine_arguments(spec: BiasAudit) -> dict:
+def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence[int]],
+             origin: Origin) -> ProjectAudit:
+    """A `ProjectAudit` from the engine result's plain data and, per spec limit, the positions of
+    its findings in `data["findings"]`; raises `IndexError` for a position that is not there."""
+    findings = [Finding.from_dict(item) for item in data["findings"]]
+    limits = [LimitOutcome(spec.limit_id(index), limit.metric, limit.op, limit.value, limit.feature,
+                           limit.confident, [findings[at] for at in found])
+              for index, (limit, found) in enumerate(zip(spec.limits, positions, strict=True))]
+    return ProjectAudit(spec, data, findings, limits, origin)
+
+
+def audit_spec(doc: SpecDoc) -> BiasAudit:
+    """The model of a `bias-audit` document (`SpecDoc.model` is typed as any kind's model)."""
+    if not isinstance(doc.model, BiasAudit):
+        raise TypeError(NOT_AN_AUDIT.format(file=doc.document.file, kind=doc.kind))
+    return doc.model
+
+
+def engine_arguments(spec: BiasAudit) -> dict[str, Any]:
     return dict(
         label=spec.label, prediction=spec.prediction, score=spec.score,
         sensitive_features=spec.sensitive_features, intersections=spec.intersections,
@@ -85,12 +111,12 @@ def engine_arguments(spec: BiasAudit) -> dict:
 
 
 def _metrics(spec: BiasAudit) -> list[str]:
-    from planner.audit import SCORE_METRICS
+    from planner.audit.metrics import SCORE_METRICS
 
     return [m for m in spec.metrics if spec.score is not None or m not in SCORE_METRICS]
 
 
-def _column_path(spec: BiasAudit, column: str | None) -> tuple:
+def _column_path(spec: BiasAudit, column: str | None) -> tuple[str | int, ...]:
     for key in ("label", "prediction", "score"):
         if column is not None and getattr(spec, key) == column:
             return (key,)
@@ -100,16 +126,17 @@ def _column_path(spec: BiasAudit, column: str | None) -> tuple:
     return ("predictions",)
 
 
-def _input_problem(doc: SpecDoc, exc) -> PlannerError:
-    message = f"{doc.model.predictions}: {exc.message}"
-    return PlannerError([doc.at(_column_path(doc.model, exc.column), "audit-input", message, exc.hint or "")])
+def _input_problem(doc: SpecDoc, spec: BiasAudit, exc: AuditInputError) -> PlannerError:
+    message = f"{spec.predictions}: {exc.message}"
+    return PlannerError([doc.at(_column_path(spec, exc.column), "audit-input", message, exc.hint or "")])
 
 
 def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> ProjectAudit:
     """Compute one audit; bad predictions raise `PlannerError` positioned at the spec."""
-    from planner.audit import AuditInputError, Limit, run_audit
+    from planner.audit.findings import Limit
+    from planner.audit.run import run_audit
 
-    spec: BiasAudit = doc.model
+    spec = audit_spec(doc)
     engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
     path = root / spec.predictions
     if not path.is_file():
@@ -120,31 +147,17 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> Proje
         result = run_audit(path, limits=engine_limits, engine=engine,
                            count="count" if spec.format == "counts" else None, **engine_arguments(spec))
     except AuditInputError as exc:
-        raise _input_problem(doc, exc) from None
-    outcomes = []
-    for index, (limit, engine_limit) in enumerate(zip(spec.limits, engine_limits)):
-        findings = [f for f in result.findings if f.limit is engine_limit
-                    and (limit.feature is None or f.grouping == limit.feature)]
-        outcomes.append(LimitOutcome(spec.limit_id(index), limit.metric, limit.op, limit.value,
-                                     limit.feature, limit.confident, findings))
-    return ProjectAudit(spec, result, outcomes)
-
-
-def run_project_audits(project: Project, *, engine: str = "pandas") -> tuple[list[ProjectAudit], list[Diagnostic]]:
-    """Every audit of the project; one audit's bad input does not stop the others."""
-    audits, problems = [], []
-    for doc in project.docs_of_kind("bias-audit"):
-        try:
-            audits.append(run_spec_audit(doc, project.root, engine=engine))
-        except PlannerError as exc:
-            problems.extend(exc.diagnostics)
-    return audits, problems
+        raise _input_problem(doc, spec, exc) from None
+    positions = [[at for at, f in enumerate(result.findings) if f.limit is engine_limit
+                  and (limit.feature is None or f.grouping == limit.feature)]
+                 for limit, engine_limit in zip(spec.limits, engine_limits, strict=True)]
+    return assemble(spec, result.to_dict(), positions, COMPUTED)
 
 
 def emit_sql(project: Project, table: str) -> dict[str, str]:
     """The grouped-count query of each audit, for a warehouse or Spark job to run."""
-    from planner.audit import grouped_count_sql
     from planner.audit.run import group_columns
+    from planner.audit.sql import grouped_count_sql
 
     queries = {}
     for spec in project.of_kind("bias-audit"):

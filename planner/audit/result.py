@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.audit.disparities import FOUR_FIFTHS
 from planner.audit.findings import Finding
 from planner.audit.grouping import GroupingResult
 from planner.audit.judge import group_key
@@ -68,7 +69,7 @@ def _grouping_dict(g: GroupingResult) -> dict:
             "groups": [_group_dict(g, group) for group in g.disaggregated.by_group.index],
             "insufficient_groups": [group_key(g.by, k) for k, ok in g.disaggregated.eligible.items() if not ok],
             "disparities": disparities,
-            "four_fifths_rule": {"ratio": plain(dp), "passed": None if math.isnan(dp) else bool(dp >= 0.8)}}
+            "four_fifths_rule": {"ratio": plain(dp), "passed": None if math.isnan(dp) else bool(dp >= FOUR_FIFTHS)}}
 
 
 @dataclass
@@ -109,7 +110,7 @@ class AuditResult:
         return plain({
             "status": self.status, "rows": self.rows, "settings": self.settings, "missing": self.missing,
             "overall": {"count": self.rows, "cells": {c: int(cells[c]) for c in CELLS},
-                        "metrics": {m: _metric(v, self._overall_interval(m))
+                        "metrics": {m: _metric(v, self._overall_interval(str(m)))
                                     for m, v in self.overall.drop(["count", "share"]).items()}},
             "groupings": [_grouping_dict(g) for g in self.groupings],
             "findings": [f.to_dict() for f in self.findings],

@@ -19,7 +19,7 @@ from planner.audit.baselines import baselines
 from planner.audit.counts import count_cells, missing_counts, prepare_counts, read_counts
 from planner.audit.errors import AuditInputError
 from planner.audit.findings import Limit
-from planner.audit.grouping import build_grouping, rate_intervals, score_table
+from planner.audit.grouping import NO_SCORES, build_grouping, rate_intervals, score_table
 from planner.audit.inputs import AuditData, prepare_predictions, read_predictions
 from planner.audit.judge import judge
 from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table
@@ -48,7 +48,9 @@ def _check_metrics(metrics: Sequence[str], has_scores: bool) -> None:
             raise AuditInputError(NEEDS_SCORE.format(metric=metric))
 
 
-def _load(source: Any, *, label, prediction, score, groups, positive_label, threshold, count, engine):
+def _load(source: Any, *, label: str, prediction: str | None, score: str | None, groups: list[str],
+          positive_label: Any, threshold: float, count: str | None,
+          engine: str) -> tuple[AuditData | None, pd.DataFrame]:
     """(AuditData or None, counts table) from a frame, a file, an AuditData or a counts table."""
     if isinstance(source, AuditData):
         return source, count_cells(source, groups)
@@ -71,18 +73,20 @@ def _load(source: Any, *, label, prediction, score, groups, positive_label, thre
 def _reference(grouping: Sequence[str], reference_groups: Mapping[str, Any] | None, index: pd.Index) -> Any:
     if not reference_groups or not all(f in reference_groups for f in grouping):
         return None
-    ref = tuple(str(reference_groups[f]) for f in grouping)
-    ref = ref[0] if len(ref) == 1 else ref
+    values = tuple(str(reference_groups[f]) for f in grouping)
+    ref: str | tuple[str, ...] = values[0] if len(values) == 1 else values
     if ref not in index:
         raise AuditInputError(UNKNOWN_REFERENCE.format(group=ref, grouping=" & ".join(grouping)),
                               column=grouping[0], hint="groups are: " + ", ".join(map(str, index)))
     return ref
 
 
-def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, float], kind: str) -> dict:
+def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, float], kind: str) -> dict[str, Any]:
     """Cost curves overall and per sensitive feature's groups, with best and in-use costs."""
     cost_fp, cost_fn = float(costs["fp"]), float(costs["fn"])
     y, s, p = data.y_true, data.score, data.y_pred
+    if s is None:
+        raise ValueError(NO_SCORES)
 
     def in_use(mask_code: np.ndarray, n_groups: int) -> np.ndarray:
         fp = np.bincount(mask_code, weights=(p == 1) & (y == 0), minlength=n_groups)
@@ -94,16 +98,17 @@ def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, fl
     zero = np.zeros(data.n_rows, dtype=np.int64)
     curve = thr.cost_curves(zero, 1, y, s, cost_fp=cost_fp, cost_fn=cost_fn, kind=kind)
     best_t, best_c = thr.best_threshold(curve["thresholds"], curve["overall"])
+    groupings: dict[str, dict[str, dict[str, float]]] = {}
     out = {"cost_fp": cost_fp, "cost_fn": cost_fn, "candidates": kind,
            "thresholds": curve["thresholds"], "overall_curve": curve["overall"],
            "overall": {"best_threshold": best_t, "best_cost": best_c, "cost_in_use": float(in_use(zero, 1)[0])},
-           "groupings": {}}
+           "groupings": groupings}
     for name in features:
         factor = data.factors[name]
         n = len(factor.levels)
         curves = thr.cost_curves(factor.codes, n, y, s, cost_fp=cost_fp, cost_fn=cost_fn, kind=kind)
         used = in_use(factor.codes, n)
-        out["groupings"][name] = {
+        groupings[name] = {
             level: dict(zip(("best_threshold", "best_cost"), thr.best_threshold(curves["thresholds"], curves["groups"][i])),
                         cost_in_use=float(used[i]))
             for i, level in enumerate(factor.levels)}
@@ -168,23 +173,25 @@ def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None
     groups = group_columns(features, intersections, slices)
     data, counts = _load(frame_or_counts, label=label, prediction=prediction, score=score, groups=groups,
                          positive_label=positive_label, threshold=threshold, count=count, engine=engine)
-    has_scores = data is not None and data.score is not None
+    scores = data.score if data is not None else None
+    has_scores = scores is not None
     if metrics is None:
         metrics = [m for m in ALL_METRICS if m in RATE_METRICS or has_scores or m not in SCORE_METRICS]
     metrics = list(dict.fromkeys(["count", "share", *metrics]))
     _check_metrics(metrics, has_scores)
     total = int(counts["count"].sum())
-    score_order = np.argsort(data.score, kind="stable") if has_scores else None
+    score_order = np.argsort(scores, kind="stable") if scores is not None else None
 
-    def scores_for(by):
-        if not has_scores or not any(m in SCORE_METRICS for m in metrics):
+    def scores_for(by: Sequence[str]) -> pd.DataFrame | None:
+        if data is None or scores is None or not any(m in SCORE_METRICS for m in metrics):
             return None
         return score_table(data, by, metrics, ece_bins=ece_bins, score_order=score_order)
 
-    overall = metric_table(confusion_cells(counts, []), metrics, total)
-    if scores_for([]) is not None:
-        overall = overall.join(scores_for([]))
-    overall = overall.iloc[0]
+    overall_table = metric_table(confusion_cells(counts, []), metrics, total)
+    overall_scores = scores_for([])
+    if overall_scores is not None:
+        overall_table = overall_table.join(overall_scores)
+    overall = overall_table.iloc[0]
     names = list(dict.fromkeys([*NAMED_DISPARITIES, *(l.metric for l in limits if is_disparity(l.metric))]))
     groupings = []
     for i, by in enumerate([[f] for f in features] + [list(x) for x in intersections]):
@@ -199,13 +206,15 @@ def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None
                       "reversals": reversals(counts, slice_column=s, feature=f, metrics=metrics,
                                              min_group_size=min_group_size)}
                      for s in slices for f in features]
+    thresholds = (_thresholds(data, features, costs, threshold_candidates)
+                  if costs and data is not None and has_scores else None)
     return AuditResult(
         rows=total, metrics=metrics, overall=overall,
         overall_cells=confusion_cells(counts, []), groupings=groupings,
         overall_intervals=rate_intervals(confusion_cells(counts, []), metrics, confidence_level),
         findings=[f for limit in limits for f in judge(limit, groupings)],
         slices=slice_results,
-        thresholds=_thresholds(data, features, costs, threshold_candidates) if costs and has_scores else None,
+        thresholds=thresholds,
         baselines=baselines(_base_rate(counts), _group_base_rates(counts, features)),
         missing=data.missing if data is not None else missing_counts(counts, groups),
         counts=counts,

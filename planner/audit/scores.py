@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-ECE_BINNING = "{n} equal-width bins on [0, 1], right-closed (as sklearn calibration_curve uniform)"
-
 
 def roc_auc_by_group(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray,
                      score_order: np.ndarray | None = None) -> np.ndarray:

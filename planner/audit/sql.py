@@ -54,8 +54,7 @@ def grouped_count_sql(table: str, *, label: str, sensitive_features: Sequence[st
     raw : bool
         Keep label and prediction values unmapped (used internally to validate them afterwards).
     """
-    if prediction is None and score is None:
-        raise AuditInputError(NO_PREDICTION, hint="give prediction or score")
+    pred_sql = _prediction_sql(prediction, score, threshold, raw)
     source = table if "(" in table else ".".join(quote_identifier(p) for p in table.split("."))
     groups = [f"COALESCE(CAST({quote_identifier(c)} AS VARCHAR), 'missing') AS {quote_identifier(c)}"
               for c in sensitive_features]
@@ -63,14 +62,18 @@ def grouped_count_sql(table: str, *, label: str, sensitive_features: Sequence[st
     if not raw:
         positive = quote_literal(1 if positive_label is None else positive_label)
         label_sql = f"CAST({label_sql} = {positive} AS INTEGER)"
-    if prediction is not None:
-        pred_sql = quote_identifier(prediction)
-        if not raw:
-            pred_sql = f"CAST({pred_sql} AS INTEGER)"
-    else:
-        pred_sql = f"CAST({quote_identifier(score)} >= {float(threshold)!r} AS INTEGER)"
     select = ",\n  ".join([*groups, f"{label_sql} AS label", f"{pred_sql} AS prediction", "COUNT(*) AS count"])
     return f"SELECT\n  {select}\nFROM {source}\nGROUP BY ALL\nORDER BY ALL"
+
+
+def _prediction_sql(prediction: str | None, score: str | None, threshold: float, raw: bool) -> str:
+    """The prediction column (as an integer unless `raw`), or the score compared to the threshold."""
+    if prediction is not None:
+        column = quote_identifier(prediction)
+        return column if raw else f"CAST({column} AS INTEGER)"
+    if score is None:
+        raise AuditInputError(NO_PREDICTION, hint="give prediction or score")
+    return f"CAST({quote_identifier(score)} >= {float(threshold)!r} AS INTEGER)"
 
 
 def duckdb_cell_counts(path: str | Path, *, label: str, sensitive_features: Sequence[str],

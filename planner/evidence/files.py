@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from planner.source.yaml_documents import parse_documents
 from planner.evidence.errors import BAD_JSON, MISSING, UNREADABLE, error
+from planner.source.yaml_documents import parse_documents
 
 
 def read_text(path: Path, file: str) -> str:
@@ -37,11 +38,11 @@ def parse_number(text: str) -> float | None:
         return None
 
 
-def read_json(path: Path, file: str):
+def read_json(path: Path, file: str) -> Any:
     return parse_json(read_text(path, file), file)
 
 
-def parse_json(text: str, file: str, line_offset: int = 0):
+def parse_json(text: str, file: str, line_offset: int = 0) -> Any:
     """JSON text -> value; a syntax error gets the line and column json reports."""
     try:
         return json.loads(text)
@@ -49,7 +50,7 @@ def parse_json(text: str, file: str, line_offset: int = 0):
         raise error(BAD_JSON, f"invalid JSON: {exc.msg}", file, exc.lineno + line_offset, exc.colno) from None
 
 
-def read_yaml(path: Path, file: str):
+def read_yaml(path: Path, file: str) -> Any:
     """The first document of a YAML file through planner's safe loader (None when empty)."""
     documents = parse_documents(read_text(path, file), file)
     return documents[0].data if documents else None

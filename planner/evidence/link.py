@@ -12,6 +12,7 @@ from planner.errors import Diagnostic, PlannerError
 from planner.evidence.model import Run
 from planner.evidence.sources import load_runs, select_candidate
 from planner.project.project import Project, SpecDoc
+from planner.spec.results import ResultsSpec
 
 
 @dataclass
@@ -31,13 +32,15 @@ def link_evidence(project: Project) -> Evidence:
     """Read every results source of a valid project and choose the candidate run."""
     evidence = Evidence()
     for doc in project.docs_of_kind("results"):
-        for index, source in enumerate(doc.model.sources):
+        results = doc.model
+        assert isinstance(results, ResultsSpec)
+        for index, source in enumerate(results.sources):
             try:
                 evidence.runs.extend(load_runs(source, project.root))
             except PlannerError as exc:
                 evidence.problems.extend(_at_spec(d, doc, ("sources", index, "uri")) for d in exc.diagnostics)
         try:
-            evidence.candidate = select_candidate(evidence.runs, doc.model.candidate)
+            evidence.candidate = select_candidate(evidence.runs, results.candidate)
         except PlannerError as exc:
             evidence.problems.extend(exc.diagnostics)
     return evidence

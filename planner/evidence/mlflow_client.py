@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from planner.spec.results import PLACEHOLDER, split_userinfo
+from planner.errors import PlannerError
 from planner.evidence.errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
 from planner.evidence.model import Run, reproducibility
+from planner.spec.results import PLACEHOLDER, split_userinfo
+
+if TYPE_CHECKING:  # mlflow is an optional extra, imported only to read a tracking server
+    from mlflow.entities import Run as MlflowRun
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
 
 PAGE = 1000
 HINT_EXTRA = "pip install 'planner[mlflow]' (or read an `mlruns/` folder through `path`, which needs no mlflow)"
@@ -33,7 +41,7 @@ def resolve_uri(text: str, root: Path) -> str:
     if PLACEHOLDER.search(rest):  # the spec refuses it; a URI built in code must not slip through
         raise error(TRACKING, "${NAME} may only stand for the user name or the password of a tracking URI")
 
-    def substitute(match: re.Match) -> str:
+    def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in os.environ:
             raise error(TRACKING, f"environment variable {name} is not set (named in tracking URI"
@@ -75,13 +83,14 @@ def read_tracking_server(uri: str, *, source: str = "", experiment: str | None =
         raise _tracking_error(exc, uri) from None
 
 
-def _experiments(client, name: str | None, shown: str) -> dict[str, str]:
+def _experiments(client: MlflowClient, name: str | None, shown: str) -> dict[str, str]:
     """Experiment id -> name: the active ones, or just the one called `name`."""
     if name is not None:
-        found = client.get_experiment_by_name(name)
-        if found is not None and found.lifecycle_stage == "active":
-            return {found.experiment_id: found.name}
-    found, token = {}, None
+        named = client.get_experiment_by_name(name)
+        if named is not None and named.lifecycle_stage == "active":
+            return {named.experiment_id: named.name}
+    found: dict[str, str] = {}
+    token: str | None = None
     while True:
         page = client.search_experiments(max_results=PAGE, page_token=token)
         found.update((e.experiment_id, e.name) for e in page)
@@ -94,7 +103,7 @@ def _experiments(client, name: str | None, shown: str) -> dict[str, str]:
     return found
 
 
-def _search_runs(client, experiment_ids: list[str]):
+def _search_runs(client: MlflowClient, experiment_ids: list[str]) -> Iterator[MlflowRun]:
     token = None
     while experiment_ids:
         page = client.search_runs(experiment_ids, max_results=PAGE, page_token=token)
@@ -104,7 +113,7 @@ def _search_runs(client, experiment_ids: list[str]):
             return
 
 
-def _run(client, run, experiment: str, source: str) -> Run:
+def _run(client: MlflowClient, run: MlflowRun, experiment: str, source: str) -> Run:
     info, data = run.info, run.data
     history = {key: sorted(((m.step, m.timestamp, m.value) for m in client.get_metric_history(info.run_id, key)),
                            key=lambda point: (point[1], point[0]))  # recorded order, as in a file store
@@ -116,11 +125,11 @@ def _run(client, run, experiment: str, source: str) -> Run:
                start_time=info.start_time, reproducibility=reproducibility(tags))
 
 
-def _tracking_error(exc: Exception, uri: str):
+def _tracking_error(exc: MlflowException | OSError, uri: str) -> PlannerError:
     """The client's failure as one line: unreachable (a connection error, which requests makes an
     OSError and MLflow wraps as its context) or what the server answered."""
-    cause = exc if isinstance(exc, OSError) else exc.__context__
-    if isinstance(cause, OSError):
+    if isinstance(exc, OSError) or isinstance(exc.__context__, OSError):
+        cause = exc if isinstance(exc, OSError) else exc.__context__
         return error(TRACKING, f"cannot reach MLflow at {redact(uri)} ({type(cause).__name__})",
                      hint="check the URI and the network; MLFLOW_HTTP_REQUEST_MAX_RETRIES and "
                      "MLFLOW_HTTP_REQUEST_TIMEOUT set how long the client keeps trying")

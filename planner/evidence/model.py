@@ -52,14 +52,12 @@ class Run:
     start_time: int | None = None
     reproducibility: dict[str, str | None] = field(default_factory=lambda: reproducibility({}))
 
-    __hash__ = None  # holds dicts: compare, don't hash
+    def __hash__(self) -> int:  # holds dicts: compare, don't hash (as `__hash__ = None` would say)
+        raise TypeError(f"unhashable type: {type(self).__name__!r}")
 
 
-class RunSet(list):
+class RunSet(list[Run]):
     """A plain list of runs with look-up helpers."""
-
-    def find(self, run_id: str) -> Run | None:
-        return next((run for run in self if run.run_id == run_id), None)
 
     def with_tags(self, tags: dict[str, str]) -> RunSet:
         return RunSet(run for run in self if all(run.tags.get(k) == v for k, v in tags.items()))

@@ -10,9 +10,10 @@ from planner.evidence.mlflow_files import read_mlruns
 from planner.evidence.model import Run, RunSet
 from planner.evidence.tables import read_table
 from planner.evidence.wandb_files import read_wandb
+from planner.spec.results import Candidate, Source
 
 
-def load_runs(source_spec, root: Path) -> RunSet:
+def load_runs(source_spec: Source, root: Path) -> RunSet:
     """The runs of one `results` source (`type`, `path` or `uri`, `experiment`, `run_id_column`, `id`)."""
     root = Path(root).resolve()
     if source_spec.uri is not None:
@@ -20,6 +21,7 @@ def load_runs(source_spec, root: Path) -> RunSet:
 
         uri = resolve_uri(source_spec.uri, root)
         return RunSet(read_tracking_server(uri, source=source_spec.id, experiment=source_spec.experiment))
+    assert source_spec.path is not None  # the spec holds exactly one of `path` and `uri`
     path = (root / source_spec.path).resolve()
     if not path.is_relative_to(root):  # the spec checks the text; a symlink can still lead out
         raise error(OUTSIDE, f"source {source_spec.id!r}: {source_spec.path} leads outside the project"
@@ -36,7 +38,7 @@ def load_runs(source_spec, root: Path) -> RunSet:
     return RunSet(runs)
 
 
-def select_candidate(runs: list[Run], candidate_spec) -> Run:
+def select_candidate(runs: list[Run], candidate_spec: Candidate) -> Run:
     """The run `candidate_spec` names (exactly one of `run`, `tag`, `best`); a diagnostic otherwise."""
     runs = RunSet(runs)
     if candidate_spec.run is not None:
@@ -47,6 +49,7 @@ def select_candidate(runs: list[Run], candidate_spec) -> Run:
         wanted = "tags " + ", ".join(f"{k}={v}" for k, v in candidate_spec.tag.items())
     else:
         rule = candidate_spec.best
+        assert rule is not None  # the spec holds exactly one of `run`, `tag` and `best`
         best = runs.best(rule.metric, rule.direction, rule.source)
         found = [best] if best else []
         wanted = f"a value of metric {rule.metric!r}" + (f" in source {rule.source!r}" if rule.source else "")

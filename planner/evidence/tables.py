@@ -50,7 +50,8 @@ def read_table(path: Path, *, source: str = "", run_id_column: str = "run_id",
                     f" (columns: {', '.join(columns) or 'none'})", file, 1 if suffix != ".json" else 0,
                     hint="name the column with `run_id_column` in the results spec")
     kinds = _column_kinds(rows, columns, run_id_column)
-    runs, seen = [], {}
+    runs: list[Run] = []
+    seen: dict[str, int] = {}
     for line, cells in rows:
         run = _run(cells, kinds, run_id_column, source, file, line, suffix == ".json")
         if run.run_id in seen:

@@ -17,12 +17,14 @@ tags are labels; each label becomes a tag with value "true" (so `{candidate: "tr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeGuard
 
+from planner.evidence import wandb_log as log
 from planner.evidence.errors import BAD_WANDB_LOG, MISSING, display, error
 from planner.evidence.files import parse_json, read_json, read_text, read_yaml
-from planner.evidence import wandb_log as log
 from planner.evidence.model import Point, Run, reproducibility
 
 RUN_PREFIXES = ("run-", "offline-run-")
@@ -74,8 +76,10 @@ def _from_files(files: Path, root: Path | None) -> dict:
                     "files/wandb-summary.json or run-<id>.wandb; this one holds neither")
     summary = read_json(summary_path, display(summary_path, root))
     config = _optional(files / "config.yaml", root, read_yaml) or {}
-    meta = _optional(files / "wandb-metadata.json", root, read_json) or {}
-    git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
+    meta = _optional(files / "wandb-metadata.json", root, read_json)
+    meta = meta if isinstance(meta, dict) else {}  # a file holding a list or a number says nothing
+    git = meta.get("git")
+    git = git if isinstance(git, dict) else {}
     return {"name": None, "experiment": None, "start_time": _iso_ms(meta.get("startedAt")),
             "params": _params({key: item.get("value") if isinstance(item, dict) else item
                                for key, item in config.items() if key != "wandb_version"}
@@ -86,7 +90,7 @@ def _from_files(files: Path, root: Path | None) -> dict:
                       "entry_point": meta.get("program") or meta.get("codePath")}}
 
 
-def _optional(path: Path, root: Path | None, reader):
+def _optional(path: Path, root: Path | None, reader: Callable[[Path, str], Any]) -> Any:
     return reader(path, display(path, root)) if path.is_file() else None
 
 
@@ -104,8 +108,8 @@ def _history_jsonl(path: Path, root: Path | None) -> dict[str, list[Point]]:
 
 def _from_log(path: Path, file: str) -> dict:
     """Replay the transaction log: run, config, history, summary and environment records."""
-    facts = {"name": None, "experiment": None, "start_time": None, "params": {}, "tags": {},
-             "history": {}, "found": {}}
+    facts: dict[str, Any] = {"name": None, "experiment": None, "start_time": None, "params": {}, "tags": {},
+                             "history": {}, "found": {}}
     config: dict[tuple, object] = {}
     summary: dict[tuple, object] = {}
     try:
@@ -190,7 +194,7 @@ def _add_point(history: dict[str, list[Point]], items: dict[tuple, object]) -> N
                                             round(stamp * 1000) if _is_number(stamp) else 0, value))
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -219,7 +223,7 @@ def _params(config: dict, prefix: str = "") -> dict[str, str]:
     return params
 
 
-def _iso_ms(value) -> int | None:
+def _iso_ms(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     try:

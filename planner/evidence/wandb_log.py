@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from planner.evidence.errors import BAD_WANDB_LOG, error
@@ -40,7 +41,7 @@ def read_records(path: Path, file: str) -> list[Fields]:
         raise error(BAD_WANDB_LOG, f"{file} is damaged: {exc}", file) from None
 
 
-def split_records(data: bytes):
+def split_records(data: bytes) -> Iterator[bytes]:
     pos, pending = len(HEADER), b""
     while pos + CHUNK_HEADER <= len(data):
         left = BLOCK - pos % BLOCK
@@ -66,6 +67,7 @@ def decode(message: bytes) -> Fields:
     while pos < len(message):
         key, pos = _varint(message, pos)
         number, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, pos = _varint(message, pos)
         elif wire == 1:

@@ -19,7 +19,7 @@ from gate_projects import CHECKLIST, OBJECTIVES, TODAY, build, load, policy
 from helpers import EXAMPLES, REPO
 from planner import __version__
 from planner.assess import assess
-from planner.audit.project import run_project_audits
+from planner.audit.project import run_spec_audit
 from planner.gate import Decision, GateItem, evaluate
 from planner.gate.formats import FORMATS, OutputContext, render_summary
 from planner.kinds.signoffs import SignoffState
@@ -79,7 +79,7 @@ def hand_built(why: str = HOSTILE, file: str = HOSTILE_FILE, line: int = 3) -> D
 @pytest.fixture(scope="module", params=[p.name for p in EXAMPLES])
 def example(request):
     project = load(REPO / "examples" / request.param)
-    assessment = assess(project, audits=run_project_audits(project)[0])
+    assessment = assess(project, audits=[run_spec_audit(doc, project.root) for doc in project.docs_of_kind("bias-audit")])
     return evaluate(assessment, today=TODAY), assessment.info
 
 
