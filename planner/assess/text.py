@@ -8,12 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from planner.assess.model import Assessment, Status
+from planner.numbers import cell
 from planner.text import TERMINAL_CONTROL
 from planner.vocab import tone_of
-
-
-def _value(number: float | None) -> str:
-    return "-" if number is None else f"{number:.4g}"
 
 
 def _plain(value: object) -> Text:
@@ -25,7 +22,7 @@ def _why(item: Status) -> str:
     why = item.why
     if item.baselines:
         why += "; baselines: " + ", ".join(
-            f"{b.id} {_value(b.value)}" + ("" if b.beaten is None else (" beaten" if b.beaten else " NOT beaten"))
+            f"{b.id} {cell(b.value)}" + ("" if b.beaten is None else (" beaten" if b.beaten else " NOT beaten"))
             for b in item.baselines)
     return why
 
@@ -52,5 +49,5 @@ def print_assessment(assessment: Assessment, console: Console | None = None) -> 
             table.add_column(column, no_wrap=column in ("id", "status"))
         for item in items:
             table.add_row(_plain(item.id), Text(str(item.status), style=tone_of(item.status).rich_style),
-                          _value(item.value), _value(item.target), _plain(_why(item)))
+                          cell(item.value), cell(item.target), _plain(_why(item)))
         console.print(table)

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.audit.project import FAIL, PASS, ProjectAudit
+from planner.numbers import estimate
 
 SHOWN = {"selection_rate": "selection", "accuracy": "accuracy", "true_positive_rate": "TPR",
          "false_positive_rate": "FPR", "precision": "precision"}
@@ -15,11 +16,7 @@ STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
 def _value(metric: dict | None) -> str:
     if not metric or metric["undefined"]:
         return "undefined"
-    text = f"{metric['value']:.3f}"
-    if metric.get("interval"):
-        low, high = metric["interval"]
-        text += f" ({low:.2f}-{high:.2f})"
-    return text
+    return estimate(metric["value"], metric.get("interval"))
 
 
 def _groups_table(grouping: dict) -> Table:

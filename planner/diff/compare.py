@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterator
 
+from planner.numbers import short
 from planner.text import TERMINAL_CONTROL
 from planner.project.project import Project
 
@@ -102,7 +103,7 @@ def show(value, width: int = SUMMARY_WIDTH) -> str:
     elif isinstance(value, bool):
         text = str(value).lower()
     elif isinstance(value, float):
-        text = f"{value:.6g}"
+        text = short(value)
     elif isinstance(value, list):
         text = ", ".join(" & ".join(map(show, v)) if isinstance(v, list) else show(v) for v in value)
     elif isinstance(value, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from planner.evidence.dvc_files import read_dvc
@@ -11,6 +12,19 @@ from planner.evidence.model import Run, RunSet
 from planner.evidence.tables import read_table
 from planner.evidence.wandb_files import read_wandb
 from planner.spec.results import Candidate, Source
+
+
+Reader = Callable[[Path, Source, Path], list[Run]]
+"""Reads the runs of a source of one `type` from its `path` (resolved inside the project `root`)."""
+
+READERS: dict[str, Reader] = {
+    "mlflow": lambda path, spec, root: read_mlruns(path, source=spec.id, experiment=spec.experiment, root=root),
+    "table": lambda path, spec, root: read_table(path, source=spec.id, run_id_column=spec.run_id_column, root=root),
+    "wandb": lambda path, spec, root: read_wandb(path, source=spec.id, root=root),
+    "dvc": lambda path, spec, root: read_dvc(path, source=spec.id, root=root),
+}
+"""Every file-based source type; a new one is a reader module and a line here (and its name in the
+`type` of `planner.spec.results.Source`; `tests/evidence/test_sources.py` holds the two equal)."""
 
 
 def load_runs(source_spec: Source, root: Path) -> RunSet:
@@ -26,15 +40,7 @@ def load_runs(source_spec: Source, root: Path) -> RunSet:
     if not path.is_relative_to(root):  # the spec checks the text; a symlink can still lead out
         raise error(OUTSIDE, f"source {source_spec.id!r}: {source_spec.path} leads outside the project"
                     " folder", source_spec.path, hint="keep result files inside the project folder")
-    source = source_spec.id
-    if source_spec.type == "mlflow":
-        runs = read_mlruns(path, source=source, experiment=source_spec.experiment, root=root)
-    elif source_spec.type == "table":
-        runs = read_table(path, source=source, run_id_column=source_spec.run_id_column, root=root)
-    elif source_spec.type == "wandb":
-        runs = read_wandb(path, source=source, root=root)
-    else:
-        runs = read_dvc(path, source=source, root=root)
+    runs = READERS[source_spec.type](path, source_spec, root)
     return RunSet(runs)
 
 

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from planner.errors import Diagnostic, PlannerError
 from planner.text import CONTROL, escape_inline
+from planner.numbers import report_number
 from planner.source.resources import resource_dir
 from planner.report.markdown import markdown_filter
 
@@ -58,7 +59,7 @@ def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironme
                                      default=False),
         undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
         finalize=_printable)
-    env.filters.update(markdown=markdown_filter, md=escape_inline, number=format_number,
+    env.filters.update(markdown=markdown_filter, md=escape_inline, number=report_number,
                        pdf_rows=pdf_rows)
     return env
 
@@ -75,15 +76,6 @@ def render_template(env, name: str, context: dict) -> str:
     except TemplateError as exc:
         raise PlannerError([Diagnostic("report-template", f"template {name}: {exc.message or exc}",
                                        hint="check the templates in the project's templates/ folder")]) from None
-
-def format_number(value, digits: int = 3) -> str:
-    """Numbers as reports show them: significant digits, `n/a` for missing."""
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool) or isinstance(value, int):
-        return f"{value:,}" if not isinstance(value, bool) else str(value).lower()
-    return f"{value:.{digits}g}"
-
 
 PDF_ROWS = 40
 """Rows of a long table the PDF shows: WeasyPrint lays out about a millisecond per cell, so a

@@ -10,10 +10,10 @@ The YAML front matter keeps the raw values, so tools reading the metadata get ex
 from __future__ import annotations
 
 import datetime
-import math
 
 from planner.assess.model import Assessment, Candidate, Status
 from planner.audit.project import grouping_name
+from planner.numbers import card_number as fmt
 from planner.spec.bias import GROUP_METRICS
 from planner.vocab import Outcome
 from planner.source.yaml_documents import dump
@@ -48,19 +48,6 @@ def card_context(assessment: Assessment, *, as_of: datetime.date) -> dict:
             "audits": [_audit(audit) for audit in assessment.audits],
             "checklists": _checklists(assessment), "risks": _risks(assessment),
             "caveats": _caveats(assessment)}
-
-
-def fmt(value, *, signed: bool = False) -> str:
-    """A number as the card shows it: 4 significant digits, thousands separated, `n/a` for None or NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, bool):
-        return str(value).lower()
-    sign = "+" if signed and value > 0 else ""
-    if isinstance(value, int):
-        return f"{sign}{value:,}"
-    rounded = float(f"{value:.4g}")
-    return sign + (f"{rounded:,.0f}" if abs(rounded) >= 1e4 else f"{value:.4g}")
 
 
 def _estimate(value, interval) -> str:

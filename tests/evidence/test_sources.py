@@ -76,3 +76,11 @@ def test_select_candidate_errors(spec, code, message):
         select_candidate(RUNS, Candidate.model_validate(spec))
     (diag,) = info.value.diagnostics
     assert (diag.code, diag.message) == (code, message)
+
+
+def test_every_source_type_has_a_reader():
+    import typing
+
+    from planner.evidence.sources import READERS
+
+    assert set(typing.get_args(Source.model_fields["type"].annotation)) == set(READERS)
