@@ -29,8 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-SIX = ["selection_rate", "accuracy", "precision", "true_positive_rate", "false_positive_rate",
-       "false_negative_rate"]
+SIX = ["selection_rate", "accuracy", "precision", "true_positive_rate", "false_positive_rate", "false_negative_rate"]
 FEATURES = ["sex", "region"]
 
 
@@ -48,9 +47,14 @@ def generate(path: Path, rows: int, seed: int = 0, chunk: int = 10_000_000) -> N
         region = rng.choice(5, n, p=[0.4, 0.25, 0.2, 0.1, 0.05]).astype(np.int8)
         y = (rng.random(n) < 0.3 + 0.1 * sex - 0.03 * region).astype(np.int8)
         pred = np.where(rng.random(n) < 0.8, y, 1 - y).astype(np.int8)
-        table = pa.table({"y": y, "pred": pred,
-                          "sex": pa.DictionaryArray.from_arrays(sex, sex_levels),
-                          "region": pa.DictionaryArray.from_arrays(region, region_levels)})
+        table = pa.table(
+            {
+                "y": y,
+                "pred": pred,
+                "sex": pa.DictionaryArray.from_arrays(sex, sex_levels),
+                "region": pa.DictionaryArray.from_arrays(region, region_levels),
+            }
+        )
         writer = writer or pq.ParquetWriter(path, table.schema)
         writer.write_table(table, row_group_size=1_000_000)
     writer.close()
@@ -63,8 +67,15 @@ def worker(kind: str, path: str, bootstrap: int) -> dict:
         from planner.audit import run_audit
 
         start = time.perf_counter()
-        result = run_audit(path, label="y", prediction="pred", sensitive_features=FEATURES, metrics=SIX,
-                           bootstrap_samples=bootstrap, engine=kind.split("-")[1])
+        result = run_audit(
+            path,
+            label="y",
+            prediction="pred",
+            sensitive_features=FEATURES,
+            metrics=SIX,
+            bootstrap_samples=bootstrap,
+            engine=kind.split("-")[1],
+        )
         seconds = time.perf_counter() - start
         check = result.grouping("sex & region").disaggregated.difference("selection_rate")
         return {"seconds": seconds, "check": check}
@@ -75,23 +86,29 @@ def worker(kind: str, path: str, bootstrap: int) -> dict:
     from sklearn.metrics import accuracy_score, precision_score
 
     frame = pd.read_parquet(path)
-    funcs = {"selection_rate": flm.selection_rate, "accuracy": accuracy_score,
-             "precision": lambda y, p: precision_score(y, p, zero_division=0),
-             "true_positive_rate": flm.true_positive_rate, "false_positive_rate": flm.false_positive_rate,
-             "false_negative_rate": flm.false_negative_rate}
+    funcs = {
+        "selection_rate": flm.selection_rate,
+        "accuracy": accuracy_score,
+        "precision": lambda y, p: precision_score(y, p, zero_division=0),
+        "true_positive_rate": flm.true_positive_rate,
+        "false_positive_rate": flm.false_positive_rate,
+        "false_negative_rate": flm.false_negative_rate,
+    }
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mf = flm.MetricFrame(metrics=funcs, y_true=frame["y"], y_pred=frame["pred"],
-                             sensitive_features=frame[FEATURES])
+        mf = flm.MetricFrame(metrics=funcs, y_true=frame["y"], y_pred=frame["pred"], sensitive_features=frame[FEATURES])
         mf.difference(), mf.ratio()
     return {"seconds": time.perf_counter() - start, "check": float(mf.difference()["selection_rate"])}
 
 
 def measure(kind: str, path: Path, bootstrap: int) -> dict:
     """Run `worker` in a fresh subprocess; its own ru_maxrss is its peak memory."""
-    out = subprocess.run([sys.executable, __file__, "--worker", kind, str(path), "--bootstrap", str(bootstrap)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, str(path), "--bootstrap", str(bootstrap)],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise SystemExit(f"{kind} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -124,8 +141,11 @@ def main() -> int:
                     print(f"{rows:>12,} {kind:<16} {'skipped':>9}")
                     continue
                 seen[kind] = r = measure(kind, path, args.bootstrap)
-                note = ("whole audit from parquet incl. intervals" if kind.startswith("planner")
-                        else "MetricFrame in memory, no intervals")
+                note = (
+                    "whole audit from parquet incl. intervals"
+                    if kind.startswith("planner")
+                    else "MetricFrame in memory, no intervals"
+                )
                 print(f"{rows:>12,} {kind:<16} {r['seconds']:>9.3f} {r['peak_mb']:>9.0f}  {note}", flush=True)
             if "fairlearn" in seen and "planner-pandas" in seen:
                 assert abs(seen["fairlearn"]["check"] - seen["planner-pandas"]["check"]) < 1e-9

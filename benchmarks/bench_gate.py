@@ -63,8 +63,7 @@ def prepare(project: Path, tmp: Path) -> Path:
     warm = subprocess.run([sys.executable, __file__, "--worker", str(root)], capture_output=True, text=True)
     if warm.returncode not in (0, 1):
         raise SystemExit(f"computing the audits failed:\n{warm.stderr}")
-    check = subprocess.run([sys.executable, __file__, "--worker", str(root), "--check"],
-                           capture_output=True, text=True)
+    check = subprocess.run([sys.executable, __file__, "--worker", str(root), "--check"], capture_output=True, text=True)
     found = json.loads(check.stdout.strip().splitlines()[-1])
     if found["recomputed"] or found["heavy"]:
         raise SystemExit(f"the cache was not used as it should be: {found}")
@@ -109,10 +108,16 @@ def main() -> int:
         return worker(args.worker, args.check)
     with tempfile.TemporaryDirectory() as tmp:
         root = prepare(args.project.resolve(), Path(tmp))
-        gate = shlex.split(args.command.format(root=root)) if args.command else \
-            [sys.executable, __file__, "--worker", str(root)]
-        commands = {"gate": (gate, (0, 1)), "python -c pass": ([sys.executable, "-c", "pass"], (0,)),
-                    "import pandas": ([sys.executable, "-c", "import pandas"], (0,))}
+        gate = (
+            shlex.split(args.command.format(root=root))
+            if args.command
+            else [sys.executable, __file__, "--worker", str(root)]
+        )
+        commands = {
+            "gate": (gate, (0, 1)),
+            "python -c pass": ([sys.executable, "-c", "pass"], (0,)),
+            "import pandas": ([sys.executable, "-c", "import pandas"], (0,)),
+        }
         figures = measure(commands, args.runs)
     seconds = {name: [wall for wall, _ in runs] for name, runs in figures.items()}
     print(f"gate: {shlex.join(gate) if args.command else 'planner.load -> assess -> gate -> JSON'}")

@@ -30,8 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "adult-income"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking"]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 def grow(root: Path, audits: int, risks: int) -> None:
@@ -42,8 +41,11 @@ def grow(root: Path, audits: int, risks: int) -> None:
     for n in range(2, audits + 1):
         (root / "specs" / f"bias-audit-{n}.yaml").write_text(re.sub(r"(?m)^id: A1$", f"id: A{n}", text))
     register = root / "specs" / "risks.yaml"
-    extra = "".join(f"  - {{id: X{n}, title: Synthetic risk {n} for the benchmark, likelihood: {n % 5 + 1}, "
-                    f"impact: {(n * 3) % 5 + 1}, status: closed}}\n" for n in range(risks))
+    extra = "".join(
+        f"  - {{id: X{n}, title: Synthetic risk {n} for the benchmark, likelihood: {n % 5 + 1}, "
+        f"impact: {(n * 3) % 5 + 1}, status: closed}}\n"
+        for n in range(risks)
+    )
     register.write_text(register.read_text().rstrip("\n") + "\n" + extra)
 
 
@@ -81,9 +83,19 @@ def chromium_pdf(html: Path, out: Path) -> dict:
         return {"seconds": None}
     with tempfile.TemporaryDirectory() as profile:
         start = time.perf_counter()
-        subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                        f"--print-to-pdf={out / 'chromium.pdf'}", html.as_uri()],
-                       capture_output=True, check=True, timeout=600)
+        subprocess.run(
+            [
+                binary,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={out / 'chromium.pdf'}",
+                html.as_uri(),
+            ],
+            capture_output=True,
+            check=True,
+            timeout=600,
+        )
         seconds = time.perf_counter() - start
     from pypdf import PdfReader
 

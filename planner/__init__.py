@@ -7,9 +7,9 @@ Assessment::
 
     import planner
 
-    project = planner.load("examples/german-credit")   # validate; problems in project.diagnostics
-    assessment = planner.assess(project)                # evidence, audits, every item's status
-    decision = planner.gate(assessment)                 # decision.passed, decision.failures
+    project = planner.load("examples/german-credit")  # validate; problems in project.diagnostics
+    assessment = planner.assess(project)  # evidence, audits, every item's status
+    decision = planner.gate(assessment)  # decision.passed, decision.failures
     planner.render(assessment, formats=["html"], out="reports")
 """
 
@@ -23,5 +23,22 @@ from planner.gate.decision import Decision
 from planner.gate.item import GateItem
 from planner.project.project import Project
 
-__all__ = ["Assessment", "Candidate", "Change", "Decision", "Diagnostic", "ExitCode", "GateItem", "PlannerError",
-           "Project", "ProjectDiff", "Status", "__version__", "assess", "diff", "gate", "load", "render"]
+__all__ = [
+    "Assessment",
+    "Candidate",
+    "Change",
+    "Decision",
+    "Diagnostic",
+    "ExitCode",
+    "GateItem",
+    "PlannerError",
+    "Project",
+    "ProjectDiff",
+    "Status",
+    "__version__",
+    "assess",
+    "diff",
+    "gate",
+    "load",
+    "render",
+]

@@ -51,8 +51,9 @@ def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Project:
     return project
 
 
-def assess(project: Project, *, engine: str = "pandas", use_cache: bool = True,
-           report: Report | None = None) -> Assessment:
+def assess(
+    project: Project, *, engine: str = "pandas", use_cache: bool = True, report: Report | None = None
+) -> Assessment:
     """Link the evidence, compute the bias audits (from the cache where fresh) and assess every item.
 
     Parameters
@@ -102,10 +103,16 @@ def gate(assessment: Assessment, *, today: datetime.date | None = None) -> Decis
     return evaluate(assessment, today=today or datetime.date.today())
 
 
-def render(assessment: Assessment, *, formats: Sequence[str] = ("html", "pdf"),
-           kinds: Sequence[str] = ("design", "governance"), out: str | Path | None = None,
-           as_of: datetime.date | None = None, decision: Decision | None = None,
-           changes: ProjectDiff | None = None) -> dict[str, bytes]:
+def render(
+    assessment: Assessment,
+    *,
+    formats: Sequence[str] = ("html", "pdf"),
+    kinds: Sequence[str] = ("design", "governance"),
+    out: str | Path | None = None,
+    as_of: datetime.date | None = None,
+    decision: Decision | None = None,
+    changes: ProjectDiff | None = None,
+) -> dict[str, bytes]:
     """The design and governance reports (HTML, PDF) and the model card, rendered in memory.
 
     Parameters
@@ -133,16 +140,22 @@ def render(assessment: Assessment, *, formats: Sequence[str] = ("html", "pdf"),
 
     as_of = as_of or report_date()
     decision = decision or gate(assessment, today=as_of)
-    outputs = render_reports(assessment, kinds=kinds, formats=formats, as_of=as_of, decision=decision,
-                             changes=changes)
+    outputs = render_reports(assessment, kinds=kinds, formats=formats, as_of=as_of, decision=decision, changes=changes)
     if out is not None:
         write_reports(outputs, Path(out))
     return outputs
 
 
-def diff(old: str | Path | Project, new: str | Path | Project, *, with_status: bool = False,
-         cwd: str | Path = ".", max_bytes: int = DEFAULT_MAX_BYTES, report: Report | None = None,
-         new_assessment: Assessment | None = None) -> ProjectDiff:
+def diff(
+    old: str | Path | Project,
+    new: str | Path | Project,
+    *,
+    with_status: bool = False,
+    cwd: str | Path = ".",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    report: Report | None = None,
+    new_assessment: Assessment | None = None,
+) -> ProjectDiff:
     """What changed between two versions of a project: items added, removed and changed, field by field.
 
     Parameters
@@ -159,17 +172,19 @@ def diff(old: str | Path | Project, new: str | Path | Project, *, with_status: b
     PlannerError
         When a side cannot be read or is invalid (its errors named ``REV:path/file`` for a revision).
     """
-    with _side(old, cwd, max_bytes, with_status, report) as (old_project, old_version, before), \
-            _side(new, cwd, max_bytes, with_status and new_assessment is None, report) as \
-            (new_project, new_version, after):
+    with (
+        _side(old, cwd, max_bytes, with_status, report) as (old_project, old_version, before),
+        _side(new, cwd, max_bytes, with_status and new_assessment is None, report) as (new_project, new_version, after),
+    ):
         after = new_assessment or after
         result = diff_projects(old_project, new_project, old_assessment=before, new_assessment=after)
     return replace(result, old=old_version, new=new_version)
 
 
 @contextmanager
-def _side(side: str | Path | Project, cwd: str | Path, max_bytes: int, with_status: bool,
-          report: Report | None) -> Iterator[tuple[Project, Version, Assessment | None]]:
+def _side(
+    side: str | Path | Project, cwd: str | Path, max_bytes: int, with_status: bool, report: Report | None
+) -> Iterator[tuple[Project, Version, Assessment | None]]:
     """A valid project of one side, its Version, and its Assessment when `with_status`."""
     from planner.diff.revisions import materialise, parse_side, renamed
 
@@ -185,12 +200,16 @@ def _side(side: str | Path | Project, cwd: str | Path, max_bytes: int, with_stat
         errors = [d for d in project.diagnostics if d.is_error]
         if errors:
             raise PlannerError(renamed(errors, root, label))
-        yield project, version_of(project, parsed.text, commit), assess_for_diff(project, root, label, with_status,
-                                                                                 report)
+        yield (
+            project,
+            version_of(project, parsed.text, commit),
+            assess_for_diff(project, root, label, with_status, report),
+        )
 
 
-def assess_for_diff(project: Project, root: Path, label: str, with_status: bool,
-                    report: Report | None) -> Assessment | None:
+def assess_for_diff(
+    project: Project, root: Path, label: str, with_status: bool, report: Report | None
+) -> Assessment | None:
     """A side's Assessment for `diff --status`; evidence it cannot read is an error of that side."""
     from planner.diff.revisions import renamed
 

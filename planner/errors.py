@@ -8,9 +8,9 @@ prints them all the same way and CI consumers get one JSON shape (a contract: `f
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Iterable
 
 
 class Severity(StrEnum):

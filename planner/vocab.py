@@ -52,11 +52,20 @@ class Outcome(StrEnum):
 
 
 TONES = {
-    Outcome.MET: Tone.GOOD, Outcome.PASS: Tone.GOOD, Outcome.DONE: Tone.GOOD, Outcome.CLOSED: Tone.GOOD,
-    Outcome.NOT_MET: Tone.BAD, Outcome.FAIL: Tone.BAD,
-    Outcome.NO_EVIDENCE: Tone.WARN, Outcome.INSUFFICIENT: Tone.WARN, Outcome.WAIVED: Tone.WARN,
-    Outcome.OPEN: Tone.WARN, Outcome.MITIGATING: Tone.WARN, Outcome.ACCEPTED: Tone.WARN,
-    Outcome.INFO: Tone.NEUTRAL, Outcome.NOT_APPLICABLE: Tone.NEUTRAL,
+    Outcome.MET: Tone.GOOD,
+    Outcome.PASS: Tone.GOOD,
+    Outcome.DONE: Tone.GOOD,
+    Outcome.CLOSED: Tone.GOOD,
+    Outcome.NOT_MET: Tone.BAD,
+    Outcome.FAIL: Tone.BAD,
+    Outcome.NO_EVIDENCE: Tone.WARN,
+    Outcome.INSUFFICIENT: Tone.WARN,
+    Outcome.WAIVED: Tone.WARN,
+    Outcome.OPEN: Tone.WARN,
+    Outcome.MITIGATING: Tone.WARN,
+    Outcome.ACCEPTED: Tone.WARN,
+    Outcome.INFO: Tone.NEUTRAL,
+    Outcome.NOT_APPLICABLE: Tone.NEUTRAL,
 }
 
 

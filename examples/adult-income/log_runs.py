@@ -49,17 +49,23 @@ def data_dir(argv: list[str]) -> Path:
 
 def quality(y, score, threshold: float = 0.5) -> dict[str, float]:
     pred = (np.asarray(score) >= threshold).astype(int)
-    return {"roc_auc": roc_auc_score(y, score), "accuracy": accuracy_score(y, pred),
-            "recall": recall_score(y, pred, zero_division=0),
-            "precision": precision_score(y, pred, zero_division=0)}
+    return {
+        "roc_auc": roc_auc_score(y, score),
+        "accuracy": accuracy_score(y, pred),
+        "recall": recall_score(y, pred, zero_division=0),
+        "precision": precision_score(y, pred, zero_division=0),
+    }
 
 
 def governance(y, score, threshold: float = 0.5) -> dict[str, float]:
     """What constraints C8, C10 and policy rule P1 measure: the threshold in use, the share of
     eligible prospects declined, and calibration (Brier score)."""
     recall = recall_score(y, (np.asarray(score) >= threshold).astype(int), zero_division=0)
-    return {"decision_threshold": threshold, "false_negative_rate": 1.0 - recall,
-            "brier_score": brier_score_loss(y, score)}
+    return {
+        "decision_threshold": threshold,
+        "false_negative_rate": 1.0 - recall,
+        "brier_score": brier_score_loss(y, score),
+    }
 
 
 def explained_share(fitted, rows, top: int = 3) -> dict[str, float]:
@@ -73,7 +79,9 @@ def explained_share(fitted, rows, top: int = 3) -> dict[str, float]:
     if not hasattr(clf, "coef_"):
         return {}
     transformed = fitted.named_steps["pre"].transform(rows)  # sparse when one-hot columns dominate
-    contributions = transformed.multiply(clf.coef_[0]) if hasattr(transformed, "multiply") else transformed * clf.coef_[0]
+    contributions = (
+        transformed.multiply(clf.coef_[0]) if hasattr(transformed, "multiply") else transformed * clf.coef_[0]
+    )
     nonzero = np.asarray((contributions != 0).sum(axis=1)).ravel()
     return {"explained_share": float((nonzero >= top).mean())}
 
@@ -85,9 +93,11 @@ def behaviour(predict_proba, rows, threshold: float = 0.5) -> dict[str, float]:
     flips = (predict_proba(swapped)[:, 1] >= threshold) != (score >= threshold)
     more_education = rows.assign(education_num=(rows["education_num"] + 1).clip(upper=16))
     more_hours = rows.assign(hours_per_week=rows["hours_per_week"] + 5)
-    return {"sex_swap_flip_rate": float(flips.mean()),
-            "education_step_score_drop_rate": float((predict_proba(more_education)[:, 1] < score).mean()),
-            "hours_step_score_drop_rate": float((predict_proba(more_hours)[:, 1] < score).mean())}
+    return {
+        "sex_swap_flip_rate": float(flips.mean()),
+        "education_step_score_drop_rate": float((predict_proba(more_education)[:, 1] < score).mean()),
+        "hours_step_score_drop_rate": float((predict_proba(more_hours)[:, 1] < score).mean()),
+    }
 
 
 def p95_latency_ms(predict, rows) -> float:
@@ -122,8 +132,11 @@ def log_models(folder: Path) -> None:
     mlflow.set_experiment("adult-income")
     train_frame, test = read_adult(folder / "adult.data"), read_adult(folder / "adult.test")
     x_train, x_test = train_frame[FEATURES].fillna("unknown"), test[FEATURES].fillna("unknown")
-    common = {"data_hash": hashlib.sha256((folder / "adult.data").read_bytes()).hexdigest(),
-              "python_version": platform.python_version(), "mlflow.source.name": "log_runs.py"}
+    common = {
+        "data_hash": hashlib.sha256((folder / "adult.data").read_bytes()).hexdigest(),
+        "python_version": platform.python_version(),
+        "mlflow.source.name": "log_runs.py",
+    }
     if git_commit():
         common["mlflow.source.git.commit"] = git_commit()
     model, _, _ = train(folder)  # train.py's model: its predictions are what the audit reads
@@ -134,8 +147,12 @@ def log_models(folder: Path) -> None:
         with mlflow.start_run(run_name=name):
             mlflow.log_params({**params, "threshold": 0.5, "features": len(FEATURES), "seed": SEED})
             mlflow.set_tags({**common, **tags})
-            mlflow.log_metrics(quality(test[LABEL], score) | governance(test[LABEL], score)
-                               | behaviour(fitted.predict_proba, x_test) | explained_share(fitted, x_test))
+            mlflow.log_metrics(
+                quality(test[LABEL], score)
+                | governance(test[LABEL], score)
+                | behaviour(fitted.predict_proba, x_test)
+                | explained_share(fitted, x_test)
+            )
             mlflow.log_metric("p95_latency_ms", p95_latency_ms(fitted.predict_proba, x_test))
         print(f"logged {name}: roc_auc {roc_auc_score(test[LABEL], score):.3f}")
 
@@ -149,19 +166,25 @@ def write_baselines(folder: Path) -> None:
     test = read_adult(folder / "adult.test")
     y = test[LABEL]
     majority = read_adult(folder / "adult.data")[LABEL].mode()[0]
-    rows = [("zero-rule", "Always the majority class", "zero-rule",
-             np.full(len(test), float(majority)), lambda row: np.full(len(row), float(majority))),
-            ("rule-baseline", "Call-centre rule", "existing-system", call_centre_rule(test).to_numpy(),
-             call_centre_rule)]
+    rows = [
+        (
+            "zero-rule",
+            "Always the majority class",
+            "zero-rule",
+            np.full(len(test), float(majority)),
+            lambda row: np.full(len(row), float(majority)),
+        ),
+        ("rule-baseline", "Call-centre rule", "existing-system", call_centre_rule(test).to_numpy(), call_centre_rule),
+    ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["run_id", "name", "tags.kind", "roc_auc", "accuracy", "recall", "precision",
-                         "p95_latency_ms"])
+        writer.writerow(["run_id", "name", "tags.kind", "roc_auc", "accuracy", "recall", "precision", "p95_latency_ms"])
         for run_id, name, kind, score, predict in rows:
             metrics = quality(y, score, threshold=1.0)  # rule: invite only when both conditions hold
-            writer.writerow([run_id, name, kind, *(round(v, 6) for v in metrics.values()),
-                             round(p95_latency_ms(predict, test), 6)])
+            writer.writerow(
+                [run_id, name, kind, *(round(v, 6) for v in metrics.values()), round(p95_latency_ms(predict, test), 6)]
+            )
     print(f"wrote {RESULTS}")
 
 

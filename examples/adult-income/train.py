@@ -22,9 +22,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 SEED = 0
-COLUMNS = ["age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",
-           "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week",
-           "native_country", "income"]
+COLUMNS = [
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education_num",
+    "marital_status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital_gain",
+    "capital_loss",
+    "hours_per_week",
+    "native_country",
+    "income",
+]
 NUMERIC = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
 CATEGORICAL = ["workclass", "marital_status", "occupation", "relationship", "race", "sex", "native_country"]
 OUTPUT = Path(__file__).parent / "data" / "predictions.csv"
@@ -32,8 +46,7 @@ OUTPUT = Path(__file__).parent / "data" / "predictions.csv"
 
 def read_adult(path: Path) -> pd.DataFrame:
     """One Adult file; adult.test has a junk first line and labels ending in '.'."""
-    frame = pd.read_csv(path, header=None, names=COLUMNS, skipinitialspace=True, na_values="?",
-                        comment="|")
+    frame = pd.read_csv(path, header=None, names=COLUMNS, skipinitialspace=True, na_values="?", comment="|")
     frame["income_over_50k"] = frame.pop("income").str.rstrip(".").eq(">50K").astype(int)
     return frame
 
@@ -44,13 +57,15 @@ def age_group(age: pd.Series) -> pd.Series:
 
 def education_level(years: pd.Series) -> pd.Series:
     """Education years grouped into four levels (the slice column)."""
-    return pd.cut(years, [0, 9, 12, 13, np.inf], labels=["hs-or-less", "some-college", "bachelors",
-                                                          "postgraduate"]).astype(str)
+    return pd.cut(
+        years, [0, 9, 12, 13, np.inf], labels=["hs-or-less", "some-college", "bachelors", "postgraduate"]
+    ).astype(str)
 
 
 def build_model() -> Pipeline:
-    pre = ColumnTransformer([("num", StandardScaler(), NUMERIC),
-                             ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL)])
+    pre = ColumnTransformer(
+        [("num", StandardScaler(), NUMERIC), ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL)]
+    )
     return Pipeline([("pre", pre), ("clf", LogisticRegression(max_iter=2000, random_state=SEED))])
 
 
@@ -67,10 +82,17 @@ def train(data_dir: Path) -> tuple[Pipeline, pd.DataFrame, pd.DataFrame]:
 
 def predictions_frame(test: pd.DataFrame) -> pd.DataFrame:
     """The columns an audit needs, with derived groups; missing race/sex stay missing."""
-    return pd.DataFrame({"income_over_50k": test["income_over_50k"], "prediction": test["prediction"],
-                         "score": test["score"], "sex": test["sex"], "race": test["race"],
-                         "age_group": age_group(test["age"]),
-                         "education_level": education_level(test["education_num"])})
+    return pd.DataFrame(
+        {
+            "income_over_50k": test["income_over_50k"],
+            "prediction": test["prediction"],
+            "score": test["score"],
+            "sex": test["sex"],
+            "race": test["race"],
+            "age_group": age_group(test["age"]),
+            "education_level": education_level(test["education_num"]),
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

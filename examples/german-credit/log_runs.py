@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
-
 from sklearn.model_selection import train_test_split
 
 from train import CATEGORICAL, NUMERIC, SEED, build_model, read_german, train
@@ -56,10 +55,13 @@ def split(folder: Path):
 
 def quality(y, score, threshold: float = 0.5) -> dict[str, float]:
     pred = (np.asarray(score) >= threshold).astype(int)
-    return {"roc_auc": roc_auc_score(y, score), "accuracy": accuracy_score(y, pred),
-            "recall": recall_score(y, pred, zero_division=0),
-            "precision": precision_score(y, pred, zero_division=0),
-            "expected_cost": float((5 * ((pred == 1) & (y == 0)) + 1 * ((pred == 0) & (y == 1))).mean())}
+    return {
+        "roc_auc": roc_auc_score(y, score),
+        "accuracy": accuracy_score(y, pred),
+        "recall": recall_score(y, pred, zero_division=0),
+        "precision": precision_score(y, pred, zero_division=0),
+        "expected_cost": float((5 * ((pred == 1) & (y == 0)) + 1 * ((pred == 0) & (y == 1))).mean()),
+    }
 
 
 def behaviour(predict_proba, rows, threshold: float = 0.5) -> dict[str, float]:
@@ -68,8 +70,10 @@ def behaviour(predict_proba, rows, threshold: float = 0.5) -> dict[str, float]:
     swapped = rows.assign(foreign=rows["foreign"].map({"A201": "A202", "A202": "A201"}))
     flips = (predict_proba(swapped)[:, 1] >= threshold) != (score >= threshold)
     longer = rows.assign(duration=rows["duration"] + 12)
-    return {"foreign_swap_flip_rate": float(flips.mean()),
-            "duration_step_score_rise_rate": float((predict_proba(longer)[:, 1] > score).mean())}
+    return {
+        "foreign_swap_flip_rate": float(flips.mean()),
+        "duration_step_score_rise_rate": float((predict_proba(longer)[:, 1] > score).mean()),
+    }
 
 
 def p95_latency_ms(predict, rows) -> float:
@@ -104,8 +108,11 @@ def log_models(folder: Path) -> None:
     mlflow.set_experiment("german-credit")
     train_frame, test = split(folder)
     x_train, x_test = train_frame[FEATURES], test[FEATURES]
-    common = {"data_hash": hashlib.sha256((folder / "german.data").read_bytes()).hexdigest(),
-              "python_version": platform.python_version(), "mlflow.source.name": "log_runs.py"}
+    common = {
+        "data_hash": hashlib.sha256((folder / "german.data").read_bytes()).hexdigest(),
+        "python_version": platform.python_version(),
+        "mlflow.source.name": "log_runs.py",
+    }
     if git_commit():
         common["mlflow.source.git.commit"] = git_commit()
     model, _, _ = train(folder)  # train.py's model: its predictions are what the audit reads
@@ -123,10 +130,12 @@ def log_models(folder: Path) -> None:
 
 def scorecard(frame) -> np.ndarray:
     """A paper scorecard: points for account, history, savings, duration; 0-1 after scaling."""
-    points = (frame["checking"].map({"A11": -2, "A12": 0, "A13": 1, "A14": 2})
-              + frame["history"].map({"A30": -2, "A31": -1, "A32": 0, "A33": 0, "A34": 1})
-              + frame["savings"].map({"A61": -1, "A62": 0, "A63": 1, "A64": 1, "A65": 0})
-              + (frame["duration"] <= 24).astype(int))
+    points = (
+        frame["checking"].map({"A11": -2, "A12": 0, "A13": 1, "A14": 2})
+        + frame["history"].map({"A30": -2, "A31": -1, "A32": 0, "A33": 0, "A34": 1})
+        + frame["savings"].map({"A61": -1, "A62": 0, "A63": 1, "A64": 1, "A65": 0})
+        + (frame["duration"] <= 24).astype(int)
+    )
     return ((points + 5) / 10).to_numpy()  # points range from -5 to 5
 
 
@@ -134,18 +143,37 @@ def write_baselines(folder: Path) -> None:
     train_frame, test = split(folder)
     y = test[LABEL]
     majority = train_frame[LABEL].mode()[0]
-    rows = [("zero-rule", "Accept everyone (the majority class)", "zero-rule",
-             np.full(len(test), float(majority)), lambda row: np.full(len(row), float(majority))),
-            ("scorecard-2025", "Paper scorecard", "existing-system", scorecard(test), scorecard)]
+    rows = [
+        (
+            "zero-rule",
+            "Accept everyone (the majority class)",
+            "zero-rule",
+            np.full(len(test), float(majority)),
+            lambda row: np.full(len(row), float(majority)),
+        ),
+        ("scorecard-2025", "Paper scorecard", "existing-system", scorecard(test), scorecard),
+    ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["run_id", "name", "tags.kind", "roc_auc", "accuracy", "recall", "precision",
-                         "expected_cost", "p95_latency_ms"])
+        writer.writerow(
+            [
+                "run_id",
+                "name",
+                "tags.kind",
+                "roc_auc",
+                "accuracy",
+                "recall",
+                "precision",
+                "expected_cost",
+                "p95_latency_ms",
+            ]
+        )
         for run_id, name, kind, score, predict in rows:
             metrics = quality(y, score, threshold=0.5)  # scorecard: accept at 0 points or more
-            writer.writerow([run_id, name, kind, *(round(v, 6) for v in metrics.values()),
-                             round(p95_latency_ms(predict, test), 6)])
+            writer.writerow(
+                [run_id, name, kind, *(round(v, 6) for v in metrics.values()), round(p95_latency_ms(predict, test), 6)]
+            )
     print(f"wrote {RESULTS}")
 
 

@@ -23,12 +23,45 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 SEED = 0
-COLUMNS = ["checking", "duration", "history", "purpose", "amount", "savings", "employment",
-           "installment_rate", "personal_status", "debtors", "residence", "property", "age",
-           "other_plans", "housing", "credits", "job", "dependents", "telephone", "foreign", "risk"]
+COLUMNS = [
+    "checking",
+    "duration",
+    "history",
+    "purpose",
+    "amount",
+    "savings",
+    "employment",
+    "installment_rate",
+    "personal_status",
+    "debtors",
+    "residence",
+    "property",
+    "age",
+    "other_plans",
+    "housing",
+    "credits",
+    "job",
+    "dependents",
+    "telephone",
+    "foreign",
+    "risk",
+]
 NUMERIC = ["duration", "amount", "installment_rate", "residence", "age", "credits", "dependents"]
-CATEGORICAL = ["checking", "history", "purpose", "savings", "employment", "personal_status", "debtors",
-               "property", "other_plans", "housing", "job", "telephone", "foreign"]
+CATEGORICAL = [
+    "checking",
+    "history",
+    "purpose",
+    "savings",
+    "employment",
+    "personal_status",
+    "debtors",
+    "property",
+    "other_plans",
+    "housing",
+    "job",
+    "telephone",
+    "foreign",
+]
 # A9 personal status and sex: A91, A93, A94 are male; A92, A95 female (german.doc).
 SEX = {"A91": "male", "A92": "female", "A93": "male", "A94": "male", "A95": "female"}
 FOREIGN = {"A201": "yes", "A202": "no"}
@@ -42,8 +75,9 @@ def read_german(path: Path) -> pd.DataFrame:
 
 
 def build_model() -> Pipeline:
-    pre = ColumnTransformer([("num", StandardScaler(), NUMERIC),
-                             ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL)])
+    pre = ColumnTransformer(
+        [("num", StandardScaler(), NUMERIC), ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL)]
+    )
     return Pipeline([("pre", pre), ("clf", LogisticRegression(max_iter=2000, random_state=SEED))])
 
 
@@ -59,11 +93,19 @@ def train(data_dir: Path) -> tuple[Pipeline, pd.DataFrame, pd.DataFrame]:
 
 
 def predictions_frame(test: pd.DataFrame) -> pd.DataFrame:
-    age_group = pd.cut(test["age"], [0, 25, 45, 65, np.inf], right=False,
-                       labels=["<25", "25-44", "45-64", "65+"]).astype(str)
-    return pd.DataFrame({"good_credit": test["good_credit"], "prediction": test["prediction"],
-                         "score": test["score"], "sex": test["personal_status"].map(SEX),
-                         "age_group": age_group, "foreign_worker": test["foreign"].map(FOREIGN)})
+    age_group = pd.cut(
+        test["age"], [0, 25, 45, 65, np.inf], right=False, labels=["<25", "25-44", "45-64", "65+"]
+    ).astype(str)
+    return pd.DataFrame(
+        {
+            "good_credit": test["good_credit"],
+            "prediction": test["prediction"],
+            "score": test["score"],
+            "sex": test["personal_status"].map(SEX),
+            "age_group": age_group,
+            "foreign_worker": test["foreign"].map(FOREIGN),
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

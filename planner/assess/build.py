@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     from planner.audit.project import ProjectAudit
 
 
-def assess(project: Project, *, evidence: Evidence | None = None, audits: Iterable[ProjectAudit] = (),
-           audit_problems: Iterable[Diagnostic] = ()) -> Assessment:
+def assess(
+    project: Project,
+    *,
+    evidence: Evidence | None = None,
+    audits: Iterable[ProjectAudit] = (),
+    audit_problems: Iterable[Diagnostic] = (),
+) -> Assessment:
     """The Assessment of a valid project; evidence problems become diagnostics, not exceptions.
 
     `evidence` is read from the project's results sources when not given; `audits` are the
@@ -36,17 +41,31 @@ def assess(project: Project, *, evidence: Evidence | None = None, audits: Iterab
     audits = list(audits)
     context = AssessContext(project, evidence, {audit.spec.id: audit for audit in audits})
     # kinds in the registry's order, documents in the project's order within a kind
-    items = [status for name, kind in KINDS.items() for doc in project.docs_of_kind(name)
-             for status in kind.assess(doc, context)]
+    items = [
+        status
+        for name, kind in KINDS.items()
+        for doc in project.docs_of_kind(name)
+        for status in kind.assess(doc, context)
+    ]
     _place(items, project)
     assert project.manifest is not None  # a valid project has its manifest
     policy = next(iter(project.docs_of_kind("policy")), None)
     results = next(iter(project.docs_of_kind("results")), None)
     rule = (results.document.file, results.document.position(("candidate",))[0]) if results else ("", 0)
-    return Assessment(project.manifest.project, project.root, _candidate(evidence.candidate), items,
-                      list(evidence.problems), audits, list(audit_problems), POLICY.terms(policy),
-                      check_signoffs(project), {kind: project.of_kind(kind) for kind in KINDS}, dict(project.texts),
-                      rule)
+    return Assessment(
+        project.manifest.project,
+        project.root,
+        _candidate(evidence.candidate),
+        items,
+        list(evidence.problems),
+        audits,
+        list(audit_problems),
+        POLICY.terms(policy),
+        check_signoffs(project),
+        {kind: project.of_kind(kind) for kind in KINDS},
+        dict(project.texts),
+        rule,
+    )
 
 
 def _place(items: list[Status], project: Project) -> None:

@@ -128,7 +128,9 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         info = self.info
-        return {"project": {"id": info.id, "name": info.name, "version": info.version, "owner": info.owner},
-                "candidate": self.candidate.to_dict() if self.candidate else None,
-                "items": [item.to_dict() for item in self.items],
-                "diagnostics": [d.to_dict() for d in self.diagnostics]}
+        return {
+            "project": {"id": info.id, "name": info.name, "version": info.version, "owner": info.owner},
+            "candidate": self.candidate.to_dict() if self.candidate else None,
+            "items": [item.to_dict() for item in self.items],
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }

@@ -23,7 +23,8 @@ def _why(item: Status) -> str:
     if item.baselines:
         why += "; baselines: " + ", ".join(
             f"{b.id} {cell(b.value)}" + ("" if b.beaten is None else (" beaten" if b.beaten else " NOT beaten"))
-            for b in item.baselines)
+            for b in item.baselines
+        )
     return why
 
 
@@ -36,8 +37,9 @@ def print_assessment(assessment: Assessment, console: Console | None = None) -> 
     candidate = assessment.candidate
     if candidate:
         missing = ", ".join(candidate.missing_reproducibility) or "none"
-        console.print(_plain(f"candidate run: {candidate.run_id} ({candidate.source}); "
-                             f"reproducibility facts missing: {missing}"))
+        console.print(
+            _plain(f"candidate run: {candidate.run_id} ({candidate.source}); reproducibility facts missing: {missing}")
+        )
     else:
         console.print("candidate run: [yellow]none[/]")
     for kind, title in item_titles().items():
@@ -48,6 +50,11 @@ def print_assessment(assessment: Assessment, console: Console | None = None) -> 
         for column in ("id", "status", "value", "target", "why"):
             table.add_column(column, no_wrap=column in ("id", "status"))
         for item in items:
-            table.add_row(_plain(item.id), Text(str(item.status), style=tone_of(item.status).rich_style),
-                          cell(item.value), cell(item.target), _plain(_why(item)))
+            table.add_row(
+                _plain(item.id),
+                Text(str(item.status), style=tone_of(item.status).rich_style),
+                cell(item.value),
+                cell(item.target),
+                _plain(_why(item)),
+            )
         console.print(table)

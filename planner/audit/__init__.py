@@ -20,12 +20,26 @@ from typing import Any
 # Names resolve on first use (PEP 562), so `planner.audit.findings` can be imported without pandas:
 # the audit cache rebuilds findings in processes (the gate) that must not load the engine.
 _WHERE = {
-    "count_cells": "counts", "prepare_counts": "counts", "read_counts": "counts",
-    "NAMED_DISPARITIES": "disparities", "Disaggregated": "disparities", "AuditInputError": "errors",
-    "Finding": "findings", "Limit": "findings", "AuditData": "inputs", "prepare_predictions": "inputs",
-    "read_predictions": "inputs", "bootstrap_disparities": "intervals", "wilson_interval": "intervals",
-    "ALL_METRICS": "metrics", "RATE_METRICS": "metrics", "SCORE_METRICS": "metrics",
-    "AuditResult": "result", "run_audit": "run", "duckdb_cell_counts": "sql", "grouped_count_sql": "sql",
+    "count_cells": "counts",
+    "prepare_counts": "counts",
+    "read_counts": "counts",
+    "NAMED_DISPARITIES": "disparities",
+    "Disaggregated": "disparities",
+    "AuditInputError": "errors",
+    "Finding": "findings",
+    "Limit": "findings",
+    "AuditData": "inputs",
+    "prepare_predictions": "inputs",
+    "read_predictions": "inputs",
+    "bootstrap_disparities": "intervals",
+    "wilson_interval": "intervals",
+    "ALL_METRICS": "metrics",
+    "RATE_METRICS": "metrics",
+    "SCORE_METRICS": "metrics",
+    "AuditResult": "result",
+    "run_audit": "run",
+    "duckdb_cell_counts": "sql",
+    "grouped_count_sql": "sql",
 }
 
 
@@ -36,9 +50,24 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ALL_METRICS", "NAMED_DISPARITIES", "RATE_METRICS", "SCORE_METRICS",
-    "AuditData", "AuditInputError", "AuditResult", "Disaggregated", "Finding", "Limit",
-    "bootstrap_disparities", "count_cells", "duckdb_cell_counts", "grouped_count_sql",
-    "prepare_counts", "prepare_predictions", "read_counts", "read_predictions", "run_audit",
+    "ALL_METRICS",
+    "NAMED_DISPARITIES",
+    "RATE_METRICS",
+    "SCORE_METRICS",
+    "AuditData",
+    "AuditInputError",
+    "AuditResult",
+    "Disaggregated",
+    "Finding",
+    "Limit",
+    "bootstrap_disparities",
+    "count_cells",
+    "duckdb_cell_counts",
+    "grouped_count_sql",
+    "prepare_counts",
+    "prepare_predictions",
+    "read_counts",
+    "read_predictions",
+    "run_audit",
     "wilson_interval",
 ]

@@ -49,7 +49,7 @@ def random_prior(prior: float, q: float) -> dict[str, float]:
         "false_negative_rate": _nan_unless(q > 0, 1.0 - p),
         "true_negative_rate": _nan_unless(q < 1, 1.0 - p),
         "roc_auc": _nan_unless(0 < q < 1, 0.5),
-        "brier_score": q * (1.0 - p) ** 2 + (1.0 - q) * p ** 2,
+        "brier_score": q * (1.0 - p) ** 2 + (1.0 - q) * p**2,
         "expected_calibration_error": abs(q - p),
     }
 
@@ -65,10 +65,11 @@ def baselines(prior: float, base_rates: dict[str, float] | None = None) -> dict[
         Group label -> that group's base rate; the baselines still use the overall prior,
         because a trivial model does not see the group.
     """
-    out: dict[str, dict[str, Any]] = {"zero_rule": {"overall": zero_rule(prior, prior)},
-                                      "random": {"overall": random_prior(prior, prior)}}
+    out: dict[str, dict[str, Any]] = {
+        "zero_rule": {"overall": zero_rule(prior, prior)},
+        "random": {"overall": random_prior(prior, prior)},
+    }
     for name, q in (base_rates or {}).items():
         out["zero_rule"].setdefault("groups", {})[name] = zero_rule(prior, q)
         out["random"].setdefault("groups", {})[name] = random_prior(prior, q)
     return out
-

@@ -54,8 +54,9 @@ CACHE_FOLDER = Path(".planner") / "audits"
 CACHE_FORMAT = 2
 CHUNK_BYTES = 1 << 20  # fastest of 64 KiB, 1 MiB and 4 MiB here
 DESCRIPTIVE_FIELDS = frozenset({"title", "harms", "links"})  # never change a computed number
-RESULT_KEYS = frozenset({"status", "rows", "settings", "missing", "overall", "groupings", "findings",
-                         "slices", "thresholds", "baselines"})
+RESULT_KEYS = frozenset(
+    {"status", "rows", "settings", "missing", "overall", "groupings", "findings", "slices", "thresholds", "baselines"}
+)
 ENGINE_PACKAGE = Path(__file__).parent
 NOT_ENGINE = frozenset({"cache.py", "text.py"})  # they read and render results, computing none
 
@@ -144,25 +145,44 @@ class _Hashes:
 
 def fingerprint(spec: BiasAudit, hashes: _Hashes, *, engine: str) -> dict[str, str]:
     """What a result depends on; raises `OSError` when the predictions file cannot be read."""
-    return {"predictions_sha256": hashes.of(spec), "spec_sha256": spec_sha256(spec),
-            "planner_version": __version__, "engine_code_sha256": engine_code_sha256(), "engine": engine}
+    return {
+        "predictions_sha256": hashes.of(spec),
+        "spec_sha256": spec_sha256(spec),
+        "planner_version": __version__,
+        "engine_code_sha256": engine_code_sha256(),
+        "engine": engine,
+    }
 
 
 def _payload(audit: ProjectAudit) -> dict[str, Any]:
     """The engine result as plain data, and each limit with the positions of its findings in it."""
     position = {id(finding): index for index, finding in enumerate(audit.findings)}
-    limits = [{"id": limit.id, "metric": limit.metric, "op": limit.op, "value": limit.value,
-               "feature": limit.feature, "confident": limit.confident,
-               "findings": [position[id(finding)] for finding in limit.findings]} for limit in audit.limits]
+    limits = [
+        {
+            "id": limit.id,
+            "metric": limit.metric,
+            "op": limit.op,
+            "value": limit.value,
+            "feature": limit.feature,
+            "confident": limit.confident,
+            "findings": [position[id(finding)] for finding in limit.findings],
+        }
+        for limit in audit.limits
+    ]
     return {"result": audit.result_data, "limits": limits}
 
 
 def _save(project: Project, audit: ProjectAudit, fingerprint_: dict[str, str]) -> Path:
     """Write one audit to `<root>/.planner/audits/<audit id>.json` (atomically)."""
     payload = _payload(audit)
-    document = {"format": CACHE_FORMAT, "id": audit.spec.id, "predictions": audit.spec.predictions,
-                "fingerprint": fingerprint_, "checksum": hashlib.sha256(_canonical(payload)).hexdigest(),
-                "audit": payload}
+    document = {
+        "format": CACHE_FORMAT,
+        "id": audit.spec.id,
+        "predictions": audit.spec.predictions,
+        "fingerprint": fingerprint_,
+        "checksum": hashlib.sha256(_canonical(payload)).hexdigest(),
+        "audit": payload,
+    }
     path = cache_path(project, audit.spec.id)
     write_atomic(path, json.dumps(document, allow_nan=False, separators=(",", ":")))
     return path
@@ -232,8 +252,9 @@ def _load_one(project: Project, spec: BiasAudit, hashes: _Hashes) -> ProjectAudi
         return MALFORMED.format(error=f"{type(exc).__name__}: {exc}")
 
 
-def _compute(doc: SpecDoc, project: Project, engine: str,
-             hashes: _Hashes) -> tuple[ProjectAudit, dict[str, str] | None]:
+def _compute(
+    doc: SpecDoc, project: Project, engine: str, hashes: _Hashes
+) -> tuple[ProjectAudit, dict[str, str] | None]:
     """The computed audit and the fingerprint of its inputs, taken before computing so that a file
     rewritten meanwhile leaves a stale entry rather than a wrong one (None when it cannot be read)."""
     try:
@@ -243,8 +264,9 @@ def _compute(doc: SpecDoc, project: Project, engine: str,
     return run_spec_audit(doc, project.root, engine=engine), taken
 
 
-def audits_for(project: Project, *, engine: str = "pandas", use_cache: bool = True,
-               report: Callable[[str], None] | None = None) -> tuple[list[ProjectAudit], list[Diagnostic]]:
+def audits_for(
+    project: Project, *, engine: str = "pandas", use_cache: bool = True, report: Callable[[str], None] | None = None
+) -> tuple[list[ProjectAudit], list[Diagnostic]]:
     """Every audit of the project, in spec order: cached where fresh, computed where not (importing
     the engine only then) and saved for next time. A cached result from either engine is used.
 

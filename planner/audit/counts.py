@@ -11,14 +11,25 @@ and ``count``, one row per non-empty cell, sorted by all columns but ``count``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner.audit.errors import AuditInputError
-from planner.audit.inputs import (BAD_COUNT, NO_ROWS, AuditData, Factor, _first_row, _where,
-                                  check_columns, read_table, to_binary, to_factor)
+from planner.audit.inputs import (
+    BAD_COUNT,
+    NO_ROWS,
+    AuditData,
+    Factor,
+    _first_row,
+    _where,
+    check_columns,
+    read_table,
+    to_binary,
+    to_factor,
+)
 
 # np.bincount allocates one slot per possible cell; beyond this we count unique codes instead.
 _MAX_DENSE_CELLS = 50_000_000
@@ -72,8 +83,16 @@ def canonical(table: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return table.sort_values([*by, "label", "prediction"], kind="stable").reset_index(drop=True)
 
 
-def prepare_counts(frame: pd.DataFrame, *, group_columns: Sequence[str], label: str, prediction: str,
-                   count: str, positive_label: Any = None, source: str | None = None) -> pd.DataFrame:
+def prepare_counts(
+    frame: pd.DataFrame,
+    *,
+    group_columns: Sequence[str],
+    label: str,
+    prediction: str,
+    count: str,
+    positive_label: Any = None,
+    source: str | None = None,
+) -> pd.DataFrame:
     """Validate a precomputed counts table and return it in canonical form.
 
     Parameters
@@ -95,13 +114,18 @@ def prepare_counts(frame: pd.DataFrame, *, group_columns: Sequence[str], label: 
     values = pd.to_numeric(frame[count], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~(np.isfinite(values) & (values >= 0) & (np.floor(values) == values))
     if bad.any():
-        raise AuditInputError(BAD_COUNT.format(column=count, where=source or "the counts table", count=int(bad.sum()),
-                              row=_first_row(bad)), file=source, column=count)
+        raise AuditInputError(
+            BAD_COUNT.format(
+                column=count, where=source or "the counts table", count=int(bad.sum()), row=_first_row(bad)
+            ),
+            file=source,
+            column=count,
+        )
     table = {name: _group_strings(frame[name]) for name in group_columns}
-    table["label"] = to_binary(frame[label], role="label", column=label, file=source,
-                               positive_label=positive_label)
-    table["prediction"] = to_binary(frame[prediction], role="prediction", column=prediction, file=source,
-                                    positive_label=positive_label)
+    table["label"] = to_binary(frame[label], role="label", column=label, file=source, positive_label=positive_label)
+    table["prediction"] = to_binary(
+        frame[prediction], role="prediction", column=prediction, file=source, positive_label=positive_label
+    )
     table["count"] = values.astype(np.int64)
     summed = pd.DataFrame(table).groupby([*group_columns, "label", "prediction"], sort=False)["count"].sum()
     return canonical(summed.reset_index(), group_columns)
@@ -112,12 +136,26 @@ def _group_strings(series: pd.Series) -> np.ndarray:
     return np.asarray(factor.levels, dtype=object)[factor.codes]
 
 
-def read_counts(path: str, *, group_columns: Sequence[str], label: str, prediction: str,
-                count: str = "count", positive_label: Any = None) -> pd.DataFrame:
+def read_counts(
+    path: str,
+    *,
+    group_columns: Sequence[str],
+    label: str,
+    prediction: str,
+    count: str = "count",
+    positive_label: Any = None,
+) -> pd.DataFrame:
     """Read a counts table from CSV or parquet; see `prepare_counts`."""
     frame = read_table(path, list(dict.fromkeys([*group_columns, label, prediction, count])))
-    return prepare_counts(frame, group_columns=group_columns, label=label, prediction=prediction,
-                          count=count, positive_label=positive_label, source=str(path))
+    return prepare_counts(
+        frame,
+        group_columns=group_columns,
+        label=label,
+        prediction=prediction,
+        count=count,
+        positive_label=positive_label,
+        source=str(path),
+    )
 
 
 def missing_counts(counts: pd.DataFrame, group_columns: Sequence[str]) -> dict[str, int]:

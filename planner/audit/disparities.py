@@ -85,8 +85,9 @@ def is_disparity(name: str) -> bool:
     return True
 
 
-def named_disparity(name: str, by_metric: dict[str, np.ndarray], overall: dict[str, np.ndarray],
-                    method: str = "between_groups") -> np.ndarray:
+def named_disparity(
+    name: str, by_metric: dict[str, np.ndarray], overall: dict[str, np.ndarray], method: str = "between_groups"
+) -> np.ndarray:
     """A disparity (fairlearn's definitions) from per-metric arrays with groups on the last axis."""
     metrics, kind = disparity_definition(name)
     parts = [(difference if kind == "difference" else ratio)(by_metric[m], overall[m], method) for m in metrics]
@@ -129,8 +130,9 @@ class Disaggregated:
     def disparity(self, name: str, method: str = "between_groups") -> float:
         """A named disparity such as ``equalized_odds_difference``."""
         metrics = disparity_definition(name)[0]
-        return float(named_disparity(name, {m: self._values(m) for m in metrics},
-                                     {m: self.overall[m] for m in metrics}, method))
+        return float(
+            named_disparity(name, {m: self._values(m) for m in metrics}, {m: self.overall[m] for m in metrics}, method)
+        )
 
     def to_reference(self, metric: str, reference: Any) -> pd.DataFrame:
         """Aequitas-style disparity: each group's `metric` divided by (and minus) the reference's."""

@@ -22,8 +22,9 @@ class AuditInputError(ValueError):
         A suggestion to fix it (e.g. a close column name).
     """
 
-    def __init__(self, message: str, *, file: str | None = None, column: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, column: str | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file

@@ -81,9 +81,15 @@ def _defined(x: float | None) -> bool:
     return x is not None and not math.isnan(x)
 
 
-def evaluate(limit: Limit, *, grouping: str, observed: float | None,
-             interval: tuple[float, float] | None, sufficient: bool = True,
-             group: dict[str, str] | None = None) -> Finding:
+def evaluate(
+    limit: Limit,
+    *,
+    grouping: str,
+    observed: float | None,
+    interval: tuple[float, float] | None,
+    sufficient: bool = True,
+    group: dict[str, str] | None = None,
+) -> Finding:
     """Judge one observed value (and its interval) against a limit."""
     interval = interval if interval and all(_defined(b) for b in interval) else None
     observed = observed if _defined(observed) else None

@@ -7,8 +7,9 @@ one vectorised pass over the grouping's combined codes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,8 +43,9 @@ def grouping_name(by: Sequence[str]) -> str:
     return " & ".join(by) if by else "overall"
 
 
-def score_table(data: AuditData, by: Sequence[str], metrics: Sequence[str], *, ece_bins: int,
-                score_order: np.ndarray | None) -> pd.DataFrame:
+def score_table(
+    data: AuditData, by: Sequence[str], metrics: Sequence[str], *, ece_bins: int, score_order: np.ndarray | None
+) -> pd.DataFrame:
     """Score metrics per group of `by` (index like `confusion_cells`), from rows."""
     factors = [data.factors[name] for name in by]
     code, shape = combine_codes(factors)
@@ -53,17 +55,22 @@ def score_table(data: AuditData, by: Sequence[str], metrics: Sequence[str], *, e
     y, s = data.y_true, data.score
     if s is None:
         raise ValueError(NO_SCORES)
-    funcs = {"roc_auc": lambda: roc_auc_by_group(code, n_groups, y, s, score_order),
-             "brier_score": lambda: brier_by_group(code, n_groups, y, s),
-             "expected_calibration_error": lambda: ece_by_group(code, n_groups, y, s, ece_bins)}
+    funcs = {
+        "roc_auc": lambda: roc_auc_by_group(code, n_groups, y, s, score_order),
+        "brier_score": lambda: brier_by_group(code, n_groups, y, s),
+        "expected_calibration_error": lambda: ece_by_group(code, n_groups, y, s, ece_bins),
+    }
     present = np.flatnonzero(np.bincount(code, minlength=n_groups))
     table = pd.DataFrame({m: funcs[m]()[present] for m in metrics if m in SCORE_METRICS})
     if not by:
         return table.set_axis(["overall"])
     levels = np.unravel_index(present, shape)
     keys = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, levels)}
-    return table.set_index(pd.MultiIndex.from_arrays(list(keys.values()), names=list(by)) if len(by) > 1
-                           else pd.Index(keys[by[0]], name=by[0]))
+    return table.set_index(
+        pd.MultiIndex.from_arrays(list(keys.values()), names=list(by))
+        if len(by) > 1
+        else pd.Index(keys[by[0]], name=by[0])
+    )
 
 
 def rate_intervals(cells: pd.DataFrame, metrics: Sequence[str], confidence_level: float) -> dict[str, pd.DataFrame]:
@@ -77,10 +84,21 @@ def rate_intervals(cells: pd.DataFrame, metrics: Sequence[str], confidence_level
     return out
 
 
-def build_grouping(counts: pd.DataFrame, by: Sequence[str], *, total: int, metrics: Sequence[str],
-                   overall: pd.Series, scores: pd.DataFrame | None, min_group_size: int,
-                   confidence_level: float, disparity_names: Sequence[str], bootstrap_samples: int,
-                   seed: Sequence[int], reference: Any) -> GroupingResult:
+def build_grouping(
+    counts: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    total: int,
+    metrics: Sequence[str],
+    overall: pd.Series,
+    scores: pd.DataFrame | None,
+    min_group_size: int,
+    confidence_level: float,
+    disparity_names: Sequence[str],
+    bootstrap_samples: int,
+    seed: Sequence[int],
+    reference: Any,
+) -> GroupingResult:
     """Compute one grouping's values, Wilson intervals, disparities (with bootstrap) and ratios."""
     cells = confusion_cells(counts, by)
     values = metric_table(cells, ["count", "share", *metrics], total)
@@ -92,11 +110,25 @@ def build_grouping(counts: pd.DataFrame, by: Sequence[str], *, total: int, metri
     names = [n for n in disparity_names if all(m in values for m in disparity_definition(n)[0])]
     bounds = {}
     if bootstrap_samples > 0 and names:
-        bounds = bootstrap_disparities(cells[list(CELLS)].to_numpy(), eligible.to_numpy(), names,
-                                       methods=METHODS, samples=bootstrap_samples,
-                                       confidence_level=confidence_level, seed=seed)
+        bounds = bootstrap_disparities(
+            cells[list(CELLS)].to_numpy(),
+            eligible.to_numpy(),
+            names,
+            methods=METHODS,
+            samples=bootstrap_samples,
+            confidence_level=confidence_level,
+            seed=seed,
+        )
     disparities = {n: {m: (disagg.disparity(n, m), bounds.get((n, m))) for m in METHODS} for n in names}
     reference = disagg.largest_group() if reference is None else reference
     ratios = {m: disagg.to_reference(m, reference)["ratio"] for m in metrics if m in RATE_METRICS}
-    return GroupingResult(grouping_name(by), tuple(by), cells, disagg,
-                          rate_intervals(cells, metrics, confidence_level), disparities, reference, ratios)
+    return GroupingResult(
+        grouping_name(by),
+        tuple(by),
+        cells,
+        disagg,
+        rate_intervals(cells, metrics, confidence_level),
+        disparities,
+        reference,
+        ratios,
+    )

@@ -36,8 +36,12 @@ NOT_BINARY = "{role} column {column!r} in {where} is not binary: found {count} d
 NOT_ZERO_ONE = "{role} column {column!r} in {where} holds {values}, not 0/1"
 POSITIVE_NOT_FOUND = "positive label {positive!r} not found in {role} column {column!r} in {where}: values are {values}"
 SCORE_NOT_NUMERIC = "score column {column!r} in {where} is not numeric (dtype {dtype})"
-SCORE_OUT_OF_RANGE = "score column {column!r} in {where} has {count} value(s) outside [0, 1], first {value!r} at row {row}"
-BAD_COUNT = "count column {column!r} in {where} has {count} negative, missing or non-integer value(s), first at row {row}"
+SCORE_OUT_OF_RANGE = (
+    "score column {column!r} in {where} has {count} value(s) outside [0, 1], first {value!r} at row {row}"
+)
+BAD_COUNT = (
+    "count column {column!r} in {where} has {count} negative, missing or non-integer value(s), first at row {row}"
+)
 BAD_THRESHOLD = "threshold must be within [0, 1], got {value!r}"
 
 
@@ -76,8 +80,9 @@ def check_columns(available: Sequence[str], wanted: Sequence[str], file: str | N
             continue
         close = difflib.get_close_matches(column, list(map(str, available)), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else "columns are: " + ", ".join(map(str, available))
-        raise AuditInputError(MISSING_COLUMN.format(column=column, where=_where(file)),
-                              file=file, column=column, hint=hint)
+        raise AuditInputError(
+            MISSING_COLUMN.format(column=column, where=_where(file)), file=file, column=column, hint=hint
+        )
 
 
 def read_table(path: str | Path, columns: Sequence[str]) -> pd.DataFrame:
@@ -99,12 +104,13 @@ def read_table(path: str | Path, columns: Sequence[str]) -> pd.DataFrame:
 
         check_columns(pq.read_schema(path).names, columns, file)
         return pq.read_table(path, columns=list(columns)).to_pandas()
-    raise AuditInputError(UNSUPPORTED_FORMAT.format(file=file, suffix=suffix), file=file,
-                          hint="use a .csv or .parquet file")
+    raise AuditInputError(
+        UNSUPPORTED_FORMAT.format(file=file, suffix=suffix), file=file, hint="use a .csv or .parquet file"
+    )
 
 
 def _show(values: Iterable[Any]) -> str:
-    shown = sorted((repr(v.item() if hasattr(v, "item") else v) for v in values))
+    shown = sorted(repr(v.item() if hasattr(v, "item") else v) for v in values)
     return ", ".join(shown[:5]) + (", ..." if len(shown) > 5 else "")
 
 
@@ -113,8 +119,7 @@ def _first_row(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0]) + 1
 
 
-def to_binary(series: pd.Series, *, role: str, column: str, file: str | None,
-              positive_label: Any = None) -> np.ndarray:
+def to_binary(series: pd.Series, *, role: str, column: str, file: str | None, positive_label: Any = None) -> np.ndarray:
     """Map a label or prediction column to 0/1 int8, refusing anything not clearly binary.
 
     0/1 (or booleans) are taken as they are; otherwise `positive_label` names the positive
@@ -123,21 +128,36 @@ def to_binary(series: pd.Series, *, role: str, column: str, file: str | None,
     where = _where(file)
     nulls = series.isna().to_numpy()
     if nulls.any():
-        raise AuditInputError(MISSING_VALUES.format(role=role, column=column, where=where,
-                              count=int(nulls.sum()), row=_first_row(nulls)), file=file, column=column)
+        raise AuditInputError(
+            MISSING_VALUES.format(role=role, column=column, where=where, count=int(nulls.sum()), row=_first_row(nulls)),
+            file=file,
+            column=column,
+        )
     uniques = pd.unique(series)
     if len(uniques) > 2:
-        raise AuditInputError(NOT_BINARY.format(role=role, column=column, where=where,
-                              count=len(uniques), values=_show(uniques)), file=file, column=column)
+        raise AuditInputError(
+            NOT_BINARY.format(role=role, column=column, where=where, count=len(uniques), values=_show(uniques)),
+            file=file,
+            column=column,
+        )
     if all(_is_zero_one(v) for v in uniques) and (role == "prediction" or positive_label in (None, 1, True)):
         return series.to_numpy().astype(np.int8)
     if positive_label is None:
-        raise AuditInputError(NOT_ZERO_ONE.format(role=role, column=column, where=where, values=_show(uniques)),
-                              file=file, column=column, hint="set positive_label to the value that means positive")
+        raise AuditInputError(
+            NOT_ZERO_ONE.format(role=role, column=column, where=where, values=_show(uniques)),
+            file=file,
+            column=column,
+            hint="set positive_label to the value that means positive",
+        )
     matches = [v for v in uniques if v == positive_label or str(v) == str(positive_label)]
     if not matches:
-        raise AuditInputError(POSITIVE_NOT_FOUND.format(positive=positive_label, role=role, column=column,
-                              where=where, values=_show(uniques)), file=file, column=column)
+        raise AuditInputError(
+            POSITIVE_NOT_FOUND.format(
+                positive=positive_label, role=role, column=column, where=where, values=_show(uniques)
+            ),
+            file=file,
+            column=column,
+        )
     return (series.to_numpy() == matches[0]).astype(np.int8)
 
 
@@ -149,18 +169,29 @@ def to_score(series: pd.Series, *, column: str, file: str | None) -> np.ndarray:
     """Scores as float64 in [0, 1]; NaN or out-of-range values are errors, not clipped."""
     where = _where(file)
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
-        raise AuditInputError(SCORE_NOT_NUMERIC.format(column=column, where=where, dtype=series.dtype),
-                              file=file, column=column)
+        raise AuditInputError(
+            SCORE_NOT_NUMERIC.format(column=column, where=where, dtype=series.dtype), file=file, column=column
+        )
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     nans = np.isnan(values)
     if nans.any():
-        raise AuditInputError(MISSING_VALUES.format(role="score", column=column, where=where,
-                              count=int(nans.sum()), row=_first_row(nans)), file=file, column=column)
+        raise AuditInputError(
+            MISSING_VALUES.format(
+                role="score", column=column, where=where, count=int(nans.sum()), row=_first_row(nans)
+            ),
+            file=file,
+            column=column,
+        )
     bad = (values < 0.0) | (values > 1.0)
     if bad.any():
         row = _first_row(bad)
-        raise AuditInputError(SCORE_OUT_OF_RANGE.format(column=column, where=where, count=int(bad.sum()),
-                              value=float(values[row - 1]), row=row), file=file, column=column)
+        raise AuditInputError(
+            SCORE_OUT_OF_RANGE.format(
+                column=column, where=where, count=int(bad.sum()), value=float(values[row - 1]), row=row
+            ),
+            file=file,
+            column=column,
+        )
     return values
 
 
@@ -184,10 +215,18 @@ def to_factor(series: pd.Series) -> tuple[Factor, int]:
     return Factor(codes, tuple(levels)), n_missing
 
 
-def prepare_predictions(frame: pd.DataFrame, *, label: str, prediction: str | None = None,
-                        score: str | None = None, sensitive_features: Sequence[str],
-                        slices: Sequence[str] = (), positive_label: Any = None,
-                        threshold: float = 0.5, source: str | None = None) -> AuditData:
+def prepare_predictions(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    prediction: str | None = None,
+    score: str | None = None,
+    sensitive_features: Sequence[str],
+    slices: Sequence[str] = (),
+    positive_label: Any = None,
+    threshold: float = 0.5,
+    source: str | None = None,
+) -> AuditData:
     """Validate a frame of predictions and normalise it into an `AuditData`.
 
     Parameters
@@ -219,8 +258,9 @@ def prepare_predictions(frame: pd.DataFrame, *, label: str, prediction: str | No
     y_true = to_binary(frame[label], role="label", column=label, file=source, positive_label=positive_label)
     scores = to_score(frame[score], column=score, file=source) if score else None
     if prediction:
-        y_pred = to_binary(frame[prediction], role="prediction", column=prediction, file=source,
-                           positive_label=positive_label)
+        y_pred = to_binary(
+            frame[prediction], role="prediction", column=prediction, file=source, positive_label=positive_label
+        )
     elif scores is not None:
         y_pred = np.greater_equal(scores, threshold).astype(np.int8)
     else:  # an empty prediction column name, and no score
@@ -233,16 +273,31 @@ def prepare_predictions(frame: pd.DataFrame, *, label: str, prediction: str | No
     return AuditData(factors, y_true, y_pred, scores, missing, source)
 
 
-def read_predictions(path: str | Path, *, label: str, prediction: str | None = None,
-                     score: str | None = None, sensitive_features: Sequence[str],
-                     slices: Sequence[str] = (), positive_label: Any = None,
-                     threshold: float = 0.5) -> AuditData:
+def read_predictions(
+    path: str | Path,
+    *,
+    label: str,
+    prediction: str | None = None,
+    score: str | None = None,
+    sensitive_features: Sequence[str],
+    slices: Sequence[str] = (),
+    positive_label: Any = None,
+    threshold: float = 0.5,
+) -> AuditData:
     """Read only the needed columns of a CSV or parquet file and validate them.
 
     See `prepare_predictions` for the parameters.
     """
     columns = list(dict.fromkeys([label, *(c for c in (prediction, score) if c), *sensitive_features, *slices]))
     frame = read_table(path, columns)
-    return prepare_predictions(frame, label=label, prediction=prediction, score=score,
-                               sensitive_features=sensitive_features, slices=slices,
-                               positive_label=positive_label, threshold=threshold, source=str(path))
+    return prepare_predictions(
+        frame,
+        label=label,
+        prediction=prediction,
+        score=score,
+        sensitive_features=sensitive_features,
+        slices=slices,
+        positive_label=positive_label,
+        threshold=threshold,
+        source=str(path),
+    )

@@ -11,8 +11,8 @@ numpy call, whatever the number of rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import NormalDist
-from typing import Sequence
 
 import numpy as np
 
@@ -25,8 +25,9 @@ def z_value(confidence_level: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence_level / 2.0)
 
 
-def wilson_interval(successes: np.ndarray, trials: np.ndarray,
-                    confidence_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: np.ndarray, trials: np.ndarray, confidence_level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for binomial proportions, elementwise.
 
     Parameters
@@ -63,10 +64,16 @@ def resample_cells(cells: np.ndarray, samples: int, rng: np.random.Generator) ->
     return rng.multinomial(sizes, probs, size=(samples, cells.shape[0]))
 
 
-def bootstrap_disparities(cells: np.ndarray, eligible: np.ndarray, names: Sequence[str], *,
-                          methods: Sequence[str] = ("between_groups",), samples: int = 1000,
-                          confidence_level: float = 0.95,
-                          seed: int | Sequence[int] = 0) -> dict[tuple[str, str], tuple[float, float]]:
+def bootstrap_disparities(
+    cells: np.ndarray,
+    eligible: np.ndarray,
+    names: Sequence[str],
+    *,
+    methods: Sequence[str] = ("between_groups",),
+    samples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int | Sequence[int] = 0,
+) -> dict[tuple[str, str], tuple[float, float]]:
     """Percentile bootstrap intervals of disparities for one grouping.
 
     Parameters

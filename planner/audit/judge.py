@@ -22,8 +22,15 @@ def group_key(by: Sequence[str], group: Any) -> dict[str, str]:
 def _disparity_findings(limit: Limit, g: GroupingResult) -> list[Finding]:
     value, interval = g.disparities[limit.metric][limit.method]
     needed = 2 if limit.method == "between_groups" else 1
-    return [evaluate(limit, grouping=g.name, observed=value, interval=interval,
-                     sufficient=int(g.disaggregated.eligible.sum()) >= needed)]
+    return [
+        evaluate(
+            limit,
+            grouping=g.name,
+            observed=value,
+            interval=interval,
+            sufficient=int(g.disaggregated.eligible.sum()) >= needed,
+        )
+    ]
 
 
 def _group_findings(limit: Limit, g: GroupingResult) -> list[Finding]:
@@ -32,8 +39,16 @@ def _group_findings(limit: Limit, g: GroupingResult) -> list[Finding]:
     out = []
     for group, value in zip(d.by_group.index, d.by_group[limit.metric], strict=True):
         interval = tuple(bounds.loc[group, ["low", "high"]]) if bounds is not None else None
-        out.append(evaluate(limit, grouping=g.name, group=group_key(g.by, group), observed=float(value),
-                            interval=interval, sufficient=bool(d.eligible[group])))
+        out.append(
+            evaluate(
+                limit,
+                grouping=g.name,
+                group=group_key(g.by, group),
+                observed=float(value),
+                interval=interval,
+                sufficient=bool(d.eligible[group]),
+            )
+        )
     return out
 
 

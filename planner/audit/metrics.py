@@ -9,7 +9,7 @@ Names follow fairlearn.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,14 +55,15 @@ def confusion_cells(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     The index holds the groups present (one level per column of `by`); with `by` empty it is
     the single row ``"overall"``.
     """
-    cell = (counts["label"].to_numpy() * 2 + counts["prediction"].to_numpy())
+    cell = counts["label"].to_numpy() * 2 + counts["prediction"].to_numpy()
     names = np.array(["tn", "fp", "fn", "tp"])[cell]
     frame = counts.assign(_cell=names)
     if not by:
         sums = frame.groupby("_cell")["count"].sum()
         return sums.reindex(list(CELLS), fill_value=0).to_frame("overall").T.astype(np.int64)
-    table = frame.pivot_table(index=list(by), columns="_cell", values="count", aggfunc="sum",
-                              fill_value=0, observed=True)
+    table = frame.pivot_table(
+        index=list(by), columns="_cell", values="count", aggfunc="sum", fill_value=0, observed=True
+    )
     return table.reindex(columns=list(CELLS), fill_value=0).astype(np.int64).rename_axis(columns=None)
 
 

@@ -50,9 +50,16 @@ class LimitOutcome:
         return PASS if PASS in statuses else INSUFFICIENT
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "metric": self.metric, "op": self.op, "value": self.value,
-                "feature": self.feature, "confident": self.confident, "status": self.status,
-                "findings": [f.to_dict() | {"limit": None} for f in self.findings]}
+        return {
+            "id": self.id,
+            "metric": self.metric,
+            "op": self.op,
+            "value": self.value,
+            "feature": self.feature,
+            "confident": self.confident,
+            "status": self.status,
+            "findings": [f.to_dict() | {"limit": None} for f in self.findings],
+        }
 
 
 @dataclass
@@ -76,19 +83,33 @@ class ProjectAudit:
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.result_data)
         data.pop("findings")
-        return {"id": self.spec.id, "title": self.spec.title, "predictions": self.spec.predictions,
-                "status": self.status, "limits": [limit.to_dict() for limit in self.limits], **data,
-                "harms": {name: (h.model_dump() if h else None) for name, h in self.spec.harms}}
+        return {
+            "id": self.spec.id,
+            "title": self.spec.title,
+            "predictions": self.spec.predictions,
+            "status": self.status,
+            "limits": [limit.to_dict() for limit in self.limits],
+            **data,
+            "harms": {name: (h.model_dump() if h else None) for name, h in self.spec.harms},
+        }
 
 
-def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence[int]],
-             origin: Origin) -> ProjectAudit:
+def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence[int]], origin: Origin) -> ProjectAudit:
     """A `ProjectAudit` from the engine result's plain data and, per spec limit, the positions of
     its findings in `data["findings"]`; raises `IndexError` for a position that is not there."""
     findings = [Finding.from_dict(item) for item in data["findings"]]
-    limits = [LimitOutcome(spec.limit_id(index), limit.metric, limit.op, limit.value, limit.feature,
-                           limit.confident, [findings[at] for at in found])
-              for index, (limit, found) in enumerate(zip(spec.limits, positions, strict=True))]
+    limits = [
+        LimitOutcome(
+            spec.limit_id(index),
+            limit.metric,
+            limit.op,
+            limit.value,
+            limit.feature,
+            limit.confident,
+            [findings[at] for at in found],
+        )
+        for index, (limit, found) in enumerate(zip(spec.limits, positions, strict=True))
+    ]
     return ProjectAudit(spec, data, findings, limits, origin)
 
 
@@ -101,13 +122,22 @@ def audit_spec(doc: SpecDoc) -> BiasAudit:
 
 def engine_arguments(spec: BiasAudit) -> dict[str, Any]:
     return dict(
-        label=spec.label, prediction=spec.prediction, score=spec.score,
-        sensitive_features=spec.sensitive_features, intersections=spec.intersections,
-        slices=spec.slices, positive_label=spec.positive_label, threshold=spec.threshold,
-        metrics=_metrics(spec), min_group_size=spec.min_group_size,
-        confidence_level=spec.confidence_level, bootstrap_samples=spec.bootstrap.samples,
-        seed=spec.bootstrap.seed, reference_groups=spec.reference_groups or None,
-        costs={"fp": spec.costs.false_positive, "fn": spec.costs.false_negative} if spec.costs else None)
+        label=spec.label,
+        prediction=spec.prediction,
+        score=spec.score,
+        sensitive_features=spec.sensitive_features,
+        intersections=spec.intersections,
+        slices=spec.slices,
+        positive_label=spec.positive_label,
+        threshold=spec.threshold,
+        metrics=_metrics(spec),
+        min_group_size=spec.min_group_size,
+        confidence_level=spec.confidence_level,
+        bootstrap_samples=spec.bootstrap.samples,
+        seed=spec.bootstrap.seed,
+        reference_groups=spec.reference_groups or None,
+        costs={"fp": spec.costs.false_positive, "fn": spec.costs.false_negative} if spec.costs else None,
+    )
 
 
 def _metrics(spec: BiasAudit) -> list[str]:
@@ -140,17 +170,34 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> Proje
     engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
     path = root / spec.predictions
     if not path.is_file():
-        raise PlannerError([doc.at(("predictions",), "missing-file",
-                                   f"predictions file {spec.predictions} does not exist",
-                                   "run the script that writes it, or fix the path")])
+        raise PlannerError(
+            [
+                doc.at(
+                    ("predictions",),
+                    "missing-file",
+                    f"predictions file {spec.predictions} does not exist",
+                    "run the script that writes it, or fix the path",
+                )
+            ]
+        )
     try:
-        result = run_audit(path, limits=engine_limits, engine=engine,
-                           count="count" if spec.format == "counts" else None, **engine_arguments(spec))
+        result = run_audit(
+            path,
+            limits=engine_limits,
+            engine=engine,
+            count="count" if spec.format == "counts" else None,
+            **engine_arguments(spec),
+        )
     except AuditInputError as exc:
         raise _input_problem(doc, spec, exc) from None
-    positions = [[at for at, f in enumerate(result.findings) if f.limit is engine_limit
-                  and (limit.feature is None or f.grouping == limit.feature)]
-                 for limit, engine_limit in zip(spec.limits, engine_limits, strict=True)]
+    positions = [
+        [
+            at
+            for at, f in enumerate(result.findings)
+            if f.limit is engine_limit and (limit.feature is None or f.grouping == limit.feature)
+        ]
+        for limit, engine_limit in zip(spec.limits, engine_limits, strict=True)
+    ]
     return assemble(spec, result.to_dict(), positions, COMPUTED)
 
 
@@ -162,7 +209,13 @@ def emit_sql(project: Project, table: str) -> dict[str, str]:
     queries = {}
     for spec in project.of_kind("bias-audit"):
         features = group_columns(spec.sensitive_features, spec.intersections, spec.slices)
-        queries[spec.id] = grouped_count_sql(table, label=spec.label, sensitive_features=features,
-                                             prediction=spec.prediction, score=spec.score,
-                                             positive_label=spec.positive_label, threshold=spec.threshold)
+        queries[spec.id] = grouped_count_sql(
+            table,
+            label=spec.label,
+            sensitive_features=features,
+            prediction=spec.prediction,
+            score=spec.score,
+            positive_label=spec.positive_label,
+            threshold=spec.threshold,
+        )
     return queries

@@ -39,8 +39,11 @@ def plain(value: Any) -> Any:
 
 
 def _metric(value: float, interval: tuple[float, float] | None = None, **extra: Any) -> dict:
-    out = {"value": plain(value), "undefined": plain(value) is None,
-           "interval": plain(list(interval)) if interval is not None else None}
+    out = {
+        "value": plain(value),
+        "undefined": plain(value) is None,
+        "interval": plain(list(interval)) if interval is not None else None,
+    }
     out.update({k: plain(v) for k, v in extra.items()})
     if out["interval"] is not None and None in out["interval"]:
         out["interval"] = None
@@ -56,20 +59,31 @@ def _group_dict(g: GroupingResult, group: Any) -> dict:
         interval = tuple(bounds.loc[group, ["low", "high"]]) if bounds is not None else None
         extra = {"reference_ratio": g.reference_ratios[name].loc[group]} if name in g.reference_ratios else {}
         metrics[name] = _metric(row[name], interval, **extra)
-    return {"group": group_key(g.by, group), "count": int(row["count"]), "share": plain(row["share"]),
-            "sufficient": bool(d.eligible.loc[group]),
-            "cells": {c: int(g.cells.loc[group, c]) for c in CELLS}, "metrics": metrics}
+    return {
+        "group": group_key(g.by, group),
+        "count": int(row["count"]),
+        "share": plain(row["share"]),
+        "sufficient": bool(d.eligible.loc[group]),
+        "cells": {c: int(g.cells.loc[group, c]) for c in CELLS},
+        "metrics": metrics,
+    }
 
 
 def _grouping_dict(g: GroupingResult) -> dict:
-    disparities = {name: {method: _metric(value, interval) for method, (value, interval) in by_method.items()}
-                   for name, by_method in g.disparities.items()}
+    disparities = {
+        name: {method: _metric(value, interval) for method, (value, interval) in by_method.items()}
+        for name, by_method in g.disparities.items()
+    }
     dp = g.disparities.get("demographic_parity_ratio", {}).get("between_groups", (math.nan, None))[0]
-    return {"name": g.name, "features": list(g.by), "reference": group_key(g.by, g.reference),
-            "groups": [_group_dict(g, group) for group in g.disaggregated.by_group.index],
-            "insufficient_groups": [group_key(g.by, k) for k, ok in g.disaggregated.eligible.items() if not ok],
-            "disparities": disparities,
-            "four_fifths_rule": {"ratio": plain(dp), "passed": None if math.isnan(dp) else bool(dp >= FOUR_FIFTHS)}}
+    return {
+        "name": g.name,
+        "features": list(g.by),
+        "reference": group_key(g.by, g.reference),
+        "groups": [_group_dict(g, group) for group in g.disaggregated.by_group.index],
+        "insufficient_groups": [group_key(g.by, k) for k, ok in g.disaggregated.eligible.items() if not ok],
+        "disparities": disparities,
+        "four_fifths_rule": {"ratio": plain(dp), "passed": None if math.isnan(dp) else bool(dp >= FOUR_FIFTHS)},
+    }
 
 
 @dataclass
@@ -107,17 +121,35 @@ class AuditResult:
     def to_dict(self) -> dict:
         """Plain data (dicts, lists, str, int, float, bool, None); no NaN anywhere."""
         cells = self.overall_cells.iloc[0]
-        return plain({
-            "status": self.status, "rows": self.rows, "settings": self.settings, "missing": self.missing,
-            "overall": {"count": self.rows, "cells": {c: int(cells[c]) for c in CELLS},
-                        "metrics": {m: _metric(v, self._overall_interval(str(m)))
-                                    for m, v in self.overall.drop(["count", "share"]).items()}},
-            "groupings": [_grouping_dict(g) for g in self.groupings],
-            "findings": [f.to_dict() for f in self.findings],
-            "slices": [{"slice_column": s["slice_column"], "feature": s["feature"],
-                        "groups": [{"slice": str(k[0]), "group": str(k[1]),
-                                    "metrics": {m: plain(v) for m, v in row.items()}}
-                                   for k, row in s["table"].iterrows()],
-                        "reversals": s["reversals"]} for s in self.slices],
-            "thresholds": self.thresholds, "baselines": self.baselines,
-        })
+        return plain(
+            {
+                "status": self.status,
+                "rows": self.rows,
+                "settings": self.settings,
+                "missing": self.missing,
+                "overall": {
+                    "count": self.rows,
+                    "cells": {c: int(cells[c]) for c in CELLS},
+                    "metrics": {
+                        m: _metric(v, self._overall_interval(str(m)))
+                        for m, v in self.overall.drop(["count", "share"]).items()
+                    },
+                },
+                "groupings": [_grouping_dict(g) for g in self.groupings],
+                "findings": [f.to_dict() for f in self.findings],
+                "slices": [
+                    {
+                        "slice_column": s["slice_column"],
+                        "feature": s["feature"],
+                        "groups": [
+                            {"slice": str(k[0]), "group": str(k[1]), "metrics": {m: plain(v) for m, v in row.items()}}
+                            for k, row in s["table"].iterrows()
+                        ],
+                        "reversals": s["reversals"],
+                    }
+                    for s in self.slices
+                ],
+                "thresholds": self.thresholds,
+                "baselines": self.baselines,
+            }
+        )

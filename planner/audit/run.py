@@ -8,8 +8,9 @@ The counting is the only step that touches every row (plus score metrics when as
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ import pandas as pd
 from planner.audit import thresholds as thr
 from planner.audit.baselines import baselines
 from planner.audit.counts import count_cells, missing_counts, prepare_counts, read_counts
+from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
 from planner.audit.errors import AuditInputError
 from planner.audit.findings import Limit
 from planner.audit.grouping import NO_SCORES, build_grouping, rate_intervals, score_table
@@ -25,7 +27,6 @@ from planner.audit.judge import judge
 from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table
 from planner.audit.result import AuditResult
 from planner.audit.slices import reversals, slice_table
-from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
 from planner.audit.sql import duckdb_cell_counts
 
 UNKNOWN_METRIC = "unknown metric {metric!r}"
@@ -42,25 +43,35 @@ def _check_metrics(metrics: Sequence[str], has_scores: bool) -> None:
     for metric in metrics:
         if metric not in ALL_METRICS:
             close = difflib.get_close_matches(metric, ALL_METRICS, n=1)
-            raise AuditInputError(UNKNOWN_METRIC.format(metric=metric),
-                                  hint=f"did you mean {close[0]!r}?" if close else None)
+            raise AuditInputError(
+                UNKNOWN_METRIC.format(metric=metric), hint=f"did you mean {close[0]!r}?" if close else None
+            )
         if metric in SCORE_METRICS and not has_scores:
             raise AuditInputError(NEEDS_SCORE.format(metric=metric))
 
 
-def _load(source: Any, *, label: str, prediction: str | None, score: str | None, groups: list[str],
-          positive_label: Any, threshold: float, count: str | None,
-          engine: str) -> tuple[AuditData | None, pd.DataFrame]:
+def _load(
+    source: Any,
+    *,
+    label: str,
+    prediction: str | None,
+    score: str | None,
+    groups: list[str],
+    positive_label: Any,
+    threshold: float,
+    count: str | None,
+    engine: str,
+) -> tuple[AuditData | None, pd.DataFrame]:
     """(AuditData or None, counts table) from a frame, a file, an AuditData or a counts table."""
     if isinstance(source, AuditData):
         return source, count_cells(source, groups)
     is_path = isinstance(source, (str, Path))
     if count is not None:
-        kwargs = dict(group_columns=groups, label=label, prediction=prediction, count=count,
-                      positive_label=positive_label)
+        kwargs = dict(
+            group_columns=groups, label=label, prediction=prediction, count=count, positive_label=positive_label
+        )
         return None, read_counts(str(source), **kwargs) if is_path else prepare_counts(source, **kwargs)
-    kwargs = dict(label=label, prediction=prediction, score=score, positive_label=positive_label,
-                  threshold=threshold)
+    kwargs = dict(label=label, prediction=prediction, score=score, positive_label=positive_label, threshold=threshold)
     if is_path and engine == "duckdb":
         return None, duckdb_cell_counts(source, sensitive_features=groups, **kwargs)
     if is_path:
@@ -76,8 +87,11 @@ def _reference(grouping: Sequence[str], reference_groups: Mapping[str, Any] | No
     values = tuple(str(reference_groups[f]) for f in grouping)
     ref: str | tuple[str, ...] = values[0] if len(values) == 1 else values
     if ref not in index:
-        raise AuditInputError(UNKNOWN_REFERENCE.format(group=ref, grouping=" & ".join(grouping)),
-                              column=grouping[0], hint="groups are: " + ", ".join(map(str, index)))
+        raise AuditInputError(
+            UNKNOWN_REFERENCE.format(group=ref, grouping=" & ".join(grouping)),
+            column=grouping[0],
+            hint="groups are: " + ", ".join(map(str, index)),
+        )
     return ref
 
 
@@ -99,30 +113,54 @@ def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, fl
     curve = thr.cost_curves(zero, 1, y, s, cost_fp=cost_fp, cost_fn=cost_fn, kind=kind)
     best_t, best_c = thr.best_threshold(curve["thresholds"], curve["overall"])
     groupings: dict[str, dict[str, dict[str, float]]] = {}
-    out = {"cost_fp": cost_fp, "cost_fn": cost_fn, "candidates": kind,
-           "thresholds": curve["thresholds"], "overall_curve": curve["overall"],
-           "overall": {"best_threshold": best_t, "best_cost": best_c, "cost_in_use": float(in_use(zero, 1)[0])},
-           "groupings": groupings}
+    out = {
+        "cost_fp": cost_fp,
+        "cost_fn": cost_fn,
+        "candidates": kind,
+        "thresholds": curve["thresholds"],
+        "overall_curve": curve["overall"],
+        "overall": {"best_threshold": best_t, "best_cost": best_c, "cost_in_use": float(in_use(zero, 1)[0])},
+        "groupings": groupings,
+    }
     for name in features:
         factor = data.factors[name]
         n = len(factor.levels)
         curves = thr.cost_curves(factor.codes, n, y, s, cost_fp=cost_fp, cost_fn=cost_fn, kind=kind)
         used = in_use(factor.codes, n)
         groupings[name] = {
-            level: dict(zip(("best_threshold", "best_cost"), thr.best_threshold(curves["thresholds"], curves["groups"][i])),
-                        cost_in_use=float(used[i]))
-            for i, level in enumerate(factor.levels)}
+            level: dict(
+                zip(("best_threshold", "best_cost"), thr.best_threshold(curves["thresholds"], curves["groups"][i])),
+                cost_in_use=float(used[i]),
+            )
+            for i, level in enumerate(factor.levels)
+        }
     return out
 
 
-def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None, score: str | None = None,
-              sensitive_features: Sequence[str], intersections: Sequence[Sequence[str]] | None = None,
-              slices: Sequence[str] = (), positive_label: Any = None, threshold: float = 0.5,
-              metrics: Sequence[str] | None = None, limits: Sequence[Limit] = (), min_group_size: int = 30,
-              confidence_level: float = 0.95, bootstrap_samples: int = 1000, seed: int = 0,
-              reference_groups: Mapping[str, Any] | None = None, costs: Mapping[str, float] | None = None,
-              count: str | None = None, engine: str = "pandas", ece_bins: int = 10,
-              threshold_candidates: str = thr.GRID) -> AuditResult:
+def run_audit(
+    frame_or_counts: Any,
+    *,
+    label: str,
+    prediction: str | None = None,
+    score: str | None = None,
+    sensitive_features: Sequence[str],
+    intersections: Sequence[Sequence[str]] | None = None,
+    slices: Sequence[str] = (),
+    positive_label: Any = None,
+    threshold: float = 0.5,
+    metrics: Sequence[str] | None = None,
+    limits: Sequence[Limit] = (),
+    min_group_size: int = 30,
+    confidence_level: float = 0.95,
+    bootstrap_samples: int = 1000,
+    seed: int = 0,
+    reference_groups: Mapping[str, Any] | None = None,
+    costs: Mapping[str, float] | None = None,
+    count: str | None = None,
+    engine: str = "pandas",
+    ece_bins: int = 10,
+    threshold_candidates: str = thr.GRID,
+) -> AuditResult:
     """Audit binary predictions for group disparities.
 
     Parameters
@@ -171,8 +209,17 @@ def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None
     if intersections is None:
         intersections = [features] if len(features) > 1 else []
     groups = group_columns(features, intersections, slices)
-    data, counts = _load(frame_or_counts, label=label, prediction=prediction, score=score, groups=groups,
-                         positive_label=positive_label, threshold=threshold, count=count, engine=engine)
+    data, counts = _load(
+        frame_or_counts,
+        label=label,
+        prediction=prediction,
+        score=score,
+        groups=groups,
+        positive_label=positive_label,
+        threshold=threshold,
+        count=count,
+        engine=engine,
+    )
     scores = data.score if data is not None else None
     has_scores = scores is not None
     if metrics is None:
@@ -196,21 +243,41 @@ def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None
     groupings = []
     for i, by in enumerate([[f] for f in features] + [list(x) for x in intersections]):
         index = confusion_cells(counts, by).index
-        groupings.append(build_grouping(
-            counts, by, total=total, metrics=metrics, overall=overall, scores=scores_for(by),
-            min_group_size=min_group_size, confidence_level=confidence_level, disparity_names=names,
-            bootstrap_samples=bootstrap_samples, seed=[seed, i],
-            reference=_reference(by, reference_groups, index)))
-    slice_results = [{"slice_column": s, "feature": f,
-                      "table": slice_table(counts, slice_column=s, feature=f, metrics=metrics),
-                      "reversals": reversals(counts, slice_column=s, feature=f, metrics=metrics,
-                                             min_group_size=min_group_size)}
-                     for s in slices for f in features]
-    thresholds = (_thresholds(data, features, costs, threshold_candidates)
-                  if costs and data is not None and has_scores else None)
+        groupings.append(
+            build_grouping(
+                counts,
+                by,
+                total=total,
+                metrics=metrics,
+                overall=overall,
+                scores=scores_for(by),
+                min_group_size=min_group_size,
+                confidence_level=confidence_level,
+                disparity_names=names,
+                bootstrap_samples=bootstrap_samples,
+                seed=[seed, i],
+                reference=_reference(by, reference_groups, index),
+            )
+        )
+    slice_results = [
+        {
+            "slice_column": s,
+            "feature": f,
+            "table": slice_table(counts, slice_column=s, feature=f, metrics=metrics),
+            "reversals": reversals(counts, slice_column=s, feature=f, metrics=metrics, min_group_size=min_group_size),
+        }
+        for s in slices
+        for f in features
+    ]
+    thresholds = (
+        _thresholds(data, features, costs, threshold_candidates) if costs and data is not None and has_scores else None
+    )
     return AuditResult(
-        rows=total, metrics=metrics, overall=overall,
-        overall_cells=confusion_cells(counts, []), groupings=groupings,
+        rows=total,
+        metrics=metrics,
+        overall=overall,
+        overall_cells=confusion_cells(counts, []),
+        groupings=groupings,
         overall_intervals=rate_intervals(confusion_cells(counts, []), metrics, confidence_level),
         findings=[f for limit in limits for f in judge(limit, groupings)],
         slices=slice_results,
@@ -218,12 +285,22 @@ def run_audit(frame_or_counts: Any, *, label: str, prediction: str | None = None
         baselines=baselines(_base_rate(counts), _group_base_rates(counts, features)),
         missing=data.missing if data is not None else missing_counts(counts, groups),
         counts=counts,
-        settings={"label": label, "prediction": prediction, "score": score, "positive_label": positive_label,
-                  "threshold": threshold, "min_group_size": min_group_size,
-                  "confidence_level": confidence_level, "bootstrap_samples": bootstrap_samples, "seed": seed,
-                  "ece_binning": f"{ece_bins} equal-width bins on [0, 1]", "engine": engine,
-                  "bootstrap": "percentile, multinomial resampling of each group's cells (group sizes fixed)",
-                  "rate_intervals": "Wilson score"})
+        settings={
+            "label": label,
+            "prediction": prediction,
+            "score": score,
+            "positive_label": positive_label,
+            "threshold": threshold,
+            "min_group_size": min_group_size,
+            "confidence_level": confidence_level,
+            "bootstrap_samples": bootstrap_samples,
+            "seed": seed,
+            "ece_binning": f"{ece_bins} equal-width bins on [0, 1]",
+            "engine": engine,
+            "bootstrap": "percentile, multinomial resampling of each group's cells (group sizes fixed)",
+            "rate_intervals": "Wilson score",
+        },
+    )
 
 
 def _base_rate(counts: pd.DataFrame) -> float:

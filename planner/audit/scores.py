@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def roc_auc_by_group(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray,
-                     score_order: np.ndarray | None = None) -> np.ndarray:
+def roc_auc_by_group(
+    code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray, score_order: np.ndarray | None = None
+) -> np.ndarray:
     """ROC AUC per group code; NaN for a group lacking positives or negatives.
 
     `score_order` (``np.argsort(score, kind="stable")``) may be passed to reuse one sort
@@ -51,8 +52,7 @@ def brier_by_group(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.nda
         return np.where(sizes > 0, sq / sizes, np.nan)
 
 
-def ece_by_group(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray,
-                 n_bins: int = 10) -> np.ndarray:
+def ece_by_group(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray, n_bins: int = 10) -> np.ndarray:
     """Expected calibration error per group code with `n_bins` equal-width bins."""
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     bins = np.searchsorted(edges[1:-1], score)

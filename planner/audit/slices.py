@@ -8,8 +8,8 @@ which both groups have at least ``min_group_size`` rows and a defined value are 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,12 +17,10 @@ import pandas as pd
 from planner.audit.metrics import RATE_METRICS, confusion_cells, metric_table
 
 
-def slice_table(counts: pd.DataFrame, *, slice_column: str, feature: str,
-                metrics: Sequence[str]) -> pd.DataFrame:
+def slice_table(counts: pd.DataFrame, *, slice_column: str, feature: str, metrics: Sequence[str]) -> pd.DataFrame:
     """Metric values indexed by (slice value, group), with their cells, from a counts table."""
     cells = confusion_cells(counts, [slice_column, feature])
-    values = metric_table(cells, ["count", *[m for m in metrics if m in RATE_METRICS]],
-                          int(counts["count"].sum()))
+    values = metric_table(cells, ["count", *[m for m in metrics if m in RATE_METRICS]], int(counts["count"].sum()))
     return values.drop(columns="share", errors="ignore")
 
 
@@ -30,8 +28,9 @@ def _sign(x: np.ndarray) -> np.ndarray:
     return np.sign(np.where(np.isnan(x), 0.0, x))
 
 
-def reversals(counts: pd.DataFrame, *, slice_column: str, feature: str, metrics: Sequence[str],
-              min_group_size: int = 0) -> list[dict]:
+def reversals(
+    counts: pd.DataFrame, *, slice_column: str, feature: str, metrics: Sequence[str], min_group_size: int = 0
+) -> list[dict]:
     """Pairs of groups whose ordering on a metric reverses inside slices.
 
     Parameters
@@ -76,7 +75,11 @@ def _reversal(metric: str, a: str, b: str, total_gap: float, slice_gaps: pd.Seri
     reversed_in = compared[_sign(compared.to_numpy()) == -direction].index
     if reversed_in.empty:
         return None
-    return {"metric": metric, "groups": [str(a), str(b)],
-            "overall_order": f"{a} {'>' if direction > 0 else '<'} {b}",
-            "reversed_in": [str(s) for s in reversed_in], "compared_slices": len(compared),
-            "simpsons_paradox": len(reversed_in) == len(compared)}
+    return {
+        "metric": metric,
+        "groups": [str(a), str(b)],
+        "overall_order": f"{a} {'>' if direction > 0 else '<'} {b}",
+        "reversed_in": [str(s) for s in reversed_in],
+        "compared_slices": len(compared),
+        "simpsons_paradox": len(reversed_in) == len(compared),
+    }

@@ -8,16 +8,16 @@ same code (and the same messages) as the pandas path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner.audit.counts import prepare_counts
 from planner.audit.errors import AuditInputError
-from planner.audit.inputs import (FILE_NOT_FOUND, MISSING_VALUES, NO_PREDICTION, SCORE_OUT_OF_RANGE,
-                                  check_columns)
+from planner.audit.inputs import FILE_NOT_FOUND, MISSING_VALUES, NO_PREDICTION, SCORE_OUT_OF_RANGE, check_columns
 
 DUCKDB_MISSING = "the DuckDB engine needs the duckdb package, which is not installed"
 
@@ -36,9 +36,17 @@ def quote_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def grouped_count_sql(table: str, *, label: str, sensitive_features: Sequence[str],
-                      prediction: str | None = None, score: str | None = None,
-                      positive_label: Any = None, threshold: float = 0.5, raw: bool = False) -> str:
+def grouped_count_sql(
+    table: str,
+    *,
+    label: str,
+    sensitive_features: Sequence[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    positive_label: Any = None,
+    threshold: float = 0.5,
+    raw: bool = False,
+) -> str:
     """SQL text of the grouped count for a named table (for ``planner audit --emit-sql``).
 
     Parameters
@@ -56,8 +64,10 @@ def grouped_count_sql(table: str, *, label: str, sensitive_features: Sequence[st
     """
     pred_sql = _prediction_sql(prediction, score, threshold, raw)
     source = table if "(" in table else ".".join(quote_identifier(p) for p in table.split("."))
-    groups = [f"COALESCE(CAST({quote_identifier(c)} AS VARCHAR), 'missing') AS {quote_identifier(c)}"
-              for c in sensitive_features]
+    groups = [
+        f"COALESCE(CAST({quote_identifier(c)} AS VARCHAR), 'missing') AS {quote_identifier(c)}"
+        for c in sensitive_features
+    ]
     label_sql = quote_identifier(label)
     if not raw:
         positive = quote_literal(1 if positive_label is None else positive_label)
@@ -76,9 +86,16 @@ def _prediction_sql(prediction: str | None, score: str | None, threshold: float,
     return f"CAST({quote_identifier(score)} >= {float(threshold)!r} AS INTEGER)"
 
 
-def duckdb_cell_counts(path: str | Path, *, label: str, sensitive_features: Sequence[str],
-                       prediction: str | None = None, score: str | None = None,
-                       positive_label: Any = None, threshold: float = 0.5) -> pd.DataFrame:
+def duckdb_cell_counts(
+    path: str | Path,
+    *,
+    label: str,
+    sensitive_features: Sequence[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    positive_label: Any = None,
+    threshold: float = 0.5,
+) -> pd.DataFrame:
     """The canonical counts table of a parquet file, counted by DuckDB.
 
     Returns the same table as ``count_cells(read_predictions(path, ...), by=sensitive_features)``.
@@ -98,13 +115,27 @@ def duckdb_cell_counts(path: str | Path, *, label: str, sensitive_features: Sequ
         check_columns(columns, [label, *(c for c in (prediction, score) if c), *sensitive_features], file)
         if score is not None:
             _check_scores(con, relation, score, file)
-        sql = grouped_count_sql(relation, label=label, sensitive_features=sensitive_features,
-                                prediction=prediction, score=score, threshold=threshold, raw=True)
+        sql = grouped_count_sql(
+            relation,
+            label=label,
+            sensitive_features=sensitive_features,
+            prediction=prediction,
+            score=score,
+            threshold=threshold,
+            raw=True,
+        )
         raw = con.execute(sql).df()
     finally:
         con.close()
-    return prepare_counts(raw, group_columns=sensitive_features, label="label", prediction="prediction",
-                          count="count", positive_label=positive_label, source=file)
+    return prepare_counts(
+        raw,
+        group_columns=sensitive_features,
+        label="label",
+        prediction="prediction",
+        count="count",
+        positive_label=positive_label,
+        source=file,
+    )
 
 
 def _check_scores(con: Any, relation: str, score: str, file: str) -> None:
@@ -115,15 +146,22 @@ def _check_scores(con: Any, relation: str, score: str, file: str) -> None:
     col = quote_identifier(score)
     bad_nan = f"({col} IS NULL OR isnan({col}))"
     bad_range = f"({col} < 0 OR {col} > 1)"
-    n_nan, n_bad = con.execute(f"SELECT count(*) FILTER (WHERE {bad_nan}), "
-                               f"count(*) FILTER (WHERE {bad_range}) FROM {relation}").fetchone()
+    n_nan, n_bad = con.execute(
+        f"SELECT count(*) FILTER (WHERE {bad_nan}), count(*) FILTER (WHERE {bad_range}) FROM {relation}"
+    ).fetchone()
     if not (n_nan or n_bad):
         return
     bad = bad_nan if n_nan else bad_range
-    row, value = con.execute(f"SELECT rn, {col} FROM (SELECT {col}, row_number() OVER () AS rn "
-                             f"FROM {relation}) WHERE {bad} ORDER BY rn LIMIT 1").fetchone()
+    row, value = con.execute(
+        f"SELECT rn, {col} FROM (SELECT {col}, row_number() OVER () AS rn "
+        f"FROM {relation}) WHERE {bad} ORDER BY rn LIMIT 1"
+    ).fetchone()
     if n_nan:
-        raise AuditInputError(MISSING_VALUES.format(role="score", column=score, where=file, count=n_nan,
-                              row=row), file=file, column=score)
-    raise AuditInputError(SCORE_OUT_OF_RANGE.format(column=score, where=file, count=n_bad,
-                          value=float(value), row=row), file=file, column=score)
+        raise AuditInputError(
+            MISSING_VALUES.format(role="score", column=score, where=file, count=n_nan, row=row), file=file, column=score
+        )
+    raise AuditInputError(
+        SCORE_OUT_OF_RANGE.format(column=score, where=file, count=n_bad, value=float(value), row=row),
+        file=file,
+        column=score,
+    )

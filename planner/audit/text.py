@@ -8,8 +8,13 @@ from rich.table import Table
 from planner.audit.project import FAIL, PASS, ProjectAudit
 from planner.numbers import estimate
 
-SHOWN = {"selection_rate": "selection", "accuracy": "accuracy", "true_positive_rate": "TPR",
-         "false_positive_rate": "FPR", "precision": "precision"}
+SHOWN = {
+    "selection_rate": "selection",
+    "accuracy": "accuracy",
+    "true_positive_rate": "TPR",
+    "false_positive_rate": "FPR",
+    "precision": "precision",
+}
 STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
 
 
@@ -24,12 +29,19 @@ def _groups_table(grouping: dict) -> Table:
     for column in ("group", "count", *SHOWN.values()):
         table.add_column(column, justify="left" if column == "group" else "right")
     for group in grouping["groups"]:
-        label = " & ".join(str(v) for v in group["group"].values()) if isinstance(group["group"], dict) \
+        label = (
+            " & ".join(str(v) for v in group["group"].values())
+            if isinstance(group["group"], dict)
             else str(group["group"])
+        )
         if not group["sufficient"]:
             label += " (insufficient data)"
-        table.add_row(label, str(group["count"]), *(_value(group["metrics"].get(m)) for m in SHOWN),
-                      style=None if group["sufficient"] else "dim")
+        table.add_row(
+            label,
+            str(group["count"]),
+            *(_value(group["metrics"].get(m)) for m in SHOWN),
+            style=None if group["sufficient"] else "dim",
+        )
     return table
 
 
@@ -38,9 +50,9 @@ def _limits_table(audit: ProjectAudit) -> Table:
     for column in ("id", "limit", "observed", "status"):
         table.add_column(column, no_wrap=column in ("id", "status"))
     for limit in audit.limits:
-        observed = ", ".join(f"{f.grouping}={f.observed:.3f}" for f in limit.findings
-                             if f.observed is not None and f.status == FAIL) or \
-            ", ".join(f"{f.grouping}={f.observed:.3f}" for f in limit.findings[:3] if f.observed is not None)
+        observed = ", ".join(
+            f"{f.grouping}={f.observed:.3f}" for f in limit.findings if f.observed is not None and f.status == FAIL
+        ) or ", ".join(f"{f.grouping}={f.observed:.3f}" for f in limit.findings[:3] if f.observed is not None)
         rule = f"{limit.metric} {limit.op} {limit.value:g}" + (" (confident)" if limit.confident else "")
         table.add_row(limit.id, rule, observed or "-", f"[{STATUS_STYLE.get(limit.status, 'yellow')}]{limit.status}")
     return table

@@ -25,8 +25,9 @@ def candidate_thresholds(score: np.ndarray, kind: str = GRID, points: int = 101)
     raise ValueError(f"unknown threshold kind {kind!r}; expected {GRID!r} or {QUANTILES!r}")
 
 
-def error_counts(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray,
-                 thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def error_counts(
+    code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray, thresholds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """False positives and false negatives per (group, threshold), and group sizes."""
     t = thresholds.size
     position = np.searchsorted(thresholds, score, side="right")  # thresholds <= score
@@ -39,9 +40,17 @@ def error_counts(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarr
     return fp, fn, counts.sum(axis=(1, 2))
 
 
-def cost_curves(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray, *,
-                cost_fp: float, cost_fn: float, kind: str = GRID,
-                points: int = 101) -> dict[str, np.ndarray]:
+def cost_curves(
+    code: np.ndarray,
+    n_groups: int,
+    y: np.ndarray,
+    score: np.ndarray,
+    *,
+    cost_fp: float,
+    cost_fn: float,
+    kind: str = GRID,
+    points: int = 101,
+) -> dict[str, np.ndarray]:
     """Cost per row at each candidate threshold, overall and per group code.
 
     Returns

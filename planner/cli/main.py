@@ -17,10 +17,17 @@ from planner.errors import ExitCode, PlannerError, render_json, summary
 from planner.project.project import Project
 from planner.source.files import DEFAULT_MAX_BYTES
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                      show_default=True, help="Output format.")
-MAX_BYTES = click.option("--max-file-size", "max_bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
-                         show_default=True, help="Largest spec file read, in bytes.")
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+MAX_BYTES = click.option(
+    "--max-file-size",
+    "max_bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Largest spec file read, in bytes.",
+)
 PATH = click.argument("path", type=click.Path(path_type=str))
 
 
@@ -85,10 +92,16 @@ def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> ExitCode:
 @cli.command()
 @PATH
 @FORMAT
-@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
-              help="Counting engine; duckdb (optional extra) streams parquet files larger than memory.")
-@click.option("--emit-sql", "table", metavar="TABLE",
-              help="Print the grouped-count query of each audit for TABLE, and exit.")
+@click.option(
+    "--engine",
+    type=click.Choice(["pandas", "duckdb"]),
+    default="pandas",
+    show_default=True,
+    help="Counting engine; duckdb (optional extra) streams parquet files larger than memory.",
+)
+@click.option(
+    "--emit-sql", "table", metavar="TABLE", help="Print the grouped-count query of each audit for TABLE, and exit."
+)
 def audit(path: str, fmt: str, engine: str, table: str | None) -> ExitCode:
     """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
     from planner.audit.cache import audits_for
@@ -108,8 +121,13 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> ExitCode:
         return ExitCode.INVALID
     failed = any(a.status == "fail" for a in audits)
     if fmt == "json":
-        click.echo(json.dumps({"status": "fail" if failed else "pass", "audits": [a.to_dict() for a in audits]},
-                              indent=2, allow_nan=False))
+        click.echo(
+            json.dumps(
+                {"status": "fail" if failed else "pass", "audits": [a.to_dict() for a in audits]},
+                indent=2,
+                allow_nan=False,
+            )
+        )
     else:
         from planner.audit.text import print_audits
 
@@ -135,8 +153,14 @@ def status(path: str, fmt: str) -> ExitCode:
 @cli.command()
 @PATH
 @click.argument("item", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "graphml"]), default="text",
-              show_default=True, help="Output format; without ITEM, the whole graph.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "dot", "graphml"]),
+    default="text",
+    show_default=True,
+    help="Output format; without ITEM, the whole graph.",
+)
 def trace(path: str, item: str | None, fmt: str) -> ExitCode:
     """What ITEM depends on and what depends on it (goal, objective, metric, run, risk...)."""
     from planner.project import trace as tracing
@@ -147,7 +171,9 @@ def trace(path: str, item: str | None, fmt: str) -> ExitCode:
         import difflib
 
         close = difflib.get_close_matches(item, list(graph.nodes), n=1)
-        click.echo(f"error[unknown-item] no item {item!r} in {path}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        click.echo(
+            f"error[unknown-item] no item {item!r} in {path}" + (f"; did you mean {close[0]!r}?" if close else "")
+        )
         return ExitCode.INVALID
     if fmt == "dot":
         click.echo(tracing.to_dot(graph, item), nl=False)
@@ -166,26 +192,45 @@ def trace(path: str, item: str | None, fmt: str) -> ExitCode:
 
 def comma_list(choices: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """A click callback for `a,b` options whose parts must each be one of `choices`."""
+
     def parse(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
         parts = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
         wrong = [part for part in parts if part not in choices]
         if wrong or not parts:
             raise click.BadParameter(f"{', '.join(wrong) or 'nothing'} is not one of {', '.join(choices)}")
         return parts
+
     return parse
 
 
 @cli.command()
 @PATH
-@click.option("--format", "formats", default="html,pdf", show_default=True,
-              callback=comma_list(("html", "pdf", "modelcard")), help="Comma-separated: html, pdf, modelcard.")
-@click.option("--kind", "kinds", default="design,governance", show_default=True,
-              callback=comma_list(("design", "governance")), help="Comma-separated: design, governance.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write to  [default: PATH/reports]")
+@click.option(
+    "--format",
+    "formats",
+    default="html,pdf",
+    show_default=True,
+    callback=comma_list(("html", "pdf", "modelcard")),
+    help="Comma-separated: html, pdf, modelcard.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    default="design,governance",
+    show_default=True,
+    callback=comma_list(("design", "governance")),
+    help="Comma-separated: design, governance.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write to  [default: PATH/reports]",
+)
 @click.option("--previous", metavar="OLD", help="An earlier version (folder or REV:PATH) for the change log.")
-def report(path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None,
-           previous: str | None) -> ExitCode:
+def report(
+    path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None, previous: str | None
+) -> ExitCode:
     """Write the design and governance reports (HTML, PDF) and a model card for the project at PATH."""
     from planner.report import report_date
 
@@ -208,12 +253,17 @@ GATE_FORMATS = ("text", "json", "junit", "sarif", "github")
 
 @cli.command()
 @PATH
-@click.option("--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the output to this file (atomically) instead of standard output.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
-              help="The date waivers are checked against  [default: today]")
+@click.option(
+    "--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True, help="Output format."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="The date waivers are checked against  [default: today]"
+)
 def gate(path: str, fmt: str, output: Path | None, today: datetime | None) -> ExitCode:
     """The release decision for the project at PATH: exit 0 pass, 1 blocked, 2 invalid input."""
     import os
@@ -257,10 +307,20 @@ def signoff(path: str, role: str, name: str, on: datetime | None) -> ExitCode:
 @cli.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="Output format (markdown suits a pull-request comment).")
-@click.option("--status", "with_status", is_flag=True,
-              help="Also compare statuses and measured values (reads evidence and computes audits).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (markdown suits a pull-request comment).",
+)
+@click.option(
+    "--status",
+    "with_status",
+    is_flag=True,
+    help="Also compare statuses and measured values (reads evidence and computes audits).",
+)
 def diff(old: str, new: str, fmt: str, with_status: bool) -> ExitCode:
     """What changed between two versions of a project: each a folder, or REV:PATH for a git revision."""
     from planner.diff import render as diff_text
@@ -272,8 +332,14 @@ def diff(old: str, new: str, fmt: str, with_status: bool) -> ExitCode:
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="schemas", show_default=True,
-              help="Folder to write the JSON Schema files to.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="schemas",
+    show_default=True,
+    help="Folder to write the JSON Schema files to.",
+)
 def schema(out_dir: str) -> ExitCode:
     """Write the JSON Schema of every spec kind."""
     from planner.spec.schema import write_schemas
@@ -320,7 +386,7 @@ def run(argv: list[str] | None = None) -> ExitCode:
         where = f": {exc.filename}" if exc.filename else ""
         click.echo(f"error[os] {exc.strerror or exc}{where}", err=True)
         return ExitCode.INVALID
-    except Exception as exc:  # noqa: BLE001 - the one place every unexpected error is turned into exit 3
+    except Exception as exc:
         click.echo(f"planner: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("hint: this is a bug in planner; please report it with the command you ran", err=True)
         return ExitCode.INTERNAL

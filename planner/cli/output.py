@@ -27,8 +27,15 @@ def print_errors(errors: list[Diagnostic], texts: dict[str, str], fmt: str, path
         from planner.gate.formats.shared import repo_path
 
         for d in errors:
-            click.echo(command("error", f"{d.code}: {d.message}", file=repo_path(d.file) if d.file else "",
-                               line=d.line, title="planner: invalid spec"))
+            click.echo(
+                command(
+                    "error",
+                    f"{d.code}: {d.message}",
+                    file=repo_path(d.file) if d.file else "",
+                    line=d.line,
+                    title="planner: invalid spec",
+                )
+            )
     else:
         print_diagnostics(errors, texts)
         click.echo(f"{path}: invalid; run `planner validate {path}` for details")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 from planner.numbers import short
-from planner.text import TERMINAL_CONTROL
 from planner.project.project import Project
+from planner.text import TERMINAL_CONTROL
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 SUMMARY_WIDTH = 60
@@ -66,20 +67,29 @@ class ProjectDiff:
     def counts(self) -> dict[str, int]:
         """Items added and removed, items with at least one changed field, and changed fields."""
         changed = {(c.kind, c.id) for c in self.changes if c.change == CHANGED}
-        return {ADDED: sum(c.change == ADDED for c in self.changes),
-                REMOVED: sum(c.change == REMOVED for c in self.changes),
-                CHANGED: len(changed), "fields": sum(c.change == CHANGED for c in self.changes)}
+        return {
+            ADDED: sum(c.change == ADDED for c in self.changes),
+            REMOVED: sum(c.change == REMOVED for c in self.changes),
+            CHANGED: len(changed),
+            "fields": sum(c.change == CHANGED for c in self.changes),
+        }
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
 
     def to_dict(self) -> dict:
-        return {"old": asdict(self.old), "new": asdict(self.new), "empty": self.empty,
-                "with_status": self.with_status, "counts": self.counts(),
-                "changes": [asdict(c) for c in self.changes]}
+        return {
+            "old": asdict(self.old),
+            "new": asdict(self.new),
+            "empty": self.empty,
+            "with_status": self.with_status,
+            "counts": self.counts(),
+            "changes": [asdict(c) for c in self.changes],
+        }
 
 
 # -- values -----------------------------------------------------------------------------------
+
 
 def plain(value):
     """A JSON-safe copy: dates as ISO strings, models as dicts, non-finite floats as text."""
@@ -110,7 +120,7 @@ def show(value, width: int = SUMMARY_WIDTH) -> str:
         text = ", ".join(f"{k}={show(v)}" for k, v in value.items())
     else:
         text = " ".join(TERMINAL_CONTROL.sub(" ", str(value)).split())
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def natural(item_id: str) -> list:
@@ -119,6 +129,7 @@ def natural(item_id: str) -> list:
 
 
 # -- what each kind of item holds that matters ------------------------------------------------
+
 
 def kind_titles() -> dict[str, str]:
     """Item kinds in the order a diff lists them, with the heading renderers give each."""
@@ -130,9 +141,20 @@ def kind_titles() -> dict[str, str]:
 def records(project: Project) -> dict[tuple[str, str], tuple[str, dict]]:
     """(kind, id) -> (title, fields) for every item a diff compares; repeated ids get `#2`, `#3`."""
     info = project.manifest.project
-    found = {("project", info.id): (info.name, {
-        "name": info.name, "owner": info.owner, "version": info.version, "problem": info.problem,
-        "intended_use": info.intended_use, "out_of_scope": info.out_of_scope, "specs": project.manifest.specs})}
+    found = {
+        ("project", info.id): (
+            info.name,
+            {
+                "name": info.name,
+                "owner": info.owner,
+                "version": info.version,
+                "problem": info.problem,
+                "intended_use": info.intended_use,
+                "out_of_scope": info.out_of_scope,
+                "specs": project.manifest.specs,
+            },
+        )
+    }
     from planner.kinds import KINDS
 
     for doc in project.docs:
@@ -147,6 +169,7 @@ def records(project: Project) -> dict[tuple[str, str], tuple[str, dict]]:
 
 
 # -- comparing --------------------------------------------------------------------------------
+
 
 def _summary(item_id: str, name: str, old, new) -> str:
     if name == "band":
@@ -167,8 +190,15 @@ def _spec_changes(old: dict, new: dict) -> Iterator[Change]:
         before = old[(kind, item_id)][1]
         for name in [*before, *(n for n in fields if n not in before)]:
             if before.get(name) != fields.get(name):
-                yield Change(kind, item_id, CHANGED, name, before.get(name), fields.get(name),
-                             _summary(item_id, name, before.get(name), fields.get(name)))
+                yield Change(
+                    kind,
+                    item_id,
+                    CHANGED,
+                    name,
+                    before.get(name),
+                    fields.get(name),
+                    _summary(item_id, name, before.get(name), fields.get(name)),
+                )
 
 
 def _status_changes(old, new) -> Iterator[Change]:
@@ -179,16 +209,37 @@ def _status_changes(old, new) -> Iterator[Change]:
         if was is None:
             continue
         if was.status != item.status:
-            yield Change(item.kind, item.id, CHANGED, "status", was.status, item.status,
-                         f"{item.id} {was.status} -> {item.status}")
+            yield Change(
+                item.kind,
+                item.id,
+                CHANGED,
+                "status",
+                was.status,
+                item.status,
+                f"{item.id} {was.status} -> {item.status}",
+            )
         if plain(was.value) != plain(item.value):
             metric = getattr(item.detail, "metric", None) or getattr(item.detail, "kpi", None) or "value"
-            yield Change(item.kind, item.id, CHANGED, "value", plain(was.value), plain(item.value),
-                         f"{item.id} {metric} {show(was.value)} -> {show(item.value)}")
+            yield Change(
+                item.kind,
+                item.id,
+                CHANGED,
+                "value",
+                plain(was.value),
+                plain(item.value),
+                f"{item.id} {metric} {show(was.value)} -> {show(item.value)}",
+            )
     runs = [a.candidate.run_id if a.candidate else None for a in (old, new)]
     if runs[0] != runs[1]:
-        yield Change("results", "candidate", CHANGED, "candidate_run", runs[0], runs[1],
-                     f"candidate run {show(runs[0])} -> {show(runs[1])}")
+        yield Change(
+            "results",
+            "candidate",
+            CHANGED,
+            "candidate_run",
+            runs[0],
+            runs[1],
+            f"candidate run {show(runs[0])} -> {show(runs[1])}",
+        )
 
 
 def _order(change: Change) -> tuple:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 
 from planner.diff.compare import ADDED, CHANGED, REMOVED, ProjectDiff, Version, kind_titles, show
-from planner.text import TERMINAL_CONTROL
-from planner.text import escape_inline
+from planner.text import TERMINAL_CONTROL, escape_inline
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
 CELL_WIDTH = 300
@@ -63,18 +62,27 @@ def render_markdown(diff: ProjectDiff) -> str:
     """A pull-request comment: heading with project and versions, counts, one table per kind."""
     old, new = diff.old, diff.new
     project = escape_markdown(new.id) if old.id == new.id else f"{escape_markdown(old.id)} → {escape_markdown(new.id)}"
-    lines = [f"### planner diff: {project} {escape_markdown(old.version)} → {escape_markdown(new.version)}", "",
-             f"Old: {_markdown_side(old)} · New: {_markdown_side(new)}", ""]
+    lines = [
+        f"### planner diff: {project} {escape_markdown(old.version)} → {escape_markdown(new.version)}",
+        "",
+        f"Old: {_markdown_side(old)} · New: {_markdown_side(new)}",
+        "",
+    ]
     if diff.empty:
         return "\n".join(lines + ["No changes."]) + "\n"
     lines += [f"**{counts_line(diff)}**" + (" (statuses compared)" if diff.with_status else ""), ""]
     for kind in _kinds(diff):
-        lines += [f"#### {escape_markdown(kind_titles().get(kind, kind))}", "",
-                  "| id | change | field | old | new |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"#### {escape_markdown(kind_titles().get(kind, kind))}",
+            "",
+            "| id | change | field | old | new |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for c in diff.of_kind(kind):
             old_cell, new_cell = ("" if c.field is None and v is None else escape_markdown(v) for v in (c.old, c.new))
-            lines.append(f"| {escape_markdown(c.id)} | {c.change} | {escape_markdown(c.field or '')} "
-                         f"| {old_cell} | {new_cell} |")
+            lines.append(
+                f"| {escape_markdown(c.id)} | {c.change} | {escape_markdown(c.field or '')} | {old_cell} | {new_cell} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from planner.errors import Diagnostic, PlannerError
 from planner.source.files import MANIFEST
@@ -48,11 +48,17 @@ def _problem(code: str, message: str, where: str, hint: str) -> PlannerError:
 def _git(cwd: Path, *args: str, where: str, failure: tuple[str, str, str] | None = None) -> str:
     """git's output; a failure raises `failure` (code, message, hint) with git's own first line of complaint."""
     try:
-        done = subprocess.run(["git", "--literal-pathspecs", "-C", str(cwd), *args],
-                              capture_output=True, encoding="utf-8", errors="surrogateescape", check=False)
+        done = subprocess.run(
+            ["git", "--literal-pathspecs", "-C", str(cwd), *args],
+            capture_output=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            check=False,
+        )
     except FileNotFoundError:
-        raise _problem("git-missing", "git is not installed", where,
-                       "install git, or give both sides as folders") from None
+        raise _problem(
+            "git-missing", "git is not installed", where, "install git, or give both sides as folders"
+        ) from None
     if done.returncode != 0:
         code, message, hint = failure or ("git-failed", f"git {args[0]} failed", "check the revision and path")
         complaint = done.stderr.strip().splitlines()[:1]
@@ -63,18 +69,47 @@ def _git(cwd: Path, *args: str, where: str, failure: tuple[str, str, str] | None
 def _resolve(side: Side, cwd: Path) -> tuple[Path, str, str]:
     """Repository top folder, full commit id and the project path inside the repository."""
     if not side.revision or side.revision.startswith("-") or any(ch.isspace() or ord(ch) < 32 for ch in side.revision):
-        raise _problem("bad-revision", f"{side.revision!r} is not a revision", side.text,
-                       "write REV:PATH with a commit, branch or tag, e.g. HEAD~1:examples/adult-income")
-    top = Path(_git(cwd, "rev-parse", "--show-toplevel", where=side.text, failure=(
-        "not-a-repository", f"{cwd} is not inside a git repository",
-        "run planner diff inside the repository, or give both sides as folders")).strip()).resolve()
-    commit = _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{side.revision}^{{commit}}",
-                  where=side.text, failure=("unknown-revision", f"no commit {side.revision!r} in the repository at {top}",
-                                            "check the name with `git log --oneline` (a branch, tag or commit id)")).strip()
+        raise _problem(
+            "bad-revision",
+            f"{side.revision!r} is not a revision",
+            side.text,
+            "write REV:PATH with a commit, branch or tag, e.g. HEAD~1:examples/adult-income",
+        )
+    top = Path(
+        _git(
+            cwd,
+            "rev-parse",
+            "--show-toplevel",
+            where=side.text,
+            failure=(
+                "not-a-repository",
+                f"{cwd} is not inside a git repository",
+                "run planner diff inside the repository, or give both sides as folders",
+            ),
+        ).strip()
+    ).resolve()
+    commit = _git(
+        cwd,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{side.revision}^{{commit}}",
+        where=side.text,
+        failure=(
+            "unknown-revision",
+            f"no commit {side.revision!r} in the repository at {top}",
+            "check the name with `git log --oneline` (a branch, tag or commit id)",
+        ),
+    ).strip()
     target = (cwd / side.path).resolve()  # the path need not exist in the worktree
     if not target.is_relative_to(top):
-        raise _problem("outside-repository", f"{side.path} is outside the repository at {top}", side.text,
-                       "give a path inside the repository")
+        raise _problem(
+            "outside-repository",
+            f"{side.path} is outside the repository at {top}",
+            side.text,
+            "give a path inside the repository",
+        )
     inside = target.relative_to(top)
     return top, commit, (inside.parent if inside.name == MANIFEST else inside).as_posix()
 
@@ -89,7 +124,7 @@ def _blobs(top: Path, commit: str, inside: str, where: str) -> list[tuple[str, s
         mode, kind, blob = meta.split()
         if kind != "blob" or mode == "120000" or not name.startswith(prefix):
             continue  # submodules and symbolic links are not followed
-        relative = PurePosixPath(name[len(prefix):])
+        relative = PurePosixPath(name[len(prefix) :])
         if relative.is_absolute() or any(part in ("", ".", "..") for part in relative.parts):
             continue
         found.append((str(relative), blob))
@@ -98,8 +133,9 @@ def _blobs(top: Path, commit: str, inside: str, where: str) -> list[tuple[str, s
 
 def _write_blobs(top: Path, blobs: list[tuple[str, str]], root: Path) -> None:
     """One `git cat-file --batch`, asked one blob at a time so neither pipe can fill up."""
-    with subprocess.Popen(["git", "-C", str(top), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE) as process:
+    with subprocess.Popen(
+        ["git", "-C", str(top), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as process:
         for relative, blob in blobs:
             process.stdin.write(blob.encode() + b"\n")
             process.stdin.flush()
@@ -118,7 +154,7 @@ def _write_blobs(top: Path, blobs: list[tuple[str, str]], root: Path) -> None:
 def renamed(diagnostics, root: Path, label: str) -> list[Diagnostic]:
     """Diagnostics of a materialised revision named `REV:path/file`, not by the temporary folder."""
     prefix = str(root)
-    return [replace(d, file=label + d.file[len(prefix):]) if d.file.startswith(prefix) else d for d in diagnostics]
+    return [replace(d, file=label + d.file[len(prefix) :]) if d.file.startswith(prefix) else d for d in diagnostics]
 
 
 @contextmanager
@@ -132,8 +168,12 @@ def materialise(side: Side, *, cwd: str | Path = ".") -> Iterator[tuple[Path, st
     top, commit, inside = _resolve(side, cwd)
     blobs = _blobs(top, commit, inside, side.text)
     if not any(relative == MANIFEST for relative, _ in blobs):
-        raise _problem("no-project", f"no {MANIFEST} at {inside} in revision {side.revision}", side.text,
-                       f"check the path: `git ls-tree --name-only {side.revision} -- {inside}/` lists what is there")
+        raise _problem(
+            "no-project",
+            f"no {MANIFEST} at {inside} in revision {side.revision}",
+            side.text,
+            f"check the path: `git ls-tree --name-only {side.revision} -- {inside}/` lists what is there",
+        )
     with tempfile.TemporaryDirectory(prefix="planner-diff-") as folder:
         root = Path(folder) / "project"
         root.mkdir()

@@ -20,12 +20,17 @@ METRICS, PARAMS = "metrics.json", "params.yaml"
 def read_dvc(folder: Path, *, source: str = "", root: Path | None = None) -> list[Run]:
     """One run per folder holding metrics.json or params.yaml, by folder name."""
     if not folder.is_dir():
-        raise error(MISSING, f"DVC run folder not found: {display(folder, root)}", display(folder, root),
-                    hint="`path` is a folder with metrics.json and params.yaml, or a folder of those")
+        raise error(
+            MISSING,
+            f"DVC run folder not found: {display(folder, root)}",
+            display(folder, root),
+            hint="`path` is a folder with metrics.json and params.yaml, or a folder of those",
+        )
     run_dirs = [folder] if _is_run_dir(folder) else sorted(c for c in folder.iterdir() if _is_run_dir(c))
     if not run_dirs:
-        raise error(MISSING, f"no {METRICS} or {PARAMS} in {display(folder, root)} or its sub-folders",
-                    display(folder, root))
+        raise error(
+            MISSING, f"no {METRICS} or {PARAMS} in {display(folder, root)} or its sub-folders", display(folder, root)
+        )
     return [_read_run(run_dir, source, root) for run_dir in run_dirs]
 
 
@@ -37,15 +42,30 @@ def _read_run(run_dir: Path, source: str, root: Path | None) -> Run:
     metrics_file, params_file = run_dir / METRICS, run_dir / PARAMS
     metrics = read_json(metrics_file, display(metrics_file, root)) if metrics_file.is_file() else {}
     if not isinstance(metrics, dict):
-        raise error(BAD_JSON, f"{display(metrics_file, root)} must hold a JSON object of metrics",
-                    display(metrics_file, root), 1, 1)
+        raise error(
+            BAD_JSON,
+            f"{display(metrics_file, root)} must hold a JSON object of metrics",
+            display(metrics_file, root),
+            1,
+            1,
+        )
     params = read_yaml(params_file, display(params_file, root)) if params_file.is_file() else {}
-    params = {key: value if isinstance(value, str) else json.dumps(value, default=str)
-              for key, value in _flatten(params if isinstance(params, dict) else {}).items()}
-    return Run(source=source, run_id=run_dir.name, name=run_dir.name,
-               metrics={key: float(value) for key, value in _flatten(metrics).items()
-                        if isinstance(value, (int, float)) and not isinstance(value, bool)},
-               params=params, reproducibility=reproducibility(params))
+    params = {
+        key: value if isinstance(value, str) else json.dumps(value, default=str)
+        for key, value in _flatten(params if isinstance(params, dict) else {}).items()
+    }
+    return Run(
+        source=source,
+        run_id=run_dir.name,
+        name=run_dir.name,
+        metrics={
+            key: float(value)
+            for key, value in _flatten(metrics).items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        },
+        params=params,
+        reproducibility=reproducibility(params),
+    )
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict:

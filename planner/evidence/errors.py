@@ -30,6 +30,7 @@ def display(path: Path, root: Path | None = None) -> str:
     return path.as_posix()
 
 
-def error(code: str, message: str, file: str = "", line: int = 0, column: int = 0, *,
-          hint: str = "", breadcrumb: str = "") -> PlannerError:
+def error(
+    code: str, message: str, file: str = "", line: int = 0, column: int = 0, *, hint: str = "", breadcrumb: str = ""
+) -> PlannerError:
     return PlannerError([Diagnostic(code, message, file, line, column, hint=hint, breadcrumb=breadcrumb)])

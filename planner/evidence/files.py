@@ -24,8 +24,14 @@ def read_text(path: Path, file: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise error(UNREADABLE, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", file, line, column,
-                    hint="save the file as UTF-8") from None
+        raise error(
+            UNREADABLE,
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            file,
+            line,
+            column,
+            hint="save the file as UTF-8",
+        ) from None
 
 
 def parse_number(text: str) -> float | None:

@@ -44,8 +44,11 @@ def resolve_uri(text: str, root: Path) -> str:
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise error(TRACKING, f"environment variable {name} is not set (named in tracking URI"
-                        f" {redact(text)!r})", hint=f"export {name}=... before running planner")
+            raise error(
+                TRACKING,
+                f"environment variable {name} is not set (named in tracking URI {redact(text)!r})",
+                hint=f"export {name}=... before running planner",
+            )
         return quote(os.environ[name], safe="")
 
     uri = rest if not userinfo else rest.replace("://", f"://{PLACEHOLDER.sub(substitute, userinfo)}@", 1)
@@ -71,14 +74,21 @@ def read_tracking_server(uri: str, *, source: str = "", experiment: str | None =
         from mlflow.exceptions import MlflowException
         from mlflow.tracking import MlflowClient
     except ImportError:
-        raise error(NO_CLIENT, f"source {source!r} names a tracking URI, and reading one needs mlflow,"
-                    " which is not installed", hint=HINT_EXTRA) from None
+        raise error(
+            NO_CLIENT,
+            f"source {source!r} names a tracking URI, and reading one needs mlflow, which is not installed",
+            hint=HINT_EXTRA,
+        ) from None
     client = MlflowClient(tracking_uri=uri)
     try:
         experiments = _experiments(client, experiment, redact(uri))
-        return sorted((_run(client, run, experiments[run.info.experiment_id], source)
-                       for run in _search_runs(client, list(experiments))),
-                      key=lambda run: (run.start_time or 0, run.run_id))
+        return sorted(
+            (
+                _run(client, run, experiments[run.info.experiment_id], source)
+                for run in _search_runs(client, list(experiments))
+            ),
+            key=lambda run: (run.start_time or 0, run.run_id),
+        )
     except (MlflowException, OSError) as exc:
         raise _tracking_error(exc, uri) from None
 
@@ -115,14 +125,26 @@ def _search_runs(client: MlflowClient, experiment_ids: list[str]) -> Iterator[Ml
 
 def _run(client: MlflowClient, run: MlflowRun, experiment: str, source: str) -> Run:
     info, data = run.info, run.data
-    history = {key: sorted(((m.step, m.timestamp, m.value) for m in client.get_metric_history(info.run_id, key)),
-                           key=lambda point: (point[1], point[0]))  # recorded order, as in a file store
-               for key in sorted(data.metrics)}
+    history = {
+        key: sorted(
+            ((m.step, m.timestamp, m.value) for m in client.get_metric_history(info.run_id, key)),
+            key=lambda point: (point[1], point[0]),
+        )  # recorded order, as in a file store
+        for key in sorted(data.metrics)
+    }
     tags = dict(sorted(data.tags.items()))
-    return Run(source=source, run_id=info.run_id, name=info.run_name or tags.get("mlflow.runName") or None,
-               experiment=experiment, metrics=dict(sorted(data.metrics.items())),
-               params=dict(sorted(data.params.items())), tags=tags, history=history,
-               start_time=info.start_time, reproducibility=reproducibility(tags))
+    return Run(
+        source=source,
+        run_id=info.run_id,
+        name=info.run_name or tags.get("mlflow.runName") or None,
+        experiment=experiment,
+        metrics=dict(sorted(data.metrics.items())),
+        params=dict(sorted(data.params.items())),
+        tags=tags,
+        history=history,
+        start_time=info.start_time,
+        reproducibility=reproducibility(tags),
+    )
 
 
 def _tracking_error(exc: MlflowException | OSError, uri: str) -> PlannerError:
@@ -130,11 +152,17 @@ def _tracking_error(exc: MlflowException | OSError, uri: str) -> PlannerError:
     OSError and MLflow wraps as its context) or what the server answered."""
     if isinstance(exc, OSError) or isinstance(exc.__context__, OSError):
         cause = exc if isinstance(exc, OSError) else exc.__context__
-        return error(TRACKING, f"cannot reach MLflow at {redact(uri)} ({type(cause).__name__})",
-                     hint="check the URI and the network; MLFLOW_HTTP_REQUEST_MAX_RETRIES and "
-                     "MLFLOW_HTTP_REQUEST_TIMEOUT set how long the client keeps trying")
-    return error(TRACKING, f"MLflow at {redact(uri)}: {_scrub(_first_line(exc.message), uri)}",
-                 hint="check the URI and the credentials (MLFLOW_TRACKING_* variables)")
+        return error(
+            TRACKING,
+            f"cannot reach MLflow at {redact(uri)} ({type(cause).__name__})",
+            hint="check the URI and the network; MLFLOW_HTTP_REQUEST_MAX_RETRIES and "
+            "MLFLOW_HTTP_REQUEST_TIMEOUT set how long the client keeps trying",
+        )
+    return error(
+        TRACKING,
+        f"MLflow at {redact(uri)}: {_scrub(_first_line(exc.message), uri)}",
+        hint="check the URI and the credentials (MLFLOW_TRACKING_* variables)",
+    )
 
 
 def _scrub(text: str, uri: str) -> str:

@@ -25,22 +25,26 @@ METRIC_LINE = "expected 'timestamp value step', found {found!r}"
 HINT_FOLDER = "point `path` at the folder MLflow wrote (MLFLOW_TRACKING_URI=file:<folder>)"
 
 
-def read_mlruns(folder: Path, *, source: str = "", experiment: str | None = None,
-                root: Path | None = None) -> list[Run]:
+def read_mlruns(
+    folder: Path, *, source: str = "", experiment: str | None = None, root: Path | None = None
+) -> list[Run]:
     """Active runs of active experiments (or of the one named `experiment`), by start time, then id."""
     if not folder.is_dir():
-        raise error(MISSING, f"MLflow folder not found: {display(folder, root)}", display(folder, root),
-                    hint=HINT_FOLDER)
+        raise error(
+            MISSING, f"MLflow folder not found: {display(folder, root)}", display(folder, root), hint=HINT_FOLDER
+        )
     experiments = _experiments(folder, root)
     if experiment is not None:
         chosen = {eid: name for eid, name in experiments.items() if name == experiment}
         if not chosen:
             found = ", ".join(sorted(experiments.values())) or "none"
-            raise error(NO_EXPERIMENT, f"no experiment named {experiment!r} in {display(folder, root)}"
-                        f" (experiments: {found})", display(folder, root))
+            raise error(
+                NO_EXPERIMENT,
+                f"no experiment named {experiment!r} in {display(folder, root)} (experiments: {found})",
+                display(folder, root),
+            )
         experiments = chosen
-    runs = [run for eid, name in experiments.items()
-            for run in _runs(folder / eid, name, source, root)]
+    runs = [run for eid, name in experiments.items() for run in _runs(folder / eid, name, source, root)]
     return sorted(runs, key=lambda run: (run.start_time or 0, run.run_id))
 
 
@@ -60,8 +64,12 @@ def _meta(path: Path, root: Path | None, required: str) -> dict:
     file = display(path, root)
     meta = read_yaml(path, file)
     if not isinstance(meta, dict) or required not in meta:
-        raise error(BAD_META, f"{file} has no {required!r}", file,
-                    hint="the file is not an MLflow meta.yaml, or it was cut short")
+        raise error(
+            BAD_META,
+            f"{file} has no {required!r}",
+            file,
+            hint="the file is not an MLflow meta.yaml, or it was cut short",
+        )
     return meta
 
 
@@ -72,8 +80,12 @@ def _runs(exp_dir: Path, experiment: str, source: str, root: Path | None) -> lis
             continue
         if not (run_dir / "meta.yaml").is_file():
             file = display(run_dir / "meta.yaml", root)
-            raise error(MISSING, f"file not found: {file}", file, hint="a run folder without meta.yaml "
-                        "is a run MLflow did not finish creating; delete the folder")
+            raise error(
+                MISSING,
+                f"file not found: {file}",
+                file,
+                hint="a run folder without meta.yaml is a run MLflow did not finish creating; delete the folder",
+            )
         meta = _meta(run_dir / "meta.yaml", root, "run_id")
         if meta.get("lifecycle_stage") != "deleted":
             runs.append(_run(run_dir, meta, experiment, source, root))
@@ -85,12 +97,18 @@ def _run(run_dir: Path, meta: dict, experiment: str, source: str, root: Path | N
     tags = {name: read_text(path, display(path, root)) for name, path in _files(run_dir / "tags")}
     params = {name: read_text(path, display(path, root)) for name, path in _files(run_dir / "params")}
     start = meta.get("start_time")
-    return Run(source=source, run_id=str(meta["run_id"]),
-               name=meta.get("run_name") or tags.get("mlflow.runName") or None, experiment=experiment,
-               metrics={name: latest(points) for name, points in history.items()},
-               params=params, tags=tags, history=history,
-               start_time=start if isinstance(start, int) else None,
-               reproducibility=reproducibility(tags))
+    return Run(
+        source=source,
+        run_id=str(meta["run_id"]),
+        name=meta.get("run_name") or tags.get("mlflow.runName") or None,
+        experiment=experiment,
+        metrics={name: latest(points) for name, points in history.items()},
+        params=params,
+        tags=tags,
+        history=history,
+        start_time=start if isinstance(start, int) else None,
+        reproducibility=reproducibility(tags),
+    )
 
 
 def _files(folder: Path) -> list[tuple[str, Path]]:
@@ -101,23 +119,34 @@ def _files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def _history(path: Path, file: str) -> list[Point]:
-    points = [_point(text, file, number) for number, text in enumerate(read_text(path, file).splitlines(), 1)
-              if text.strip()]
+    points = [
+        _point(text, file, number) for number, text in enumerate(read_text(path, file).splitlines(), 1) if text.strip()
+    ]
     if not points:
-        raise error(BAD_METRIC_LINE, f"metric file {file} is empty", file,
-                    hint="MLflow writes a line per logged value; the file was cut short")
+        raise error(
+            BAD_METRIC_LINE,
+            f"metric file {file} is empty",
+            file,
+            hint="MLflow writes a line per logged value; the file was cut short",
+        )
     return points
 
 
 def _point(text: str, file: str, line: int) -> Point:
     parts = text.split()
     if len(parts) not in (2, 3, 5) or not all(INTEGER.fullmatch(p) for p in parts[0:3:2]):
-        raise error(BAD_METRIC_LINE, f"malformed metric line in {file}: " + METRIC_LINE.format(found=text),
-                    file, line, 1)
+        raise error(
+            BAD_METRIC_LINE, f"malformed metric line in {file}: " + METRIC_LINE.format(found=text), file, line, 1
+        )
     value = parse_number(parts[1])
     if value is None:
-        raise error(NOT_NUMERIC, f"metric value {parts[1]!r} in {file} is not a number", file, line,
-                    text.index(parts[1], text.index(parts[0]) + len(parts[0])) + 1)
+        raise error(
+            NOT_NUMERIC,
+            f"metric value {parts[1]!r} in {file} is not a number",
+            file,
+            line,
+            text.index(parts[1], text.index(parts[0]) + len(parts[0])) + 1,
+        )
     step = int(parts[2]) if len(parts) > 2 else 0
     return (step, int(parts[0]), value)
 

@@ -65,14 +65,18 @@ class RunSet(list[Run]):
     def from_source(self, source: str | None) -> RunSet:
         return RunSet(run for run in self if source is None or run.source == source)
 
-    def best(self, metric: str, direction: Literal["higher", "lower"] = "higher",
-             source: str | None = None) -> Run | None:
+    def best(
+        self, metric: str, direction: Literal["higher", "lower"] = "higher", source: str | None = None
+    ) -> Run | None:
         """The run with the best value of `metric`; runs without it, or with NaN, never win.
 
         Ties keep the first run in order, so the result does not depend on dict or set order.
         """
-        scored = [(run.metrics[metric], run) for run in self.from_source(source)
-                  if metric in run.metrics and not math.isnan(run.metrics[metric])]
+        scored = [
+            (run.metrics[metric], run)
+            for run in self.from_source(source)
+            if metric in run.metrics and not math.isnan(run.metrics[metric])
+        ]
         if not scored:
             return None
         sign = 1 if direction == "higher" else -1

@@ -13,7 +13,6 @@ from planner.evidence.tables import read_table
 from planner.evidence.wandb_files import read_wandb
 from planner.spec.results import Candidate, Source
 
-
 Reader = Callable[[Path, Source, Path], list[Run]]
 """Reads the runs of a source of one `type` from its `path` (resolved inside the project `root`)."""
 
@@ -38,8 +37,12 @@ def load_runs(source_spec: Source, root: Path) -> RunSet:
     assert source_spec.path is not None  # the spec holds exactly one of `path` and `uri`
     path = (root / source_spec.path).resolve()
     if not path.is_relative_to(root):  # the spec checks the text; a symlink can still lead out
-        raise error(OUTSIDE, f"source {source_spec.id!r}: {source_spec.path} leads outside the project"
-                    " folder", source_spec.path, hint="keep result files inside the project folder")
+        raise error(
+            OUTSIDE,
+            f"source {source_spec.id!r}: {source_spec.path} leads outside the project folder",
+            source_spec.path,
+            hint="keep result files inside the project folder",
+        )
     runs = READERS[source_spec.type](path, source_spec, root)
     return RunSet(runs)
 
@@ -60,12 +63,18 @@ def select_candidate(runs: list[Run], candidate_spec: Candidate) -> Run:
         found = [best] if best else []
         wanted = f"a value of metric {rule.metric!r}" + (f" in source {rule.source!r}" if rule.source else "")
     if not found:
-        raise error(NO_CANDIDATE, f"no run has {wanted} (among {_count(runs)})",
-                    hint="check the results spec's candidate against the runs the sources hold")
+        raise error(
+            NO_CANDIDATE,
+            f"no run has {wanted} (among {_count(runs)})",
+            hint="check the results spec's candidate against the runs the sources hold",
+        )
     if len(found) > 1:
         names = ", ".join(f"{run.run_id} ({run.source})" for run in found)
-        raise error(AMBIGUOUS_CANDIDATE, f"{len(found)} runs have {wanted}: {names}",
-                    hint="tag only the candidate run, or choose it by run id")
+        raise error(
+            AMBIGUOUS_CANDIDATE,
+            f"{len(found)} runs have {wanted}: {names}",
+            hint="tag only the candidate run, or choose it by run id",
+        )
     return found[0]
 
 

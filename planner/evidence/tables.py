@@ -26,38 +26,55 @@ from planner.evidence.errors import BAD_JSON, DUPLICATE_RUN, MISSING, NO_RUN_ID,
 from planner.evidence.files import parse_json, parse_number, read_text
 from planner.evidence.model import Run, reproducibility
 
-PREFIXES = {"metric": "metrics", "metrics": "metrics", "param": "params", "params": "params",
-            "tag": "tags", "tags": "tags"}
+PREFIXES = {
+    "metric": "metrics",
+    "metrics": "metrics",
+    "param": "params",
+    "params": "params",
+    "tag": "tags",
+    "tags": "tags",
+}
 NAME_COLUMNS = ("name", "run_name")
 IGNORED = {"experiment_id", "status", "end_time", "artifact_uri", "lifecycle_stage"}
 Row = tuple[int, dict[str, str]]  # (line number, or 1-based index in a JSON list; cells as text)
 
 
-def read_table(path: Path, *, source: str = "", run_id_column: str = "run_id",
-               root: Path | None = None) -> list[Run]:
+def read_table(path: Path, *, source: str = "", run_id_column: str = "run_id", root: Path | None = None) -> list[Run]:
     """One run per row, in file order."""
     file = display(path, root)
     if not path.is_file():
-        raise error(MISSING, f"run table not found: {file}", file,
-                    hint="`path` is relative to the project folder")
+        raise error(MISSING, f"run table not found: {file}", file, hint="`path` is relative to the project folder")
     text = read_text(path, file)
     suffix = path.suffix.lower()
-    rows = (_json_rows(text, file) if suffix == ".json" else
-            _jsonl_rows(text, file) if suffix in (".jsonl", ".ndjson") else _csv_rows(text))
+    rows = (
+        _json_rows(text, file)
+        if suffix == ".json"
+        else _jsonl_rows(text, file)
+        if suffix in (".jsonl", ".ndjson")
+        else _csv_rows(text)
+    )
     columns = list(dict.fromkeys(column for _, cells in rows for column in cells))
     if run_id_column not in columns:
-        raise error(NO_RUN_ID, f"{file} has no run id column {run_id_column!r}"
-                    f" (columns: {', '.join(columns) or 'none'})", file, 1 if suffix != ".json" else 0,
-                    hint="name the column with `run_id_column` in the results spec")
+        raise error(
+            NO_RUN_ID,
+            f"{file} has no run id column {run_id_column!r} (columns: {', '.join(columns) or 'none'})",
+            file,
+            1 if suffix != ".json" else 0,
+            hint="name the column with `run_id_column` in the results spec",
+        )
     kinds = _column_kinds(rows, columns, run_id_column)
     runs: list[Run] = []
     seen: dict[str, int] = {}
     for line, cells in rows:
         run = _run(cells, kinds, run_id_column, source, file, line, suffix == ".json")
         if run.run_id in seen:
-            raise error(DUPLICATE_RUN, f"run id {run.run_id!r} appears twice in {file}"
-                        f" ({_where(seen[run.run_id], suffix)} and {_where(line, suffix)})", file,
-                        0 if suffix == ".json" else line)
+            raise error(
+                DUPLICATE_RUN,
+                f"run id {run.run_id!r} appears twice in {file}"
+                f" ({_where(seen[run.run_id], suffix)} and {_where(line, suffix)})",
+                file,
+                0 if suffix == ".json" else line,
+            )
         seen[run.run_id] = line
         runs.append(run)
     return runs
@@ -101,8 +118,13 @@ def _flatten(item: dict, prefix: str = "") -> dict[str, str]:
         if isinstance(value, dict):
             cells.update(_flatten(value, f"{prefix}{key}."))
         elif value is not None:
-            cells[prefix + key] = (json.dumps(value) if isinstance(value, (bool, list)) else
-                                   repr(value) if isinstance(value, float) else str(value))
+            cells[prefix + key] = (
+                json.dumps(value)
+                if isinstance(value, (bool, list))
+                else repr(value)
+                if isinstance(value, float)
+                else str(value)
+            )
     return cells
 
 
@@ -126,13 +148,18 @@ def _column_kinds(rows: list[Row], columns: list[str], run_id_column: str) -> di
     return kinds
 
 
-def _run(cells: dict[str, str], kinds: dict, run_id_column: str, source: str, file: str, line: int,
-         is_json: bool) -> Run:
-    where = (0 if is_json else line)
+def _run(
+    cells: dict[str, str], kinds: dict, run_id_column: str, source: str, file: str, line: int, is_json: bool
+) -> Run:
+    where = 0 if is_json else line
     run_id = cells.get(run_id_column)
     if not run_id:
-        raise error(NO_RUN_ID, f"{_where(line, '.json' if is_json else '')} of {file} has no run id"
-                    f" (column {run_id_column!r} is empty)", file, where)
+        raise error(
+            NO_RUN_ID,
+            f"{_where(line, '.json' if is_json else '')} of {file} has no run id (column {run_id_column!r} is empty)",
+            file,
+            where,
+        )
     parts: dict[str, dict] = {"metrics": {}, "params": {}, "tags": {}}
     extra: dict[str, str] = {}
     for column, value in cells.items():
@@ -140,18 +167,30 @@ def _run(cells: dict[str, str], kinds: dict, run_id_column: str, source: str, fi
         if kind == "metrics":
             number = parse_number(value)
             if number is None:
-                raise error(NOT_NUMERIC, f"metric {key!r} of run {run_id!r} in {file} is not a number:"
-                            f" {value!r}", file, where, breadcrumb=f"{run_id}.{column}")
+                raise error(
+                    NOT_NUMERIC,
+                    f"metric {key!r} of run {run_id!r} in {file} is not a number: {value!r}",
+                    file,
+                    where,
+                    breadcrumb=f"{run_id}.{column}",
+                )
             parts["metrics"][key] = number
         elif kind in parts:
             parts[kind][key] = value
         elif kind != "ignore":
             extra.setdefault(kind, value)
     name = extra.get("name") or parts["tags"].get("mlflow.runName")
-    return Run(source=source, run_id=run_id, name=name, experiment=extra.get("experiment"),
-               metrics=parts["metrics"], params=parts["params"], tags=parts["tags"],
-               start_time=_start_time(extra.get("start_time"), file, where),
-               reproducibility=reproducibility(parts["tags"]))
+    return Run(
+        source=source,
+        run_id=run_id,
+        name=name,
+        experiment=extra.get("experiment"),
+        metrics=parts["metrics"],
+        params=parts["params"],
+        tags=parts["tags"],
+        start_time=_start_time(extra.get("start_time"), file, where),
+        reproducibility=reproducibility(parts["tags"]),
+    )
 
 
 def _start_time(value: str | None, file: str, where: int) -> int | None:
@@ -165,5 +204,9 @@ def _start_time(value: str | None, file: str, where: int) -> int | None:
     try:
         return round(datetime.fromisoformat(value).timestamp() * 1000)
     except ValueError:
-        raise error(NOT_NUMERIC, f"start_time {value!r} in {file} is neither epoch milliseconds nor an"
-                    " ISO date-time", file, where) from None
+        raise error(
+            NOT_NUMERIC,
+            f"start_time {value!r} in {file} is neither epoch milliseconds nor an ISO date-time",
+            file,
+            where,
+        ) from None

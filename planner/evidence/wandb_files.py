@@ -34,12 +34,19 @@ ENVIRONMENT_FILES = ("requirements.txt", "conda-environment.yaml")
 def read_wandb(folder: Path, *, source: str = "", root: Path | None = None) -> list[Run]:
     """Every run folder in `folder` (a `wandb/` folder, its parent, or one run folder), by start time."""
     if not folder.is_dir():
-        raise error(MISSING, f"W&B folder not found: {display(folder, root)}", display(folder, root),
-                    hint="point `path` at the `wandb` folder the client wrote (WANDB_DIR)")
+        raise error(
+            MISSING,
+            f"W&B folder not found: {display(folder, root)}",
+            display(folder, root),
+            hint="point `path` at the `wandb` folder the client wrote (WANDB_DIR)",
+        )
     if (folder / "wandb").is_dir():
         folder = folder / "wandb"
-    run_dirs = [folder] if _is_run_dir(folder) else sorted(
-        child for child in folder.iterdir() if _is_run_dir(child) and not child.is_symlink())
+    run_dirs = (
+        [folder]
+        if _is_run_dir(folder)
+        else sorted(child for child in folder.iterdir() if _is_run_dir(child) and not child.is_symlink())
+    )
     runs = [_read_run(run_dir, source, root) for run_dir in run_dirs]
     return sorted(runs, key=lambda run: (run.start_time or 0, run.run_id))
 
@@ -63,8 +70,14 @@ def _read_run(run_dir: Path, source: str, root: Path | None) -> Run:
     history = facts.pop("history")
     metrics = {key: points[-1][2] for key, points in history.items()}
     metrics.update(facts.pop("summary"))
-    return Run(source=source, run_id=run_id, metrics=metrics, history=history,
-               reproducibility=reproducibility({**facts["params"], **facts["tags"]}, **found), **facts)
+    return Run(
+        source=source,
+        run_id=run_id,
+        metrics=metrics,
+        history=history,
+        reproducibility=reproducibility({**facts["params"], **facts["tags"]}, **found),
+        **facts,
+    )
 
 
 def _from_files(files: Path, root: Path | None) -> dict:
@@ -72,22 +85,40 @@ def _from_files(files: Path, root: Path | None) -> dict:
     summary_path = files / "wandb-summary.json"
     if not summary_path.is_file():
         file = display(summary_path, root)
-        raise error(MISSING, f"file not found: {file}", file, hint="a W&B run folder holds either "
-                    "files/wandb-summary.json or run-<id>.wandb; this one holds neither")
+        raise error(
+            MISSING,
+            f"file not found: {file}",
+            file,
+            hint="a W&B run folder holds either files/wandb-summary.json or run-<id>.wandb; this one holds neither",
+        )
     summary = read_json(summary_path, display(summary_path, root))
     config = _optional(files / "config.yaml", root, read_yaml) or {}
     meta = _optional(files / "wandb-metadata.json", root, read_json)
     meta = meta if isinstance(meta, dict) else {}  # a file holding a list or a number says nothing
     git = meta.get("git")
     git = git if isinstance(git, dict) else {}
-    return {"name": None, "experiment": None, "start_time": _iso_ms(meta.get("startedAt")),
-            "params": _params({key: item.get("value") if isinstance(item, dict) else item
-                               for key, item in config.items() if key != "wandb_version"}
-                              if isinstance(config, dict) else {}),
-            "tags": {}, "summary": _numbers(summary if isinstance(summary, dict) else {}),
-            "history": _history_jsonl(files / "wandb-history.jsonl", root),
-            "found": {"code_version": git.get("commit"), "python_version": meta.get("python"),
-                      "entry_point": meta.get("program") or meta.get("codePath")}}
+    return {
+        "name": None,
+        "experiment": None,
+        "start_time": _iso_ms(meta.get("startedAt")),
+        "params": _params(
+            {
+                key: item.get("value") if isinstance(item, dict) else item
+                for key, item in config.items()
+                if key != "wandb_version"
+            }
+            if isinstance(config, dict)
+            else {}
+        ),
+        "tags": {},
+        "summary": _numbers(summary if isinstance(summary, dict) else {}),
+        "history": _history_jsonl(files / "wandb-history.jsonl", root),
+        "found": {
+            "code_version": git.get("commit"),
+            "python_version": meta.get("python"),
+            "entry_point": meta.get("program") or meta.get("codePath"),
+        },
+    }
 
 
 def _optional(path: Path, root: Path | None, reader: Callable[[Path, str], Any]) -> Any:
@@ -98,8 +129,11 @@ def _history_jsonl(path: Path, root: Path | None) -> dict[str, list[Point]]:
     if not path.is_file():
         return {}
     file = display(path, root)
-    rows = [parse_json(line, file, number - 1)
-            for number, line in enumerate(read_text(path, file).splitlines(), 1) if line.strip()]
+    rows = [
+        parse_json(line, file, number - 1)
+        for number, line in enumerate(read_text(path, file).splitlines(), 1)
+        if line.strip()
+    ]
     history: dict[str, list[Point]] = {}
     for row in rows:
         _add_point(history, {(key,): value for key, value in row.items()})
@@ -108,8 +142,15 @@ def _history_jsonl(path: Path, root: Path | None) -> dict[str, list[Point]]:
 
 def _from_log(path: Path, file: str) -> dict:
     """Replay the transaction log: run, config, history, summary and environment records."""
-    facts: dict[str, Any] = {"name": None, "experiment": None, "start_time": None, "params": {}, "tags": {},
-                             "history": {}, "found": {}}
+    facts: dict[str, Any] = {
+        "name": None,
+        "experiment": None,
+        "start_time": None,
+        "params": {},
+        "tags": {},
+        "history": {},
+        "found": {},
+    }
     config: dict[tuple, object] = {}
     summary: dict[tuple, object] = {}
     try:
@@ -190,8 +231,13 @@ def _add_point(history: dict[str, list[Point]], items: dict[tuple, object]) -> N
     step = flat.get("_step")
     stamp = flat.get("_timestamp")
     for key, value in _numbers(_nest(items)).items():
-        history.setdefault(key, []).append((int(step) if _is_number(step) else len(history.get(key, [])),
-                                            round(stamp * 1000) if _is_number(stamp) else 0, value))
+        history.setdefault(key, []).append(
+            (
+                int(step) if _is_number(step) else len(history.get(key, [])),
+                round(stamp * 1000) if _is_number(stamp) else 0,
+                value,
+            )
+        )
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:

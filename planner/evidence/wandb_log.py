@@ -33,8 +33,12 @@ def read_records(path: Path, file: str) -> list[Fields]:
     """Every record of the log, decoded one level deep."""
     data = path.read_bytes()
     if not data.startswith(HEADER):
-        raise error(BAD_WANDB_LOG, f"{file} is not a W&B transaction log of a known version", file,
-                    hint="read with the wandb version that wrote it, or sync the run and read its files/")
+        raise error(
+            BAD_WANDB_LOG,
+            f"{file} is not a W&B transaction log of a known version",
+            file,
+            hint="read with the wandb version that wrote it, or sync the run and read its files/",
+        )
     try:
         return [decode(record) for record in split_records(data)]
     except WireError as exc:
@@ -49,7 +53,7 @@ def split_records(data: bytes) -> Iterator[bytes]:
             pos += left
             continue
         checksum, length, kind = struct.unpack_from("<IHB", data, pos)
-        chunk = data[pos + CHUNK_HEADER:pos + CHUNK_HEADER + length]
+        chunk = data[pos + CHUNK_HEADER : pos + CHUNK_HEADER + length]
         if kind == 0 and length == 0:  # zero fill at the end of a log still being written
             break
         if len(chunk) != length or zlib.crc32(chunk, zlib.crc32(bytes([kind]))) != checksum:
@@ -71,12 +75,12 @@ def decode(message: bytes) -> Fields:
         if wire == 0:
             value, pos = _varint(message, pos)
         elif wire == 1:
-            value, pos = message[pos:pos + 8], pos + 8
+            value, pos = message[pos : pos + 8], pos + 8
         elif wire == 2:
             length, pos = _varint(message, pos)
-            value, pos = message[pos:pos + length], pos + length
+            value, pos = message[pos : pos + length], pos + length
         elif wire == 5:
-            value, pos = message[pos:pos + 4], pos + 4
+            value, pos = message[pos : pos + 4], pos + 4
         else:
             raise WireError(f"unsupported wire type {wire}")
         if pos > len(message):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass
-
 from typing import TYPE_CHECKING
 
 from planner.assess.model import Assessment
@@ -41,8 +40,13 @@ class Decision:
     def to_dict(self) -> dict:
         """Plain JSON-safe data (strings, numbers, booleans; dates as ISO strings; never NaN)."""
         counts = {status: sum(item.status == status for item in self.items) for status in (PASS, FAIL, WAIVED)}
-        return {"passed": self.passed, "counts": counts, "items": [asdict(item) for item in self.items],
-                "waivers": [w.to_dict() for w in self.waivers], "signoffs": [s.to_dict() for s in self.signoffs]}
+        return {
+            "passed": self.passed,
+            "counts": counts,
+            "items": [asdict(item) for item in self.items],
+            "waivers": [w.to_dict() for w in self.waivers],
+            "signoffs": [s.to_dict() for s in self.signoffs],
+        }
 
 
 def evaluate(assessment: Assessment, *, today: datetime.date) -> Decision:

@@ -9,8 +9,11 @@ from planner.assess.model import Assessment
 from planner.gate.item import FAIL, GateItem, Requirement
 
 EVIDENCE = Requirement(
-    "evidence", "The evidence can be read.",
-    "Evidence (a results source, a predictions file) could not be read, so nothing measured from it can be trusted.", 100)
+    "evidence",
+    "The evidence can be read.",
+    "Evidence (a results source, a predictions file) could not be read, so nothing measured from it can be trusted.",
+    100,
+)
 
 
 def evidence_items(assessment: Assessment) -> Iterator[GateItem]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, replace
-
 from typing import TYPE_CHECKING
 
 from planner.gate.item import FAIL, WAIVED, GateItem
@@ -33,24 +32,36 @@ class WaiverState:
     line: int = 0
 
     def to_dict(self) -> dict:
-        return {"item": self.item, "reason": self.reason, "approver": self.approver,
-                "expires": self.expires.isoformat(), "expired": self.expired, "used": self.used,
-                "file": self.file, "line": self.line}
+        return {
+            "item": self.item,
+            "reason": self.reason,
+            "approver": self.approver,
+            "expires": self.expires.isoformat(),
+            "expired": self.expired,
+            "used": self.used,
+            "file": self.file,
+            "line": self.line,
+        }
 
 
 def waiver_states(terms: PolicyTerms, today: datetime.date) -> list[WaiverState]:
     """The waivers of the policy's terms, each expired or not on `today`."""
-    return [WaiverState(w.item, w.reason, w.approver, w.expires, w.expires < today, file=w.file, line=w.line)
-            for w in terms.waivers]
+    return [
+        WaiverState(w.item, w.reason, w.approver, w.expires, w.expires < today, file=w.file, line=w.line)
+        for w in terms.waivers
+    ]
 
 
 def _apply(item: GateItem, waiver: WaiverState) -> GateItem:
     if waiver.expired:
-        return replace(item, why=f"{item.why}; waiver expired on {waiver.expires.isoformat()}",
-                       waiver=waiver.to_dict())
+        return replace(item, why=f"{item.why}; waiver expired on {waiver.expires.isoformat()}", waiver=waiver.to_dict())
     waiver.used = True
-    return replace(item, status=WAIVED, waiver=waiver.to_dict(),
-                   why=f"{item.why}; waived by {waiver.approver} until {waiver.expires.isoformat()}")
+    return replace(
+        item,
+        status=WAIVED,
+        waiver=waiver.to_dict(),
+        why=f"{item.why}; waived by {waiver.approver} until {waiver.expires.isoformat()}",
+    )
 
 
 def apply_waivers(items: list[GateItem], waivers: list[WaiverState]) -> list[GateItem]:

@@ -8,8 +8,7 @@ tables, diffs, gate items and their CI outputs.
 
 from __future__ import annotations
 
-from planner.kinds import (bias_audit, constraints, data_checklist, evaluation, objectives, results, risks,
-                           signoffs)
+from planner.kinds import bias_audit, constraints, data_checklist, evaluation, objectives, results, risks, signoffs
 from planner.kinds.base import Record, Section, SpecKind
 from planner.kinds.policy import PolicyKind
 

@@ -11,7 +11,7 @@ every stage).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from planner.errors import Diagnostic
@@ -105,6 +105,13 @@ def item(doc: SpecDoc, item_id: str, kind: str, path: tuple, model: object) -> I
     return ItemRef(item_id, kind, doc, path, model)
 
 
-def reference(doc: SpecDoc, source: str | None, target: str, kinds: tuple[str, ...], relation: str,
-              *path: str | int, ordered: bool = False) -> Reference:
+def reference(
+    doc: SpecDoc,
+    source: str | None,
+    target: str,
+    kinds: tuple[str, ...],
+    relation: str,
+    *path: str | int,
+    ordered: bool = False,
+) -> Reference:
     return Reference(source, target, kinds, relation, doc, path, ordered)

@@ -41,12 +41,21 @@ class BiasAuditKind(SpecKind):
     name = "bias-audit"
     model = BiasAudit
     item_titles = {"audit": "Bias audits", "limit": "Bias-audit limits"}
-    requirements = (Requirement(
-        "audits", "Every bias-audit limit passes.",
-        "A fairness limit of a bias audit fails, or too little data was there to prove it.", 50,
-        selects=("audit",),
-        keys={"audits": (Selection, Field("all", description="Bias audits whose limits must pass: all, none, or "
-                                          "a list of ids."))}),)
+    requirements = (
+        Requirement(
+            "audits",
+            "Every bias-audit limit passes.",
+            "A fairness limit of a bias audit fails, or too little data was there to prove it.",
+            50,
+            selects=("audit",),
+            keys={
+                "audits": (
+                    Selection,
+                    Field("all", description="Bias audits whose limits must pass: all, none, or a list of ids."),
+                )
+            },
+        ),
+    )
     sections = (Section("governance", "fairness", "Bias audit", "sections/bias-audit.governance.html.j2", 20),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
@@ -64,14 +73,21 @@ class BiasAuditKind(SpecKind):
         features = set(spec.sensitive_features) | {" & ".join(combo) for combo in spec.intersections}
         for i, limit in enumerate(spec.limits):
             if limit.feature and limit.feature not in features:
-                yield doc.at(("limits", i, "feature"), "unknown-feature",
-                             f"{limit.feature!r} is not a sensitive feature or intersection of this audit",
-                             f"one of: {', '.join(sorted(features))}")
+                yield doc.at(
+                    ("limits", i, "feature"),
+                    "unknown-feature",
+                    f"{limit.feature!r} is not a sensitive feature or intersection of this audit",
+                    f"one of: {', '.join(sorted(features))}",
+                )
         missing = [name for name, value in spec.harms if value is None]
         if missing:
-            yield doc.at(("harms",) if doc.document.data.get("harms") else ("id",), "unassessed-harm",
-                         f"sources of harm not assessed: {', '.join(missing)}",
-                         "assess each, or mark it not-applicable with a finding", Severity.WARNING)
+            yield doc.at(
+                ("harms",) if doc.document.data.get("harms") else ("id",),
+                "unassessed-harm",
+                f"sources of harm not assessed: {', '.join(missing)}",
+                "assess each, or mark it not-applicable with a finding",
+                Severity.WARNING,
+            )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         spec = doc.model
@@ -80,27 +96,56 @@ class BiasAuditKind(SpecKind):
             limit_id = spec.limit_id(index)
             detail = LimitDetail(spec.id, limit.op)
             if audit is None:
-                yield Status(limit_id, "limit", Outcome.NO_EVIDENCE, rule_text(limit), "audit not computed",
-                             detail=detail)
+                yield Status(
+                    limit_id, "limit", Outcome.NO_EVIDENCE, rule_text(limit), "audit not computed", detail=detail
+                )
                 continue
             outcome = next(o for o in audit.limits if o.id == limit_id)
             observed = [f"{f.grouping}: {f.observed:.4g}" for f in outcome.findings if f.observed is not None]
-            yield Status(limit_id, "limit", outcome.status, rule_text(limit), "; ".join(observed) or "no finding",
-                         value=next((f.observed for f in outcome.findings if f.status == outcome.status), None),
-                         target=limit.value, detail=detail)
+            yield Status(
+                limit_id,
+                "limit",
+                outcome.status,
+                rule_text(limit),
+                "; ".join(observed) or "no finding",
+                value=next((f.observed for f in outcome.findings if f.status == outcome.status), None),
+                target=limit.value,
+                detail=detail,
+            )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         spec = doc.model
         harms = {f"harms.{name}": harm.status if harm else None for name, harm in spec.harms}
-        yield Record("audit", spec.id, spec.title or spec.id, {
-            "predictions": spec.predictions, "label": spec.label, "prediction": spec.prediction,
-            "score": spec.score, "threshold": spec.threshold, "sensitive_features": spec.sensitive_features,
-            "intersections": spec.intersections, "min_group_size": spec.min_group_size,
-            "confidence_level": spec.confidence_level, **harms})
+        yield Record(
+            "audit",
+            spec.id,
+            spec.title or spec.id,
+            {
+                "predictions": spec.predictions,
+                "label": spec.label,
+                "prediction": spec.prediction,
+                "score": spec.score,
+                "threshold": spec.threshold,
+                "sensitive_features": spec.sensitive_features,
+                "intersections": spec.intersections,
+                "min_group_size": spec.min_group_size,
+                "confidence_level": spec.confidence_level,
+                **harms,
+            },
+        )
         for index, limit in enumerate(spec.limits):
-            yield Record("limit", spec.limit_id(index), rule_text(limit), {
-                "metric": limit.metric, "op": limit.op, "value": limit.value, "feature": limit.feature,
-                "confident": limit.confident})
+            yield Record(
+                "limit",
+                spec.limit_id(index),
+                rule_text(limit),
+                {
+                    "metric": limit.metric,
+                    "op": limit.op,
+                    "value": limit.value,
+                    "feature": limit.feature,
+                    "confident": limit.confident,
+                },
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         """Every selected audit limit must pass."""
@@ -110,8 +155,7 @@ class BiasAuditKind(SpecKind):
                 yield gate_item(status, "audits", status.status == Outcome.PASS, _limit_why(status), group)
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
-        return {"audits": [_audit(audit, pdf) for audit in assessment.audits],
-                "limits": assessment.of_kind("limit")}
+        return {"audits": [_audit(audit, pdf) for audit in assessment.audits], "limits": assessment.of_kind("limit")}
 
 
 def _limit_why(status: Status) -> str:
@@ -126,12 +170,22 @@ def _audit(audit: Any, pdf: bool) -> dict[str, Any]:
     data = audit.to_dict()
     metrics = list(audit.spec.metrics)
     charted = _charted_metrics(audit.spec, metrics) if pdf else metrics
-    return {"id": data["id"], "title": data["title"], "predictions": data["predictions"], "rows": data["rows"],
-            "status": data["status"], "settings": data["settings"], "overall": data["overall"],
-            "metrics": metrics, "charted": charted,
-            "groupings": [_grouping(g, metrics, charted, data) for g in data["groupings"]],
-            "limits": data["limits"], "limit_chart": _limit_chart(data), "harms": data["harms"],
-            "thresholds": _threshold_summary(data.get("thresholds"))}
+    return {
+        "id": data["id"],
+        "title": data["title"],
+        "predictions": data["predictions"],
+        "rows": data["rows"],
+        "status": data["status"],
+        "settings": data["settings"],
+        "overall": data["overall"],
+        "metrics": metrics,
+        "charted": charted,
+        "groupings": [_grouping(g, metrics, charted, data) for g in data["groupings"]],
+        "limits": data["limits"],
+        "limit_chart": _limit_chart(data),
+        "harms": data["harms"],
+        "thresholds": _threshold_summary(data.get("thresholds")),
+    }
 
 
 def _charted_metrics(spec: BiasAudit, metrics: list[str]) -> list[str]:
@@ -159,15 +213,39 @@ def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict
     label = {id(g): ", ".join(f"{v}" for v in g["group"].values()) for g in groups}
     chart_list = []
     for metric in charted:
-        rows = [{"label": label[id(g)], "value": g["metrics"].get(metric, {}).get("value"),
-                 "interval": g["metrics"].get(metric, {}).get("interval"), "count": g["count"],
-                 "sufficient": g["sufficient"]} for g in groups]
+        rows = [
+            {
+                "label": label[id(g)],
+                "value": g["metrics"].get(metric, {}).get("value"),
+                "interval": g["metrics"].get(metric, {}).get("interval"),
+                "count": g["count"],
+                "sufficient": g["sufficient"],
+            }
+            for g in groups
+        ]
         overall = data["overall"]["metrics"].get(metric, {}).get("value")
-        chart_list.append(Markup(charts.interval_chart(
-            rows, metric=metric, chart_id=_chart_id(data["id"], grouping["name"], metric),
-            title=f"{metric} by {grouping['name']}", reference=overall, domain=_domain(metric, rows))))
-    table = [{"label": label[id(g)], "count": g["count"], "share": g["share"], "sufficient": g["sufficient"],
-              "metrics": {m: g["metrics"].get(m, {}) for m in metrics}} for g in groups]
+        chart_list.append(
+            Markup(
+                charts.interval_chart(
+                    rows,
+                    metric=metric,
+                    chart_id=_chart_id(data["id"], grouping["name"], metric),
+                    title=f"{metric} by {grouping['name']}",
+                    reference=overall,
+                    domain=_domain(metric, rows),
+                )
+            )
+        )
+    table = [
+        {
+            "label": label[id(g)],
+            "count": g["count"],
+            "share": g["share"],
+            "sufficient": g["sufficient"],
+            "metrics": {m: g["metrics"].get(m, {}) for m in metrics},
+        }
+        for g in groups
+    ]
     return {"name": grouping["name"], "reference": grouping.get("reference"), "charts": chart_list, "table": table}
 
 
@@ -187,14 +265,23 @@ def _domain(metric: str, rows: list[dict]) -> tuple[float, float]:
 def _limit_chart(data: dict) -> Markup | None:
     from planner.report import charts
 
-    rows = [{"label": f"{limit['id']}" + (f" ({f['group']})" if f.get("group") else ""),
-             "observed": f["observed"], "interval": f.get("interval"), "op": limit["op"],
-             "limit": limit["value"], "status": f["status"]}
-            for limit in data["limits"] for f in limit["findings"]]
+    rows = [
+        {
+            "label": f"{limit['id']}" + (f" ({f['group']})" if f.get("group") else ""),
+            "observed": f["observed"],
+            "interval": f.get("interval"),
+            "op": limit["op"],
+            "limit": limit["value"],
+            "status": f["status"],
+        }
+        for limit in data["limits"]
+        for f in limit["findings"]
+    ]
     if not rows:
         return None
-    return Markup(charts.limit_chart(rows, chart_id=_chart_id(data["id"], "limits"),
-                                     title=f"Audit {data['id']}: limits"))
+    return Markup(
+        charts.limit_chart(rows, chart_id=_chart_id(data["id"], "limits"), title=f"Audit {data['id']}: limits")
+    )
 
 
 def _threshold_summary(thresholds: dict | None) -> dict | None:

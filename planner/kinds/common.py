@@ -22,12 +22,12 @@ def selected(selection: Any, *ids: str | None) -> bool:
 
 
 def gate_item(status: Status, requirement: str, passed: bool, why: str, group: str | None = None) -> GateItem:
-    return GateItem(status.id, requirement, PASS if passed else FAIL, status.title, why, status.file,
-                    status.line, group=group)
+    return GateItem(
+        status.id, requirement, PASS if passed else FAIL, status.title, why, status.file, status.line, group=group
+    )
 
 
-def measured(selection: Any, statuses: Iterable[Status], requirement: str,
-             group_of: Any = None) -> Iterator[GateItem]:
+def measured(selection: Any, statuses: Iterable[Status], requirement: str, group_of: Any = None) -> Iterator[GateItem]:
     """`all` takes the items that can be measured (not `info`); one named explicitly must be
     measurable to pass. `group_of(status)` names the plan holding an item, which a list may name."""
     for status in statuses:

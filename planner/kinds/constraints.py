@@ -39,12 +39,21 @@ class ConstraintsKind(SpecKind):
     name = "constraints"
     model = ConstraintsSpec
     item_titles = {"constraint": "Constraints"}
-    requirements = (Requirement(
-        "constraints", "Every measurable constraint holds on the candidate run.",
-        "A constraint's limit is not met, or the candidate run does not measure it.", 20,
-        selects=("constraint",),
-        keys={"constraints": (Selection, Field("all", description="Measurable constraints that must be met: "
-                                               "all, none, or a list of ids."))}),)
+    requirements = (
+        Requirement(
+            "constraints",
+            "Every measurable constraint holds on the candidate run.",
+            "A constraint's limit is not met, or the candidate run does not measure it.",
+            20,
+            selects=("constraint",),
+            keys={
+                "constraints": (
+                    Selection,
+                    Field("all", description="Measurable constraints that must be met: all, none, or a list of ids."),
+                )
+            },
+        ),
+    )
     sections = (Section("design", "constraints", "Constraints", "sections/constraints.design.html.j2", 30),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
@@ -62,26 +71,54 @@ class ConstraintsKind(SpecKind):
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         for constraint in doc.model.constraints:
             if constraint.limit is None:
-                yield Status(constraint.id, "constraint", Outcome.INFO, constraint.statement,
-                             f"{constraint.category} constraint, not measurable from runs",
-                             detail=ConstraintDetail(constraint.category, constraint.aspect))
+                yield Status(
+                    constraint.id,
+                    "constraint",
+                    Outcome.INFO,
+                    constraint.statement,
+                    f"{constraint.category} constraint, not measurable from runs",
+                    detail=ConstraintDetail(constraint.category, constraint.aspect),
+                )
                 continue
             limit = constraint.limit
             value = metric_of(context.candidate, limit.name)
             status, margin = compare(value, limit.target, limit.direction)
             word = "at most" if limit.direction == "lower" else "at least"
-            why = f"the candidate run has no metric {limit.name!r}" if status == Outcome.NO_EVIDENCE else \
-                f"{limit.name} = {value:.4g}, limit {word} {limit.target:g}"
-            yield Status(constraint.id, "constraint", status, constraint.statement, why, value, limit.target,
-                         limit.direction, margin,
-                         detail=MeasuredConstraintDetail(constraint.category, constraint.aspect, limit.name))
+            why = (
+                f"the candidate run has no metric {limit.name!r}"
+                if status == Outcome.NO_EVIDENCE
+                else f"{limit.name} = {value:.4g}, limit {word} {limit.target:g}"
+            )
+            yield Status(
+                constraint.id,
+                "constraint",
+                status,
+                constraint.statement,
+                why,
+                value,
+                limit.target,
+                limit.direction,
+                margin,
+                detail=MeasuredConstraintDetail(constraint.category, constraint.aspect, limit.name),
+            )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         for entry in doc.model.constraints:
-            yield Record("constraint", entry.id, entry.statement, {
-                "category": entry.category, "aspect": entry.aspect, "statement": entry.statement,
-                **target_fields("limit", entry.limit, ("name", "target", "direction", "unit")),
-                "deadline": entry.deadline, "amount": entry.amount, "currency": entry.currency, "links": entry.links})
+            yield Record(
+                "constraint",
+                entry.id,
+                entry.statement,
+                {
+                    "category": entry.category,
+                    "aspect": entry.aspect,
+                    "statement": entry.statement,
+                    **target_fields("limit", entry.limit, ("name", "target", "direction", "unit")),
+                    "deadline": entry.deadline,
+                    "amount": entry.amount,
+                    "currency": entry.currency,
+                    "links": entry.links,
+                },
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         return measured(require.constraints, assessment.of_kind("constraint"), "constraints")

@@ -42,14 +42,29 @@ class DataChecklistKind(SpecKind):
     name = "data-checklist"
     model = DataChecklist
     item_titles = {"checklist": "Data checklists", "checklist-item": "Data checklist"}
-    requirements = (Requirement(
-        "checklist", "Every data-checklist item is done or n/a.",
-        "A data-checklist item is still open: answer it, or mark it n/a with a reason.", 30,
-        selects=("checklist", "checklist-item"),
-        keys={"checklist": (Selection, Field("all", description="Checklist items that must be done (or n/a with "
-                                             "a reason): all, none, or a list of ids."))}),)
-    sections = (Section("design", "data", "Data checklist", "sections/data-checklist.design.html.j2", 40),
-                Section("governance", "data", "Data checklist", "sections/data-checklist.governance.html.j2", 40))
+    requirements = (
+        Requirement(
+            "checklist",
+            "Every data-checklist item is done or n/a.",
+            "A data-checklist item is still open: answer it, or mark it n/a with a reason.",
+            30,
+            selects=("checklist", "checklist-item"),
+            keys={
+                "checklist": (
+                    Selection,
+                    Field(
+                        "all",
+                        description="Checklist items that must be done (or n/a with "
+                        "a reason): all, none, or a list of ids.",
+                    ),
+                )
+            },
+        ),
+    )
+    sections = (
+        Section("design", "data", "Data checklist", "sections/data-checklist.design.html.j2", 40),
+        Section("governance", "data", "Data checklist", "sections/data-checklist.governance.html.j2", 40),
+    )
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
         spec = doc.model
@@ -69,31 +84,53 @@ class DataChecklistKind(SpecKind):
             if entry.id not in standard and not entry.question:
                 close = difflib.get_close_matches(entry.id, standard, n=1)
                 hint = f"did you mean the standard item {close[0]!r}?" if close else "add a `question`"
-                yield doc.at(("items", i, "id"), "missing-question",
-                             f"item {entry.id!r} is not a standard question and has no `question`", hint)
+                yield doc.at(
+                    ("items", i, "id"),
+                    "missing-question",
+                    f"item {entry.id!r} is not a standard question and has no `question`",
+                    hint,
+                )
         answered = {entry.id for entry in spec.items}
         unanswered = [item_id for item_id in standard if item_id not in answered]
         if unanswered:
-            yield doc.at(("id",), "unanswered", f"{len(unanswered)} standard questions not answered: "
-                         f"{', '.join(unanswered)}", "answer them, or mark them n/a with a reason", Severity.WARNING)
+            yield doc.at(
+                ("id",),
+                "unanswered",
+                f"{len(unanswered)} standard questions not answered: {', '.join(unanswered)}",
+                "answer them, or mark them n/a with a reason",
+                Severity.WARNING,
+            )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         checklist = doc.model
         answers = {entry.id: entry for entry in checklist.items}
         for item_id in item_ids(checklist):
             entry = answers.get(item_id)
-            yield Status(f"{checklist.id}.{item_id}", "checklist-item", entry.status if entry else "open",
-                         _question(entry, item_id), _answer(entry),
-                         detail=ChecklistItemDetail(entry.evidence if entry else None, checklist.id))
+            yield Status(
+                f"{checklist.id}.{item_id}",
+                "checklist-item",
+                entry.status if entry else "open",
+                _question(entry, item_id),
+                _answer(entry),
+                detail=ChecklistItemDetail(entry.evidence if entry else None, checklist.id),
+            )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         spec = doc.model
         answers = {entry.id: entry for entry in spec.items}
         for item_id in item_ids(spec):
             entry = answers.get(item_id)
-            yield Record("checklist-item", f"{spec.id}.{item_id}", _question(entry, item_id), {
-                "status": entry.status if entry else "open", "owner": entry and entry.owner,
-                "evidence": entry and entry.evidence, "reason": entry and entry.reason})
+            yield Record(
+                "checklist-item",
+                f"{spec.id}.{item_id}",
+                _question(entry, item_id),
+                {
+                    "status": entry.status if entry else "open",
+                    "owner": entry and entry.owner,
+                    "evidence": entry and entry.evidence,
+                    "reason": entry and entry.reason,
+                },
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         for status in assessment.of_kind("checklist-item"):
@@ -104,9 +141,12 @@ class DataChecklistKind(SpecKind):
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
         items = assessment.of_kind("checklist-item")
-        return {"checklists": [{"id": spec.id, "dataset": spec.dataset,
-                                "items": [i for i in items if i.detail.checklist == spec.id]}
-                               for spec in assessment.of_spec("data-checklist")]}
+        return {
+            "checklists": [
+                {"id": spec.id, "dataset": spec.dataset, "items": [i for i in items if i.detail.checklist == spec.id]}
+                for spec in assessment.of_spec("data-checklist")
+            ]
+        }
 
 
 def _question(entry: Any, item_id: str) -> str:

@@ -79,26 +79,56 @@ class ThresholdDetail(Detail):
 class EvaluationKind(SpecKind):
     name = "evaluation"
     model = EvaluationSpec
-    item_titles = {"evaluation": "Evaluation plans", "dataset": "Evaluation datasets", "test": "Behavioural tests",
-                   "threshold": "Decision thresholds"}
+    item_titles = {
+        "evaluation": "Evaluation plans",
+        "dataset": "Evaluation datasets",
+        "test": "Behavioural tests",
+        "threshold": "Decision thresholds",
+    }
     requirements = (
-        Requirement("tests", "Every behavioural test a run measures meets its target.",
-                    "A behavioural test (invariance, directional expectation), measured on the candidate run, "
-                    "misses the target in its spec.", 60,
-                    selects=("test", "evaluation"),
-                    keys={"tests": (Selection, Field("all", description="Behavioural tests that must be met: all "
-                                                     "(those a run measures), none, or a list of test or evaluation "
-                                                     "ids."))}),
-        Requirement("thresholds", "The decision threshold is cost-optimal within its tolerance.",
-                    "At the threshold in use, the expected cost on the audit's cost curve exceeds the lowest "
-                    "by more than the tolerance the evaluation plan allows.", 70,
-                    selects=("threshold", "evaluation"),
-                    keys={"thresholds": (Selection, Field("all", description="Decision thresholds that must be met: "
-                                                          "all (those an audit's cost curve judges), none, or a list "
-                                                          "of ids."))}),
+        Requirement(
+            "tests",
+            "Every behavioural test a run measures meets its target.",
+            "A behavioural test (invariance, directional expectation), measured on the candidate run, "
+            "misses the target in its spec.",
+            60,
+            selects=("test", "evaluation"),
+            keys={
+                "tests": (
+                    Selection,
+                    Field(
+                        "all",
+                        description="Behavioural tests that must be met: all "
+                        "(those a run measures), none, or a list of test or evaluation "
+                        "ids.",
+                    ),
+                )
+            },
+        ),
+        Requirement(
+            "thresholds",
+            "The decision threshold is cost-optimal within its tolerance.",
+            "At the threshold in use, the expected cost on the audit's cost curve exceeds the lowest "
+            "by more than the tolerance the evaluation plan allows.",
+            70,
+            selects=("threshold", "evaluation"),
+            keys={
+                "thresholds": (
+                    Selection,
+                    Field(
+                        "all",
+                        description="Decision thresholds that must be met: "
+                        "all (those an audit's cost curve judges), none, or a list "
+                        "of ids.",
+                    ),
+                )
+            },
+        ),
     )
-    sections = (Section("design", "evaluation", "Evaluation plan", "sections/evaluation.design.html.j2", 50),
-                Section("design", "threshold", "Decision threshold policy", "sections/threshold.design.html.j2", 60))
+    sections = (
+        Section("design", "evaluation", "Evaluation plan", "sections/evaluation.design.html.j2", 50),
+        Section("design", "threshold", "Decision threshold policy", "sections/threshold.design.html.j2", 60),
+    )
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
         spec = doc.model
@@ -117,8 +147,9 @@ class EvaluationKind(SpecKind):
             if test.dataset:
                 yield reference(doc, test.id, test.dataset, ("dataset",), "evaluated-on", "tests", i, "dataset")
         if spec.threshold is not None and spec.threshold.audit:
-            yield reference(doc, spec.threshold_id, spec.threshold.audit, ("audit",), "checked-by",
-                            "threshold", "audit")
+            yield reference(
+                doc, spec.threshold_id, spec.threshold.audit, ("audit",), "checked-by", "threshold", "audit"
+            )
 
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
         return iter(())  # the model checks each test and threshold; references are checked by id
@@ -134,29 +165,67 @@ class EvaluationKind(SpecKind):
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         spec = doc.model
-        yield Record("evaluation", spec.id, spec.title or spec.id, {
-            "title": spec.title, "slices": spec.slices, "crossed_slices": spec.crossed_slices,
-            "min_slice_size": spec.min_slice_size})
+        yield Record(
+            "evaluation",
+            spec.id,
+            spec.title or spec.id,
+            {
+                "title": spec.title,
+                "slices": spec.slices,
+                "crossed_slices": spec.crossed_slices,
+                "min_slice_size": spec.min_slice_size,
+            },
+        )
         for dataset in spec.datasets:
-            yield Record("dataset", dataset.id, dataset.description, {
-                "description": dataset.description, "split": dataset.split, "rows": dataset.rows,
-                "source": dataset.source})
+            yield Record(
+                "dataset",
+                dataset.id,
+                dataset.description,
+                {
+                    "description": dataset.description,
+                    "split": dataset.split,
+                    "rows": dataset.rows,
+                    "source": dataset.source,
+                },
+            )
         for test in spec.tests:
-            yield Record("test", test.id, test.statement, {
-                "type": test.type, "statement": test.statement, "perturbation": test.perturbation,
-                "expectation": test.expectation,
-                **target_fields("metric", test.metric, ("name", "target", "direction", "unit")),
-                "dataset": test.dataset, "links": test.links})
+            yield Record(
+                "test",
+                test.id,
+                test.statement,
+                {
+                    "type": test.type,
+                    "statement": test.statement,
+                    "perturbation": test.perturbation,
+                    "expectation": test.expectation,
+                    **target_fields("metric", test.metric, ("name", "target", "direction", "unit")),
+                    "dataset": test.dataset,
+                    "links": test.links,
+                },
+            )
         threshold = spec.threshold
         if threshold is not None:
-            yield Record("threshold", spec.threshold_id, f"decision threshold ({threshold.policy})", {
-                "policy": threshold.policy, "value": threshold.value, "costs": threshold.costs,
-                "audit": threshold.audit, "tolerance": threshold.tolerance, "target_rate": threshold.target_rate,
-                "feature": threshold.feature, "groups": threshold.groups, "rationale": threshold.rationale})
+            yield Record(
+                "threshold",
+                spec.threshold_id,
+                f"decision threshold ({threshold.policy})",
+                {
+                    "policy": threshold.policy,
+                    "value": threshold.value,
+                    "costs": threshold.costs,
+                    "audit": threshold.audit,
+                    "tolerance": threshold.tolerance,
+                    "target_rate": threshold.target_rate,
+                    "feature": threshold.feature,
+                    "groups": threshold.groups,
+                    "rationale": threshold.rationale,
+                },
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         """Behavioural tests a run measures, and thresholds an audit's cost curve judges (the others are
         `info`); a list may name an evaluation plan for all its tests or its threshold."""
+
         def plan(status: Status) -> str:
             return status.detail.evaluation  # type: ignore[attr-defined,no-any-return]
 
@@ -164,40 +233,80 @@ class EvaluationKind(SpecKind):
         yield from measured(require.thresholds, assessment.of_kind("threshold"), "thresholds", plan)
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
-        return {"evaluations": assessment.of_kind("evaluation"), "tests": assessment.of_kind("test"),
-                "thresholds": assessment.of_kind("threshold")}
+        return {
+            "evaluations": assessment.of_kind("evaluation"),
+            "tests": assessment.of_kind("test"),
+            "thresholds": assessment.of_kind("threshold"),
+        }
 
 
 def _plan(spec: EvaluationSpec, audits: list[Any]) -> Status:
     """The plan itself (datasets, slices), with the audits that break results down by each slice."""
+
     def covering(features: list[str]) -> list[str]:
-        return [a.id for a in audits if set(features) <= set(a.sensitive_features) | set(a.slices)
-                or any(set(features) <= set(combo) for combo in a.intersections)]
+        return [
+            a.id
+            for a in audits
+            if set(features) <= set(a.sensitive_features) | set(a.slices)
+            or any(set(features) <= set(combo) for combo in a.intersections)
+        ]
+
     coverage = {name: covering([name]) for name in spec.slices}
     coverage |= {" & ".join(combo): covering(combo) for combo in spec.crossed_slices}
     uncovered = [name for name, found in coverage.items() if not found]
     measured_tests = sum(test.metric is not None for test in spec.tests)
-    why = (f"{len(spec.datasets)} datasets; {len(spec.tests)} behavioural tests ({measured_tests} measured by runs); "
-           f"slices: {', '.join(coverage) or 'none'} (at least {spec.min_slice_size} rows)")
+    why = (
+        f"{len(spec.datasets)} datasets; {len(spec.tests)} behavioural tests ({measured_tests} measured by runs); "
+        f"slices: {', '.join(coverage) or 'none'} (at least {spec.min_slice_size} rows)"
+    )
     if uncovered:
         why += f"; not broken down by any bias audit: {', '.join(uncovered)}"
-    return Status(spec.id, "evaluation", Outcome.INFO, spec.title or "Evaluation plan", why, detail=PlanDetail(
-        [dataset.model_dump() for dataset in spec.datasets], list(spec.slices),
-        [list(combo) for combo in spec.crossed_slices], spec.min_slice_size, coverage,
-        [test.id for test in spec.tests], spec.threshold_id if spec.threshold else None))
+    return Status(
+        spec.id,
+        "evaluation",
+        Outcome.INFO,
+        spec.title or "Evaluation plan",
+        why,
+        detail=PlanDetail(
+            [dataset.model_dump() for dataset in spec.datasets],
+            list(spec.slices),
+            [list(combo) for combo in spec.crossed_slices],
+            spec.min_slice_size,
+            coverage,
+            [test.id for test in spec.tests],
+            spec.threshold_id if spec.threshold else None,
+        ),
+    )
 
 
 def _behavioural_test(test: Any, spec: EvaluationSpec, candidate: Any) -> Status:
-    detail = TestDetail(spec.id, test.type, test.perturbation, test.expectation, test.dataset, list(test.links),
-                        test.metric.name if test.metric else None)
+    detail = TestDetail(
+        spec.id,
+        test.type,
+        test.perturbation,
+        test.expectation,
+        test.dataset,
+        list(test.links),
+        test.metric.name if test.metric else None,
+    )
     if test.metric is None:
         return Status(test.id, "test", Outcome.INFO, test.statement, "not measured by a run", detail=detail)
     metric = test.metric
     value = metric_of(candidate, metric.name)
     status, margin = compare(value, metric.target, metric.direction)
-    return Status(test.id, "test", status, test.statement, measured_why(metric, value, status, candidate),
-                  value, metric.target, metric.direction, margin,
-                  candidate.run_id if candidate and value is not None else None, detail=detail)
+    return Status(
+        test.id,
+        "test",
+        status,
+        test.statement,
+        measured_why(metric, value, status, candidate),
+        value,
+        metric.target,
+        metric.direction,
+        margin,
+        candidate.run_id if candidate and value is not None else None,
+        detail=detail,
+    )
 
 
 def _threshold(spec: EvaluationSpec, audits: list[Any], context: AssessContext) -> Status:
@@ -207,16 +316,32 @@ def _threshold(spec: EvaluationSpec, audits: list[Any], context: AssessContext) 
     costs = threshold.costs or (audit_spec.costs if audit_spec else None)
     analysis, problem = _cost_analysis(threshold, costs, context)
     detail = ThresholdDetail(
-        spec.id, threshold.policy, threshold.value, costs.model_dump() if costs else None,
-        None if costs is None else ("spec" if threshold.costs else "audit"), threshold.audit, threshold.tolerance,
-        threshold.target_rate, threshold.feature, dict(threshold.groups), threshold.rationale,
-        _bayes_threshold(costs), _run_threshold(context.candidate), **(analysis or {}))
-    shown = f"{threshold.value:g}" if threshold.value is not None else \
-        f"on {threshold.feature}: " + ", ".join(f"{group} {value:g}" for group, value in threshold.groups.items())
+        spec.id,
+        threshold.policy,
+        threshold.value,
+        costs.model_dump() if costs else None,
+        None if costs is None else ("spec" if threshold.costs else "audit"),
+        threshold.audit,
+        threshold.tolerance,
+        threshold.target_rate,
+        threshold.feature,
+        dict(threshold.groups),
+        threshold.rationale,
+        _bayes_threshold(costs),
+        _run_threshold(context.candidate),
+        **(analysis or {}),
+    )
+    shown = (
+        f"{threshold.value:g}"
+        if threshold.value is not None
+        else f"on {threshold.feature}: " + ", ".join(f"{group} {value:g}" for group, value in threshold.groups.items())
+    )
     why = f"{threshold.policy} threshold {shown}"
     if analysis:
-        why += (f"; cost-optimal {analysis['optimal_threshold']:g} (expected cost {analysis['optimal_cost']:.4g}"
-                f" per case, audit {threshold.audit})")
+        why += (
+            f"; cost-optimal {analysis['optimal_threshold']:g} (expected cost {analysis['optimal_cost']:.4g}"
+            f" per case, audit {threshold.audit})"
+        )
         why += "" if analysis["cost_at_value"] is None else f", at {shown}: {analysis['cost_at_value']:.4g}"
     if problem:
         why += f"; {problem}"
@@ -224,8 +349,15 @@ def _threshold(spec: EvaluationSpec, audits: list[Any], context: AssessContext) 
         why += f"; with calibrated scores expected cost is lowest at {detail.bayes_threshold:.3g}"
     if None not in (detail.run_threshold, threshold.value) and detail.run_threshold != threshold.value:
         why += f"; the candidate run records threshold {detail.run_threshold:g}"
-    return Status(spec.threshold_id, "threshold", _threshold_status(threshold, analysis),
-                  f"Decision threshold ({threshold.policy})", why, value=threshold.value, detail=detail)
+    return Status(
+        spec.threshold_id,
+        "threshold",
+        _threshold_status(threshold, analysis),
+        f"Decision threshold ({threshold.policy})",
+        why,
+        value=threshold.value,
+        detail=detail,
+    )
 
 
 def _threshold_status(threshold: Any, analysis: dict[str, Any] | None) -> Outcome:
@@ -254,8 +386,11 @@ def _cost_analysis(threshold: Any, costs: Any, context: AssessContext) -> tuple[
     """The audit's expected-cost curve read at the threshold in use, with the optimum and the band
     of thresholds within `tolerance` of it; or why it cannot be read."""
     if threshold.audit is None:
-        return None, ("no audit named, so the choice is not checked against expected cost"
-                      if threshold.policy == "cost-based" else None)
+        return None, (
+            "no audit named, so the choice is not checked against expected cost"
+            if threshold.policy == "cost-based"
+            else None
+        )
     audit = context.audits.get(threshold.audit)
     if audit is None:
         return None, f"audit {threshold.audit} not computed"
@@ -263,18 +398,24 @@ def _cost_analysis(threshold: Any, costs: Any, context: AssessContext) -> tuple[
     if data is None:
         return None, f"audit {threshold.audit} has no threshold analysis (it needs `costs` and a `score` column)"
     if (costs.false_positive, costs.false_negative) != (data["cost_fp"], data["cost_fn"]):
-        return None, (f"its costs differ from audit {threshold.audit}'s (false positive {data['cost_fp']:g}, "
-                      f"false negative {data['cost_fn']:g}), whose analysis therefore does not apply")
+        return None, (
+            f"its costs differ from audit {threshold.audit}'s (false positive {data['cost_fp']:g}, "
+            f"false negative {data['cost_fn']:g}), whose analysis therefore does not apply"
+        )
     grid = [(t, c) for t, c in zip(data["thresholds"], data["overall_curve"], strict=False) if c is not None]
     best_t, best_c = data["overall"]["best_threshold"], data["overall"]["best_cost"]
     within = [t for t, c in grid if c <= best_c * (1 + threshold.tolerance) + COST_EPSILON]
     at_value = next((c for t, c in grid if threshold.value is not None and abs(t - threshold.value) < 1e-9), None)
     groups = data["groupings"].get(threshold.feature, {}) if threshold.policy == "per-group" else {}
-    analysis = {"optimal_threshold": best_t, "optimal_cost": best_c, "cost_at_value": at_value,
-                "excess_cost": None if at_value is None else at_value - best_c,
-                "band": [min(within), max(within)] if within else None,
-                "candidates": data["candidates"],
-                "group_optimal": {group: row["best_threshold"] for group, row in groups.items()}}
+    analysis = {
+        "optimal_threshold": best_t,
+        "optimal_cost": best_c,
+        "cost_at_value": at_value,
+        "excess_cost": None if at_value is None else at_value - best_c,
+        "band": [min(within), max(within)] if within else None,
+        "candidates": data["candidates"],
+        "group_optimal": {group: row["best_threshold"] for group, row in groups.items()},
+    }
     off_grid = threshold.value is not None and at_value is None
     return analysis, (f"{threshold.value:g} is not one of the audit's candidate thresholds" if off_grid else None)
 

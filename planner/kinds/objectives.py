@@ -43,17 +43,27 @@ class ObjectivesKind(SpecKind):
     name = "objectives"
     model = ObjectivesSpec
     item_titles = {"goal": "Goals and KPIs", "objective": "Objectives", "baseline": "Baselines"}
-    requirements = (Requirement(
-        "objectives", "Every objective reaches its target on the candidate run.",
-        "An objective's metric, measured on the candidate run, misses the target in its spec.", 10,
-        selects=("objective",),
-        keys={"objectives": (Selection, Field("all", description="Objectives that must be met: all, none, "
-                                             "or a list of ids."))}),)
+    requirements = (
+        Requirement(
+            "objectives",
+            "Every objective reaches its target on the candidate run.",
+            "An objective's metric, measured on the candidate run, misses the target in its spec.",
+            10,
+            selects=("objective",),
+            keys={
+                "objectives": (
+                    Selection,
+                    Field("all", description="Objectives that must be met: all, none, or a list of ids."),
+                )
+            },
+        ),
+    )
     sections = (
         Section("design", "goals", "Goals and KPIs", "sections/goals.design.html.j2", 10),
         Section("design", "objectives", "Objectives, targets and baselines", "sections/objectives.design.html.j2", 20),
-        Section("governance", "objectives", "Objectives against evidence", "sections/objectives.governance.html.j2",
-                30),
+        Section(
+            "governance", "objectives", "Objectives against evidence", "sections/objectives.governance.html.j2", 30
+        ),
     )
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
@@ -71,15 +81,35 @@ class ObjectivesKind(SpecKind):
             if objective.goal:
                 yield reference(doc, objective.id, objective.goal, ("goal",), "serves", "objectives", i, "goal")
             for j, baseline in enumerate(objective.baselines):
-                yield reference(doc, objective.id, baseline, ("baseline",), "compared-with",
-                                "objectives", i, "baselines", j)
+                yield reference(
+                    doc, objective.id, baseline, ("baseline",), "compared-with", "objectives", i, "baselines", j
+                )
             for j, other in enumerate(objective.depends_on):
-                yield reference(doc, objective.id, other, ("objective",), "depends-on", "objectives", i,
-                                "depends_on", j, ordered=True)
+                yield reference(
+                    doc,
+                    objective.id,
+                    other,
+                    ("objective",),
+                    "depends-on",
+                    "objectives",
+                    i,
+                    "depends_on",
+                    j,
+                    ordered=True,
+                )
             # `metric.dataset` is free text; when it names an evaluation dataset, trace links them
             if objective.metric.dataset in datasets:
-                yield reference(doc, objective.id, objective.metric.dataset, ("dataset",), "evaluated-on",
-                                "objectives", i, "metric", "dataset")
+                yield reference(
+                    doc,
+                    objective.id,
+                    objective.metric.dataset,
+                    ("dataset",),
+                    "evaluated-on",
+                    "objectives",
+                    i,
+                    "metric",
+                    "dataset",
+                )
 
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
         """Orphans: a goal no objective serves, an objective serving no goal (warnings)."""
@@ -87,13 +117,22 @@ class ObjectivesKind(SpecKind):
         objectives = graph.of_kind("objective")
         for index, goal in enumerate(doc.model.goals):
             if not graph.downstream(goal.id) & objectives:
-                yield doc.at(("goals", index, "id"), "orphan-goal", f"goal {goal.id!r} has no objective",
-                             "add an objective whose `goal` is this goal", Severity.WARNING)
+                yield doc.at(
+                    ("goals", index, "id"),
+                    "orphan-goal",
+                    f"goal {goal.id!r} has no objective",
+                    "add an objective whose `goal` is this goal",
+                    Severity.WARNING,
+                )
         for index, objective in enumerate(doc.model.objectives):
             if objective.goal is None:
-                yield doc.at(("objectives", index, "id"), "orphan-objective",
-                             f"objective {objective.id!r} serves no goal",
-                             "set `goal` to the business goal it serves", Severity.WARNING)
+                yield doc.at(
+                    ("objectives", index, "id"),
+                    "orphan-objective",
+                    f"objective {objective.id!r} serves no goal",
+                    "set `goal` to the business goal it serves",
+                    Severity.WARNING,
+                )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         spec, candidate = doc.model, context.candidate
@@ -104,10 +143,23 @@ class ObjectivesKind(SpecKind):
                 continue
             value = metric_of(candidate, goal.kpi.name)
             status, margin = compare(value, goal.kpi.target, goal.kpi.direction)
-            why = f"KPI {goal.kpi.name} " + ("not measured by the candidate run (measured after deployment)"
-                                              if status == Outcome.NO_EVIDENCE else f"= {value:g}")
-            yield Status(goal.id, "goal", status, goal.statement, why, value, goal.kpi.target, goal.kpi.direction,
-                         margin, detail=GoalDetail(goal.kpi.name, goal.kpi.baseline))
+            why = f"KPI {goal.kpi.name} " + (
+                "not measured by the candidate run (measured after deployment)"
+                if status == Outcome.NO_EVIDENCE
+                else f"= {value:g}"
+            )
+            yield Status(
+                goal.id,
+                "goal",
+                status,
+                goal.statement,
+                why,
+                value,
+                goal.kpi.target,
+                goal.kpi.direction,
+                margin,
+                detail=GoalDetail(goal.kpi.name, goal.kpi.baseline),
+            )
         for objective in spec.objectives:
             metric = objective.metric
             value = metric_of(candidate, metric.name)
@@ -117,24 +169,54 @@ class ObjectivesKind(SpecKind):
             losing = [row.id for row in rows if row.kind == "zero-rule" and row.beaten is False]
             if losing:
                 status, why = Outcome.NOT_MET, f"does not beat its zero-rule baseline {', '.join(losing)}; " + why
-            yield Status(objective.id, "objective", status, objective.statement, why, value, metric.target,
-                         metric.direction, margin, candidate.run_id if candidate and value is not None else None,
-                         rows, detail=ObjectiveDetail(metric.name, metric.dataset, objective.goal))
+            yield Status(
+                objective.id,
+                "objective",
+                status,
+                objective.statement,
+                why,
+                value,
+                metric.target,
+                metric.direction,
+                margin,
+                candidate.run_id if candidate and value is not None else None,
+                rows,
+                detail=ObjectiveDetail(metric.name, metric.dataset, objective.goal),
+            )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         spec = doc.model
         for goal in spec.goals:
-            yield Record("goal", goal.id, goal.statement, {
-                "statement": goal.statement, "parent": goal.parent,
-                **target_fields("kpi", goal.kpi, ("name", "target", "direction", "baseline", "unit"))})
+            yield Record(
+                "goal",
+                goal.id,
+                goal.statement,
+                {
+                    "statement": goal.statement,
+                    "parent": goal.parent,
+                    **target_fields("kpi", goal.kpi, ("name", "target", "direction", "baseline", "unit")),
+                },
+            )
         for objective in spec.objectives:
-            yield Record("objective", objective.id, objective.statement, {
-                "statement": objective.statement, "goal": objective.goal,
-                **target_fields("metric", objective.metric, ("name", "target", "direction", "dataset", "unit")),
-                "baselines": objective.baselines, "depends_on": objective.depends_on})
+            yield Record(
+                "objective",
+                objective.id,
+                objective.statement,
+                {
+                    "statement": objective.statement,
+                    "goal": objective.goal,
+                    **target_fields("metric", objective.metric, ("name", "target", "direction", "dataset", "unit")),
+                    "baselines": objective.baselines,
+                    "depends_on": objective.depends_on,
+                },
+            )
         for baseline in spec.baselines:
-            yield Record("baseline", baseline.id, baseline.description or baseline.kind, {
-                "kind": baseline.kind, "value": baseline.value, "run": baseline.run})
+            yield Record(
+                "baseline",
+                baseline.id,
+                baseline.description or baseline.kind,
+                {"kind": baseline.kind, "value": baseline.value, "run": baseline.run},
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         for status in assessment.of_kind("objective"):
@@ -145,15 +227,25 @@ class ObjectivesKind(SpecKind):
         from planner.report import charts
 
         rows = assessment.of_kind("objective")
-        chart_rows = [{"label": row.id, "value": row.value, "target": row.target,
-                       "direction": row.direction or "higher",
-                       "baselines": [{"label": b.id, "value": b.value} for b in row.baselines if b.value is not None]}
-                      for row in rows if row.target is not None]
-        baselines = [b.model_dump(exclude_none=True) for spec in assessment.of_spec("objectives")
-                     for b in spec.baselines]
+        chart_rows = [
+            {
+                "label": row.id,
+                "value": row.value,
+                "target": row.target,
+                "direction": row.direction or "higher",
+                "baselines": [{"label": b.id, "value": b.value} for b in row.baselines if b.value is not None],
+            }
+            for row in rows
+            if row.target is not None
+        ]
+        baselines = [
+            b.model_dump(exclude_none=True) for spec in assessment.of_spec("objectives") for b in spec.baselines
+        ]
         chart = charts.target_chart(chart_rows, chart_id="objectives", title="Objectives against target and baselines")
-        return {"goals": assessment.of_kind("goal"),
-                "objectives": {"items": rows, "baselines": baselines, "chart": Markup(chart) if chart_rows else None}}
+        return {
+            "goals": assessment.of_kind("goal"),
+            "objectives": {"items": rows, "baselines": baselines, "chart": Markup(chart) if chart_rows else None},
+        }
 
 
 def measured_why(metric: Any, value: float | None, status: str, candidate: Any) -> str:
@@ -166,8 +258,9 @@ def measured_why(metric: Any, value: float | None, status: str, candidate: Any) 
     return f"{metric.name} = {value:.4g}, target {word} {metric.target:g}"
 
 
-def _baseline_rows(objective: Any, baselines: dict[str, Any], context: AssessContext,
-                   value: float | None) -> list[BaselineRow]:
+def _baseline_rows(
+    objective: Any, baselines: dict[str, Any], context: AssessContext, value: float | None
+) -> list[BaselineRow]:
     rows = []
     for baseline_id in objective.baselines:
         baseline = baselines.get(baseline_id)
@@ -180,10 +273,16 @@ def _baseline_rows(objective: Any, baselines: dict[str, Any], context: AssessCon
         else:
             found = context.computed_baseline(baseline.kind, objective.metric.name)
             origin = "computed from the audit"
-        improvement = None if found is None or value is None else \
-            (value - found if objective.metric.direction == "higher" else found - value)
-        rows.append(BaselineRow(baseline_id, baseline.kind, found, origin, improvement,
-                                None if improvement is None else improvement > 0))
+        improvement = (
+            None
+            if found is None or value is None
+            else (value - found if objective.metric.direction == "higher" else found - value)
+        )
+        rows.append(
+            BaselineRow(
+                baseline_id, baseline.kind, found, origin, improvement, None if improvement is None else improvement > 0
+            )
+        )
     return rows
 
 

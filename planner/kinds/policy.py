@@ -55,9 +55,14 @@ class PolicyKind(SpecKind):
     name = "policy"
     item_titles = {"policy": "Release policy", "rule": "Policy rules", "waiver": "Waivers"}
     singleton = True
-    requirements = (Requirement(
-        "rules", "Every custom rule of the policy holds on the candidate run.",
-        "A rule of the policy compares a metric of the candidate run with a value, and it does not hold.", 80),)
+    requirements = (
+        Requirement(
+            "rules",
+            "Every custom rule of the policy holds on the candidate run.",
+            "A rule of the policy compares a metric of the candidate run with a value, and it does not hold.",
+            80,
+        ),
+    )
     sections = (Section("governance", "waivers", "Waivers", "sections/policy.governance.html.j2", 50),)
 
     def __init__(self, gated: Iterable[SpecKind]):
@@ -72,8 +77,12 @@ class PolicyKind(SpecKind):
         if doc is None:
             return PolicyTerms(self.model.model_fields["require"].default_factory())  # type: ignore[misc]
         spec, document = doc.model, doc.document
-        waivers = [WaiverTerms(w.item, w.reason, w.approver, w.expires, document.file,
-                               document.position(("waivers", i, "item"))[0]) for i, w in enumerate(spec.waivers)]
+        waivers = [
+            WaiverTerms(
+                w.item, w.reason, w.approver, w.expires, document.file, document.position(("waivers", i, "item"))[0]
+            )
+            for i, w in enumerate(spec.waivers)
+        ]
         lines = [document.position(("require", "signoffs", j))[0] for j in range(len(spec.require.signoffs))]
         return PolicyTerms(spec.require, waivers, document.file, lines)
 
@@ -86,8 +95,16 @@ class PolicyKind(SpecKind):
         for requirement in self.selections:
             selection = getattr(spec.require, requirement.name)
             for j, target in enumerate(selection if isinstance(selection, list) else []):
-                yield reference(doc, None, target, requirement.selects, f"requires-{requirement.name}",
-                                "require", requirement.name, j)
+                yield reference(
+                    doc,
+                    None,
+                    target,
+                    requirement.selects,
+                    f"requires-{requirement.name}",
+                    "require",
+                    requirement.name,
+                    j,
+                )
         for i, waiver in enumerate(spec.waivers):
             yield reference(doc, None, waiver.item, (), "waives", "waivers", i, "item")
 
@@ -95,8 +112,12 @@ class PolicyKind(SpecKind):
         bands = {band for spec in project.of_kind("risks") for band in spec.bands}
         band = doc.model.require.max_risk_band
         if bands and band not in bands:
-            yield doc.at(("require", "max_risk_band"), "unknown-band", f"no risk band is named {band!r}",
-                         f"one of: {', '.join(sorted(bands))}")
+            yield doc.at(
+                ("require", "max_risk_band"),
+                "unknown-band",
+                f"no risk band is named {band!r}",
+                f"one of: {', '.join(sorted(bands))}",
+            )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         """Custom rules on the candidate run's metrics; a missing or NaN metric is no evidence."""
@@ -109,11 +130,19 @@ class PolicyKind(SpecKind):
         spec = doc.model
         yield Record("policy", "require", "release requirements", spec.require.model_dump())
         for rule in spec.rules:
-            yield Record("rule", rule.id, rule.description, {
-                "description": rule.description, "metric": rule.metric, "op": rule.op, "value": rule.value})
+            yield Record(
+                "rule",
+                rule.id,
+                rule.description,
+                {"description": rule.description, "metric": rule.metric, "op": rule.op, "value": rule.value},
+            )
         for waiver in spec.waivers:
-            yield Record("waiver", waiver.item, f"waiver of {waiver.item}", {
-                "reason": waiver.reason, "approver": waiver.approver, "expires": waiver.expires})
+            yield Record(
+                "waiver",
+                waiver.item,
+                f"waiver of {waiver.item}",
+                {"reason": waiver.reason, "approver": waiver.approver, "expires": waiver.expires},
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         for status in assessment.of_kind("rule"):

@@ -39,10 +39,18 @@ class ResultsKind(SpecKind):
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         spec = doc.model
         for source in spec.sources:
-            yield Record("source", source.id, f"{source.type} {source.path or source.uri}", {
-                "type": source.type, "path": source.path, "uri": source.uri, "experiment": source.experiment})
-        yield Record("results", "candidate", "candidate rule", {
-            "run": spec.candidate.run, "tag": spec.candidate.tag, "best": spec.candidate.best})
+            yield Record(
+                "source",
+                source.id,
+                f"{source.type} {source.path or source.uri}",
+                {"type": source.type, "path": source.path, "uri": source.uri, "experiment": source.experiment},
+            )
+        yield Record(
+            "results",
+            "candidate",
+            "candidate rule",
+            {"run": spec.candidate.run, "tag": spec.candidate.tag, "best": spec.candidate.best},
+        )
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
         return {}  # the executive summary shows the candidate run

@@ -60,14 +60,30 @@ class RisksKind(SpecKind):
     name = "risks"
     model = RisksSpec
     item_titles = {"risk": "Risks"}
-    requirements = (Requirement(
-        "risks", "No open risk sits above the allowed band, and severe risks are owned and mitigated.",
-        "A risk that is not closed is rated above the policy's `max_risk_band`, or a high or "
-        "critical risk has no owner or no mitigation.", 40,
-        keys={"max_risk_band": (Text, Field("medium", description="No risk still open may sit above this band "
-                                            "(its residual rating when given).")),
-              "risk_owner_and_mitigation": (bool, Field(True, description="Every high or critical risk must have "
-                                                        "an owner and at least one mitigation."))}),)
+    requirements = (
+        Requirement(
+            "risks",
+            "No open risk sits above the allowed band, and severe risks are owned and mitigated.",
+            "A risk that is not closed is rated above the policy's `max_risk_band`, or a high or "
+            "critical risk has no owner or no mitigation.",
+            40,
+            keys={
+                "max_risk_band": (
+                    Text,
+                    Field(
+                        "medium",
+                        description="No risk still open may sit above this band (its residual rating when given).",
+                    ),
+                ),
+                "risk_owner_and_mitigation": (
+                    bool,
+                    Field(
+                        True, description="Every high or critical risk must have an owner and at least one mitigation."
+                    ),
+                ),
+            },
+        ),
+    )
     sections = (Section("governance", "risks", "Risks", "sections/risks.governance.html.j2", 10),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
@@ -89,19 +105,30 @@ class RisksKind(SpecKind):
                 for axis in ("likelihood", "impact"):
                     found, top = getattr(rating, axis), getattr(spec.scale, axis)
                     if found > top:
-                        yield doc.at(("risks", i, *prefix, axis), "out-of-scale",
-                                     f"{axis} {found} is above the scale's {top}", f"use 1 to {top}, or enlarge `scale`")
+                        yield doc.at(
+                            ("risks", i, *prefix, axis),
+                            "out-of-scale",
+                            f"{axis} {found} is above the scale's {top}",
+                            f"use 1 to {top}, or enlarge `scale`",
+                        )
             band = spec.band_of(risk.score)
             missing = [what for what, given in (("owner", risk.owner), ("mitigation", risk.mitigations)) if not given]
             if missing and is_severe(spec, band) and risk.status != "closed":
-                yield doc.at(("risks", i, "id"), "unmanaged-risk",
-                             f"{band} risk {risk.id!r} has no {' and no '.join(missing)}",
-                             f"give it {' and '.join('an ' + m if m[0] == 'o' else 'a ' + m for m in missing)}",
-                             Severity.WARNING)
+                yield doc.at(
+                    ("risks", i, "id"),
+                    "unmanaged-risk",
+                    f"{band} risk {risk.id!r} has no {' and no '.join(missing)}",
+                    f"give it {' and '.join('an ' + m if m[0] == 'o' else 'a ' + m for m in missing)}",
+                    Severity.WARNING,
+                )
             if risk.residual and risk.residual.score > risk.score:
-                yield doc.at(("risks", i, "residual"), "residual-above-inherent",
-                             f"residual score {risk.residual.score} is above the inherent score {risk.score}",
-                             "mitigations should not raise a risk; check the ratings", Severity.WARNING)
+                yield doc.at(
+                    ("risks", i, "residual"),
+                    "residual-above-inherent",
+                    f"residual score {risk.residual.score} is above the inherent score {risk.score}",
+                    "mitigations should not raise a risk; check the ratings",
+                    Severity.WARNING,
+                )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         spec = doc.model
@@ -111,22 +138,52 @@ class RisksKind(SpecKind):
             band = spec.band_of(current.score)
             why = f"{risk.status}; {'residual' if risk.residual else 'inherent'} score {current.score} ({band})"
             inherent = spec.band_of(risk.score)
-            yield Status(risk.id, "risk", risk.status, risk.title, why, detail=RiskDetail(
-                risk.likelihood, risk.impact, risk.score, inherent,
-                risk.residual.model_dump() if risk.residual else None, band, spec.band_rank(band) if band else -1,
-                len(spec.bands), risk.owner, list(risk.mitigations), is_severe(spec, inherent), order))
+            yield Status(
+                risk.id,
+                "risk",
+                risk.status,
+                risk.title,
+                why,
+                detail=RiskDetail(
+                    risk.likelihood,
+                    risk.impact,
+                    risk.score,
+                    inherent,
+                    risk.residual.model_dump() if risk.residual else None,
+                    band,
+                    spec.band_rank(band) if band else -1,
+                    len(spec.bands),
+                    risk.owner,
+                    list(risk.mitigations),
+                    is_severe(spec, inherent),
+                    order,
+                ),
+            )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         spec = doc.model
         for risk in spec.risks:
             residual = risk.residual
-            yield Record("risk", risk.id, risk.title, {
-                "title": risk.title, "likelihood": risk.likelihood, "impact": risk.impact, "score": risk.score,
-                "band": spec.band_of(risk.score),
-                **target_fields("residual", residual, ("likelihood", "impact", "score")),
-                "residual_band": spec.band_of(residual.score) if residual else None,
-                "owner": risk.owner, "status": risk.status, "treatment": risk.treatment,
-                "mitigations": risk.mitigations, "review_date": risk.review_date, "links": risk.links})
+            yield Record(
+                "risk",
+                risk.id,
+                risk.title,
+                {
+                    "title": risk.title,
+                    "likelihood": risk.likelihood,
+                    "impact": risk.impact,
+                    "score": risk.score,
+                    "band": spec.band_of(risk.score),
+                    **target_fields("residual", residual, ("likelihood", "impact", "score")),
+                    "residual_band": spec.band_of(residual.score) if residual else None,
+                    "owner": risk.owner,
+                    "status": risk.status,
+                    "treatment": risk.treatment,
+                    "mitigations": risk.mitigations,
+                    "review_date": risk.review_date,
+                    "links": risk.links,
+                },
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         """Every risk not closed: its current band within `max_risk_band`, and a severe one managed."""
@@ -149,15 +206,30 @@ class RisksKind(SpecKind):
         spec = specs[0]  # validation allows one register's scale and bands; the first one draws the matrix
         bands = [(name, low, high) for name, (low, high) in sorted(spec.band_ranges().items(), key=lambda b: b[1])]
         inherent = [{"id": r.id, "likelihood": r.detail.likelihood, "impact": r.detail.impact} for r in rows]
-        residual = [{"id": r.id, **(r.detail.residual or {"likelihood": r.detail.likelihood,
-                                                         "impact": r.detail.impact})}
-                    for r in rows if r.status != "closed"]
-        maps = [{"caption": title, "svg": Markup(charts.risk_heat_map(
-                    points, likelihood_levels=spec.scale.likelihood, impact_levels=spec.scale.impact, bands=bands,
-                    chart_id=name, title=title))}
-                for name, title, points in (("heat-inherent", "Inherent risk (before treatment)", inherent),
-                                            ("heat-residual", "Residual risk (after treatment; closed risks left out)",
-                                             residual))]
+        residual = [
+            {"id": r.id, **(r.detail.residual or {"likelihood": r.detail.likelihood, "impact": r.detail.impact})}
+            for r in rows
+            if r.status != "closed"
+        ]
+        maps = [
+            {
+                "caption": title,
+                "svg": Markup(
+                    charts.risk_heat_map(
+                        points,
+                        likelihood_levels=spec.scale.likelihood,
+                        impact_levels=spec.scale.impact,
+                        bands=bands,
+                        chart_id=name,
+                        title=title,
+                    )
+                ),
+            }
+            for name, title, points in (
+                ("heat-inherent", "Inherent risk (before treatment)", inherent),
+                ("heat-residual", "Residual risk (after treatment; closed risks left out)", residual),
+            )
+        ]
         return {"risks": {"items": rows, "heat_maps": maps, "bands": bands}}
 
 
@@ -179,14 +251,21 @@ def _bands(doc: SpecDoc) -> Iterator[Diagnostic]:
     ordered = sorted(spec.band_ranges().items(), key=lambda entry: entry[1])
     for (low_name, (low_lo, low_hi)), (name, (lo, hi)) in zip(ordered, ordered[1:], strict=False):
         if lo <= low_hi:
-            yield doc.at(("bands", name), "overlapping-bands",
-                         f"bands {low_name!r} ({low_lo}-{low_hi}) and {name!r} ({lo}-{hi}) overlap",
-                         "each score belongs to exactly one band")
+            yield doc.at(
+                ("bands", name),
+                "overlapping-bands",
+                f"bands {low_name!r} ({low_lo}-{low_hi}) and {name!r} ({lo}-{hi}) overlap",
+                "each score belongs to exactly one band",
+            )
     missing = sorted(score for score in spec.scores() if spec.band_of(score) is None)
     if missing:
         maximum = spec.scale.likelihood * spec.scale.impact
-        yield doc.at(("bands",), "uncovered-scores",
-                     f"bands leave scores {missing} (of 1-{maximum}) without a band", "extend the bands")
+        yield doc.at(
+            ("bands",),
+            "uncovered-scores",
+            f"bands leave scores {missing} (of 1-{maximum}) without a band",
+            "extend the bands",
+        )
 
 
 KIND = RisksKind()

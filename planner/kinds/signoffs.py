@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from planner.assess.context import AssessContext
 from planner.assess.model import Assessment, Status
 from planner.canonical import canonical_json
@@ -30,7 +32,6 @@ from planner.source.files import SIGNOFFS
 from planner.source.yaml_documents import Document, dump
 from planner.spec.base import Text
 from planner.spec.policy import SignoffsSpec
-from pydantic import Field
 
 HEADER = """\
 # Sign-offs recorded by `planner signoff`; each is bound to a digest of the specs it approves.
@@ -57,14 +58,25 @@ class SignoffState:
         signed = f"signed off by {self.name} on {self.date.isoformat()}"
         if self.valid:
             return signed
-        changes = [f"{', '.join(files)} {verb}" for files, verb in
-                   ((self.changed, "changed"), (self.added, "added"), (self.removed, "removed")) if files]
+        changes = [
+            f"{', '.join(files)} {verb}"
+            for files, verb in ((self.changed, "changed"), (self.added, "added"), (self.removed, "removed"))
+            if files
+        ]
         return f"{signed}, stale: {'; '.join(changes) or 'the specs changed'} since"
 
     def to_dict(self) -> dict:
-        return {"role": self.role, "name": self.name, "date": self.date.isoformat(), "valid": self.valid,
-                "changed": self.changed, "added": self.added, "removed": self.removed,
-                "file": self.file, "line": self.line}
+        return {
+            "role": self.role,
+            "name": self.name,
+            "date": self.date.isoformat(),
+            "valid": self.valid,
+            "changed": self.changed,
+            "added": self.added,
+            "removed": self.removed,
+            "file": self.file,
+            "line": self.line,
+        }
 
 
 def _relative(project: Project, name: str) -> str:
@@ -105,8 +117,11 @@ def check_signoffs(project: Project) -> list[SignoffState]:
     """Every recorded sign-off, oldest first, valid or stale against the current specs."""
     current = spec_digests(project)
     overall = overall_digest(current)
-    return [_state(signoff, current, overall, doc.document.file, doc.document.position(("signoffs", i))[0])
-            for doc in project.docs_of_kind("signoffs") for i, signoff in enumerate(doc.model.signoffs)]
+    return [
+        _state(signoff, current, overall, doc.document.file, doc.document.position(("signoffs", i))[0])
+        for doc in project.docs_of_kind("signoffs")
+        for i, signoff in enumerate(doc.model.signoffs)
+    ]
 
 
 def _recorded_entries(project: Project, path: Path) -> list[dict]:
@@ -115,9 +130,19 @@ def _recorded_entries(project: Project, path: Path) -> list[dict]:
     for doc in docs:
         if doc.kind != "signoffs":
             line, column = doc.document.position(("kind",))
-            raise PlannerError([Diagnostic(
-                "not-signoffs", f"{SIGNOFFS} holds a {doc.kind!r} document; it is rewritten by `planner signoff`",
-                doc.document.file, line, column, ("kind",), hint="move that document into a spec file")])
+            raise PlannerError(
+                [
+                    Diagnostic(
+                        "not-signoffs",
+                        f"{SIGNOFFS} holds a {doc.kind!r} document; it is rewritten by `planner signoff`",
+                        doc.document.file,
+                        line,
+                        column,
+                        ("kind",),
+                        hint="move that document into a spec file",
+                    )
+                ]
+            )
     return [entry for doc in docs for entry in doc.document.data.get("signoffs", [])]
 
 
@@ -140,11 +165,23 @@ class SignoffsKind(SpecKind):
     name = "signoffs"
     model = SignoffsSpec
     item_titles = {"signoff": "Sign-offs"}
-    requirements = (Requirement(
-        "signoffs", "Every required role has a valid sign-off of the current specs.",
-        "A required role has not signed off, or the specs changed since it did: run `planner signoff`.", 90,
-        keys={"signoffs": (list[Text], Field(default_factory=list, description="Roles whose valid sign-off is "
-                                             "required (e.g. product-owner, risk-officer)."))}),)
+    requirements = (
+        Requirement(
+            "signoffs",
+            "Every required role has a valid sign-off of the current specs.",
+            "A required role has not signed off, or the specs changed since it did: run `planner signoff`.",
+            90,
+            keys={
+                "signoffs": (
+                    list[Text],
+                    Field(
+                        default_factory=list,
+                        description="Roles whose valid sign-off is required (e.g. product-owner, risk-officer).",
+                    ),
+                )
+            },
+        ),
+    )
     sections = (Section("governance", "signoffs", "Sign-offs", "sections/signoffs.governance.html.j2", 60),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
@@ -162,8 +199,12 @@ class SignoffsKind(SpecKind):
     def records(self, doc: SpecDoc) -> Iterator[Record]:
         latest = {signoff.role: signoff for signoff in doc.model.signoffs}  # oldest first: the last one counts
         for role, signoff in latest.items():
-            yield Record("signoff", role, f"{role}: {signoff.name}", {
-                "name": signoff.name, "date": signoff.date, "digest": signoff.digest})
+            yield Record(
+                "signoff",
+                role,
+                f"{role}: {signoff.name}",
+                {"name": signoff.name, "date": signoff.date, "digest": signoff.digest},
+            )
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         """Each required role needs a valid sign-off; the latest stale one says which file changed."""
@@ -173,8 +214,15 @@ class SignoffsKind(SpecKind):
             valid = [state for state in of_role if state.valid]
             shown = (valid or of_role or [None])[-1]
             why = shown.why if shown else f"no sign-off for the role {role!r}"
-            yield GateItem(f"signoff:{role}", "signoffs", PASS if valid else FAIL, f"Sign-off by the {role}", why,
-                           terms.file if terms else "", line)
+            yield GateItem(
+                f"signoff:{role}",
+                "signoffs",
+                PASS if valid else FAIL,
+                f"Sign-off by the {role}",
+                why,
+                terms.file if terms else "",
+                line,
+            )
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
         return {}  # the sign-offs section shows the gate's Decision

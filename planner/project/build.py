@@ -14,13 +14,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from planner.errors import Diagnostic, Severity
+from planner.errors import Diagnostic
 from planner.project.project import Project, SpecDoc, breadcrumb
 from planner.source.files import Sources
+from planner.source.yaml_documents import Document
 from planner.spec import Manifest
 from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
 from planner.spec.project import VERSION_PATTERN
-from planner.source.yaml_documents import Document
 
 YAML_BOOL_HINT = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value"
 PATTERNS = {
@@ -35,9 +35,9 @@ def data_path(data, loc: tuple) -> tuple:
     """The part of a pydantic location that names real keys and indices of the data."""
     path, node = [], data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not _is_union_tag(part):
             path.append(part)  # a missing or unknown key: keep it, stop walking
@@ -105,8 +105,9 @@ def error_to_diagnostic(error: dict, document: Document, model: type[BaseModel])
             hint = YAML_BOOL_HINT
         elif isinstance(error.get("input"), str) and kind in NUMBER_TYPES:
             hint = "remove the quotes: numbers are written without them"
-    return Diagnostic(code, message, document.file, line, column, path, hint=hint,
-                      breadcrumb=breadcrumb(document.data, path))
+    return Diagnostic(
+        code, message, document.file, line, column, path, hint=hint, breadcrumb=breadcrumb(document.data, path)
+    )
 
 
 def validate_document(document: Document, model: type[BaseModel], root: Path):
@@ -126,21 +127,32 @@ def kind_of(document: Document) -> tuple[type[BaseModel] | None, Diagnostic | No
         return KINDS[kind].model, None
     line, column = document.position(("kind",))
     if not isinstance(data, dict):
-        return None, Diagnostic("not-a-mapping", "a spec document must be a mapping with a `kind`",
-                                document.file, line, column, hint="start the document with `kind: ...`")
+        return None, Diagnostic(
+            "not-a-mapping",
+            "a spec document must be a mapping with a `kind`",
+            document.file,
+            line,
+            column,
+            hint="start the document with `kind: ...`",
+        )
     if kind is None:
-        return None, Diagnostic("missing-key", "missing required key 'kind'", document.file, line, column,
-                                ("kind",), hint=f"one of: {', '.join(KINDS)}")
+        return None, Diagnostic(
+            "missing-key",
+            "missing required key 'kind'",
+            document.file,
+            line,
+            column,
+            ("kind",),
+            hint=f"one of: {', '.join(KINDS)}",
+        )
     close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(KINDS)}"
-    return None, Diagnostic("unknown-kind", f"unknown kind {kind!r}", document.file, line, column,
-                            ("kind",), hint=hint)
+    return None, Diagnostic("unknown-kind", f"unknown kind {kind!r}", document.file, line, column, ("kind",), hint=hint)
 
 
 def build_project(sources: Sources) -> Project:
     """Validate the manifest and every document; all problems are collected, none raised."""
-    project = Project(sources.root, None, sources.manifest, texts=sources.texts,
-                      diagnostics=list(sources.diagnostics))
+    project = Project(sources.root, None, sources.manifest, texts=sources.texts, diagnostics=list(sources.diagnostics))
     if sources.manifest is not None:
         project.manifest, problems = validate_document(sources.manifest, Manifest, sources.root)
         project.diagnostics.extend(problems)

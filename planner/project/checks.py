@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import difflib
 
-from planner.errors import Severity
 from planner.project.graph import TraceGraph, format_cycle
 from planner.project.items import ItemRef, Reference, collect_items, collect_references
 from planner.project.project import Project
-
 
 
 def unique_ids(items: list[ItemRef]):
@@ -21,8 +19,12 @@ def unique_ids(items: list[ItemRef]):
         if item.id in first:
             other = first[item.id]
             line, _ = other.doc.document.position(other.path)
-            yield item.doc.at(item.path, "duplicate-id", f"id {item.id!r} is already used",
-                      f"first defined at {other.doc.document.file}:{line}; ids are unique across the project")
+            yield item.doc.at(
+                item.path,
+                "duplicate-id",
+                f"id {item.id!r} is already used",
+                f"first defined at {other.doc.document.file}:{line}; ids are unique across the project",
+            )
         else:
             first[item.id] = item
 
@@ -33,20 +35,21 @@ def resolved_references(refs: list[Reference], items: dict[str, ItemRef]):
         if target is None:
             candidates = [i for i, item in items.items() if not ref.kinds or item.kind in ref.kinds]
             close = difflib.get_close_matches(ref.target, candidates, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else \
-                f"no {' or '.join(ref.kinds) or 'item'} has this id"
+            hint = f"did you mean {close[0]!r}?" if close else f"no {' or '.join(ref.kinds) or 'item'} has this id"
             yield ref.doc.at(ref.path, "unresolved-ref", f"{ref.target!r} does not exist", hint)
         elif ref.kinds and target.kind not in ref.kinds:
-            yield ref.doc.at(ref.path, "wrong-kind",
-                      f"{ref.target!r} is a {target.kind}, expected a {' or '.join(ref.kinds)}")
+            yield ref.doc.at(
+                ref.path, "wrong-kind", f"{ref.target!r} is a {target.kind}, expected a {' or '.join(ref.kinds)}"
+            )
 
 
 def acyclic(graph: TraceGraph, items: dict[str, ItemRef], relations: set[str]):
     """No cycle among references that order their items (a goal's parent, an objective's dependency)."""
     for cycle in graph.find_cycles(relations):
         item = items[min(cycle)]
-        yield item.doc.at(item.path, "cycle", f"cycle: {format_cycle(cycle)}",
-                  "break the cycle: an item cannot depend on itself")
+        yield item.doc.at(
+            item.path, "cycle", f"cycle: {format_cycle(cycle)}", "break the cycle: an item cannot depend on itself"
+        )
 
 
 def singletons(project: Project):
@@ -54,8 +57,9 @@ def singletons(project: Project):
 
     for kind in (name for name, spec_kind in KINDS.items() if spec_kind.singleton):
         for doc in project.docs_of_kind(kind)[1:]:
-            yield doc.at(("kind",), "duplicate-kind", f"a project has at most one `{kind}` document",
-                      "merge the documents")
+            yield doc.at(
+                ("kind",), "duplicate-kind", f"a project has at most one `{kind}` document", "merge the documents"
+            )
 
 
 def check_project(project: Project) -> TraceGraph:
@@ -72,8 +76,12 @@ def check_project(project: Project) -> TraceGraph:
         by_id.setdefault(item.id, item)
     project.graph = graph = TraceGraph(items, refs)
     ordered = {ref.relation for ref in refs if ref.ordered}
-    found = [*unique_ids(items), *resolved_references(refs, by_id), *acyclic(graph, by_id, ordered),
-             *singletons(project)]
+    found = [
+        *unique_ids(items),
+        *resolved_references(refs, by_id),
+        *acyclic(graph, by_id, ordered),
+        *singletons(project),
+    ]
     for doc in project.docs:
         found.extend(KINDS[doc.kind].check(doc, project))
     project.diagnostics.extend(found)

@@ -27,12 +27,14 @@ class SpecDoc:
     def kind(self) -> str:
         return self.model.kind
 
-    def at(self, path: tuple, code: str, message: str, hint: str = "",
-           severity: Severity = Severity.ERROR) -> Diagnostic:
+    def at(
+        self, path: tuple, code: str, message: str, hint: str = "", severity: Severity = Severity.ERROR
+    ) -> Diagnostic:
         """A diagnostic placed at `path` of this document: its line, column and breadcrumb."""
         line, column = self.document.position(path)
-        return Diagnostic(code, message, self.document.file, line, column, path, severity, hint,
-                          breadcrumb(self.document.data, path))
+        return Diagnostic(
+            code, message, self.document.file, line, column, path, severity, hint, breadcrumb(self.document.data, path)
+        )
 
 
 @dataclass
@@ -63,10 +65,19 @@ class Project:
         errors = [d for d in self.diagnostics if d.is_error]
         if errors:
             first = errors[0]
-            raise PlannerError([Diagnostic(
-                "invalid-project", f"cannot {action}: the project has {len(errors)} validation "
-                f"error{'s' * (len(errors) != 1)}, the first here", first.file, first.line, first.column,
-                hint="run `planner validate` and fix them first")])
+            raise PlannerError(
+                [
+                    Diagnostic(
+                        "invalid-project",
+                        f"cannot {action}: the project has {len(errors)} validation "
+                        f"error{'s' * (len(errors) != 1)}, the first here",
+                        first.file,
+                        first.line,
+                        first.column,
+                        hint="run `planner validate` and fix them first",
+                    )
+                ]
+            )
 
 
 def breadcrumb(data, path: tuple) -> str:

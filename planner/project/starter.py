@@ -15,8 +15,16 @@ def init_project(target: str | Path) -> list[Path]:
     """Write the starter into `target` (new or empty); built aside, then moved, so never half-written."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise PlannerError([Diagnostic("target-exists", f"{target} exists and is not an empty folder",
-                                       str(target), hint="choose a new folder")])
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "target-exists",
+                    f"{target} exists and is not an empty folder",
+                    str(target),
+                    hint="choose a new folder",
+                )
+            ]
+        )
     starter = resource_dir("templates") / "starter"
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as staging:

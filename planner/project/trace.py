@@ -31,10 +31,16 @@ def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:
 
 def trace(graph: TraceGraph, node_id: str) -> dict:
     """What `node_id` relies on (upstream) and what relies on it (downstream), with kinds."""
+
     def listed(ids):
         return [{"id": n, "kind": graph.kind(n)} for n in sorted(ids)]
-    return {"id": node_id, "kind": graph.kind(node_id), "upstream": listed(graph.upstream(node_id)),
-            "downstream": listed(graph.downstream(node_id))}
+
+    return {
+        "id": node_id,
+        "kind": graph.kind(node_id),
+        "upstream": listed(graph.upstream(node_id)),
+        "downstream": listed(graph.downstream(node_id)),
+    }
 
 
 def subgraph(graph: TraceGraph, node_id: str | None):

@@ -56,14 +56,18 @@ def _clip(text, limit: int = LABEL_CHARS) -> str:
 
 
 def _text(x, y, content, *, anchor="start", size=FONT_SIZE, fill=INK, extra="") -> str:
-    return (f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{extra}>'
-            f"{_esc(content)}</text>")
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{extra}>'
+        f"{_esc(content)}</text>"
+    )
 
 
 def _line(x1, y1, x2, y2, *, width=1.0, dash="", stroke=INK) -> str:
     dashes = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
-            f'stroke-width="{_n(width)}"{dashes}/>')
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
+        f'stroke-width="{_n(width)}"{dashes}/>'
+    )
 
 
 def _rect(x, y, w, h, fill, stroke="none") -> str:
@@ -84,10 +88,13 @@ def _svg(chart_id: str, title, desc: str, width: float, height: float, body: lis
     if not _CHART_ID.match(chart_id):
         raise ValueError(f"chart id {chart_id!r} must start with a letter and use only letters, digits, '_', '.', '-'")
     w, h = _n(width), _n(height)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="sans-serif" font-size="{FONT_SIZE}">'
-            f'<title id="{chart_id}-title">{_esc(title)}</title><desc id="{chart_id}-desc">{_esc(desc)}</desc>'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="sans-serif" font-size="{FONT_SIZE}">'
+        f'<title id="{chart_id}-title">{_esc(title)}</title><desc id="{chart_id}-desc">{_esc(desc)}</desc>'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
 def _no_data(chart_id: str, title, what: str) -> str:
@@ -95,7 +102,7 @@ def _no_data(chart_id: str, title, what: str) -> str:
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -142,8 +149,10 @@ def _place(risks, likelihood_levels: int, impact_levels: int, bands):
         moved = cell != (lik, imp)
         clamped |= moved
         cells.setdefault(cell, []).append(_clip(rid, 9) + ("*" if moved else ""))
-        said.append(f"{rid} at likelihood {lik}, impact {imp}, score {lik * imp}, {_say_band(lik * imp, bands)}"
-                    + (f", outside the grid, shown at likelihood {cell[0]}, impact {cell[1]}" if moved else ""))
+        said.append(
+            f"{rid} at likelihood {lik}, impact {imp}, score {lik * imp}, {_say_band(lik * imp, bands)}"
+            + (f", outside the grid, shown at likelihood {cell[0]}, impact {cell[1]}" if moved else "")
+        )
     return cells, said, unrated, clamped
 
 
@@ -157,15 +166,25 @@ def risk_heat_map(risks, *, likelihood_levels=5, impact_levels=5, bands, chart_i
     body = []
     for lik in range(1, likelihood_levels + 1):
         for imp in range(1, impact_levels + 1):
-            body += _heat_cell(lik, imp, likelihood_levels, _band(lik * imp, bands), fills, marks, cells.get((lik, imp), []))
-    notes = [(fills[k], f"{mark} = {name} ({low} to {high})") for k, (mark, (name, low, high)) in enumerate(zip(marks, bands))]
+            body += _heat_cell(
+                lik, imp, likelihood_levels, _band(lik * imp, bands), fills, marks, cells.get((lik, imp), [])
+            )
+    notes = [
+        (fills[k], f"{mark} = {name} ({low} to {high})")
+        for k, (mark, (name, low, high)) in enumerate(zip(marks, bands))
+    ]
     notes += [(None, _clip(f"Not rated: {', '.join(unrated)}", 60))] if unrated else []
     notes += [(None, "* rated outside the grid, shown in the nearest cell")] if clamped else []
     y = HEAT_TOP + likelihood_levels * HEAT_CELL + 56
     body += _legend(notes, y)
-    desc = (f"Risk heat map: likelihood 1 to {likelihood_levels} (rows, {likelihood_levels} at top) by impact 1 to "
-            f"{impact_levels} (columns). Bands: " + "; ".join(f"{n} {lo} to {hi}" for n, lo, hi in bands) + ". "
-            + ("; ".join(said) + "." if said else "") + (f" Not rated: {', '.join(unrated)}." if unrated else ""))
+    desc = (
+        f"Risk heat map: likelihood 1 to {likelihood_levels} (rows, {likelihood_levels} at top) by impact 1 to "
+        f"{impact_levels} (columns). Bands: "
+        + "; ".join(f"{n} {lo} to {hi}" for n, lo, hi in bands)
+        + ". "
+        + ("; ".join(said) + "." if said else "")
+        + (f" Not rated: {', '.join(unrated)}." if unrated else "")
+    )
     width = max(HEAT_LEFT + impact_levels * HEAT_CELL + 16, 320)
     return _svg(chart_id, title, desc, width, y + 16 * len(notes), body + _heat_axes(likelihood_levels, impact_levels))
 
@@ -174,8 +193,10 @@ def _heat_cell(lik, imp, levels, band, fills, marks, ids) -> list[str]:
     x, y = HEAT_LEFT + (imp - 1) * HEAT_CELL, HEAT_TOP + (levels - lik) * HEAT_CELL
     fill = PAPER if band is None else fills[band]
     ink = PAPER if _luminance(fill) < 0.2 else INK
-    out = [_rect(x, y, HEAT_CELL, HEAT_CELL, fill, INK),
-           _text(x + 4, y + 11, "-" if band is None else marks[band], size=SMALL_FONT_SIZE, fill=ink)]
+    out = [
+        _rect(x, y, HEAT_CELL, HEAT_CELL, fill, INK),
+        _text(x + 4, y + 11, "-" if band is None else marks[band], size=SMALL_FONT_SIZE, fill=ink),
+    ]
     for k, line in enumerate(_cell_lines(ids)):
         out.append(_text(x + HEAT_CELL / 2, y + 25 + 12 * k, line, anchor="middle", size=10, fill=ink))
     return out
@@ -186,16 +207,21 @@ def _legend(notes: list[tuple[str | None, str]], y: float) -> list[str]:
     out = []
     for k, (fill, note) in enumerate(notes):
         out += ([_rect(HEAT_LEFT, y + 16 * k - 10, 12, 12, fill, INK)] if fill else []) + [
-            _text(HEAT_LEFT + (18 if fill else 0), y + 16 * k, note)]
+            _text(HEAT_LEFT + (18 if fill else 0), y + 16 * k, note)
+        ]
     return out
 
 
 def _heat_axes(likelihood_levels: int, impact_levels: int) -> list[str]:
     grid_w, grid_h = impact_levels * HEAT_CELL, likelihood_levels * HEAT_CELL
-    out = [_text(HEAT_LEFT - 8, HEAT_TOP + (likelihood_levels - lik) * HEAT_CELL + HEAT_CELL / 2 + 4, lik, anchor="end")
-           for lik in range(1, likelihood_levels + 1)]
-    out += [_text(HEAT_LEFT + (imp - 0.5) * HEAT_CELL, HEAT_TOP + grid_h + 16, imp, anchor="middle")
-            for imp in range(1, impact_levels + 1)]
+    out = [
+        _text(HEAT_LEFT - 8, HEAT_TOP + (likelihood_levels - lik) * HEAT_CELL + HEAT_CELL / 2 + 4, lik, anchor="end")
+        for lik in range(1, likelihood_levels + 1)
+    ]
+    out += [
+        _text(HEAT_LEFT + (imp - 0.5) * HEAT_CELL, HEAT_TOP + grid_h + 16, imp, anchor="middle")
+        for imp in range(1, impact_levels + 1)
+    ]
     mid = HEAT_TOP + grid_h / 2
     out.append(_text(18, mid, "Likelihood", anchor="middle", extra=f' transform="rotate(-90 18 {_n(mid)})"'))
     out.append(_text(HEAT_LEFT + grid_w / 2, HEAT_TOP + grid_h + 32, "Impact", anchor="middle"))
@@ -206,10 +232,12 @@ def _scale(low: float, high: float):
     """Value to x on the plot, clamped to its ends; the side says where it was clamped (-1, 0, 1)."""
     if not high > low:
         raise ValueError(f"an axis needs low < high, got {low} to {high}")
+
     def at(value: float) -> tuple[float, int]:
         side = -1 if value < low else 1 if value > high else 0
         inside = min(max(value, low), high)
         return ROW_LEFT + (inside - low) / (high - low) * ROW_PLOT_WIDTH, side
+
     return at
 
 
@@ -220,8 +248,10 @@ def _row_y(index: int, row_height: int = ROW_HEIGHT) -> float:
 def _mark(at, value, y, *, filled: bool) -> list[str]:
     """A marker, an arrow where it was clamped, or the word 'undefined' where there is no value."""
     if value is None:
-        return [_rect(ROW_LEFT + 1, y - 7, 58, 14, PAPER),
-                _text(ROW_LEFT + 4, y + 4, "undefined", fill=MUTED, extra=' font-style="italic"')]
+        return [
+            _rect(ROW_LEFT + 1, y - 7, 58, 14, PAPER),
+            _text(ROW_LEFT + 4, y + 4, "undefined", fill=MUTED, extra=' font-style="italic"'),
+        ]
     x, side = at(value)
     out = [_circle(x, y, filled=filled)]
     if side:
@@ -234,7 +264,11 @@ def _whisker(at, interval, y) -> list[str]:
     if not interval:
         return []
     (x1, _), (x2, _) = at(interval[0]), at(interval[1])
-    return [_line(x1, y, x2, y, width=1.5), _line(x1, y - 5, x1, y + 5, width=1.5), _line(x2, y - 5, x2, y + 5, width=1.5)]
+    return [
+        _line(x1, y, x2, y, width=1.5),
+        _line(x1, y - 5, x1, y + 5, width=1.5),
+        _line(x2, y - 5, x2, y + 5, width=1.5),
+    ]
 
 
 def _axis_svg(chart_id, title, desc: str, body: list[str], domain, rows: int, caption: str) -> str:
@@ -272,15 +306,22 @@ def interval_chart(rows, *, metric, chart_id, title, reference=None, domain=(0.0
         y, small = _row_y(k), not row.get("sufficient", True)
         body += _whisker(at, row.get("interval"), y) + _mark(at, row.get("value"), y, filled=not small)
         body += _labels(row["label"], [(f"n={row['count']}", "")] + ([("small group", "")] if small else []), y)
-        said.append(_say(row["label"], row.get("value"), row.get("interval"), at) + f", n={row['count']}"
-                    + (", small group" if small else ""))
-    desc = (f"{metric} by group on an axis from {_fmt(low)} to {_fmt(high)}; dots are values, whiskers confidence "
-            f"intervals, hollow dots small groups. " + "; ".join(said) + ".")
+        said.append(
+            _say(row["label"], row.get("value"), row.get("interval"), at)
+            + f", n={row['count']}"
+            + (", small group" if small else "")
+        )
+    desc = (
+        f"{metric} by group on an axis from {_fmt(low)} to {_fmt(high)}; dots are values, whiskers confidence "
+        f"intervals, hollow dots small groups. " + "; ".join(said) + "."
+    )
     if reference is not None:
         name, value = reference if isinstance(reference, tuple) else ("reference", reference)
         x = at(value)[0]
-        body += [_line(x, ROW_TOP - 6, x, ROW_TOP + len(rows) * ROW_HEIGHT + 4, dash="5 3", stroke=MUTED),
-                 _text(x, ROW_TOP - 9, f"{_clip(name, 20)} {_fmt(value)}", anchor="middle", size=SMALL_FONT_SIZE)]
+        body += [
+            _line(x, ROW_TOP - 6, x, ROW_TOP + len(rows) * ROW_HEIGHT + 4, dash="5 3", stroke=MUTED),
+            _text(x, ROW_TOP - 9, f"{_clip(name, 20)} {_fmt(value)}", anchor="middle", size=SMALL_FONT_SIZE),
+        ]
         desc += f" Dashed line: {name} {_fmt(value)}."
     return _axis_svg(chart_id, title, desc, body, (low, high), len(rows), str(metric))
 
@@ -288,7 +329,9 @@ def interval_chart(rows, *, metric, chart_id, title, reference=None, domain=(0.0
 def _limit_domain(rows) -> tuple[float, float]:
     """Zero, every limit, value and interval end, padded by 5% and rounded out to a step that
     gives round tick labels (a ratio chart ends at 1.2, not 1.21)."""
-    numbers = [0.0] + [row["limit"] for row in rows] + [row["observed"] for row in rows if row.get("observed") is not None]
+    numbers = (
+        [0.0] + [row["limit"] for row in rows] + [row["observed"] for row in rows if row.get("observed") is not None]
+    )
     numbers += [end for row in rows if row.get("interval") for end in row["interval"]]
     low, high = min(numbers) * 1.05, max(numbers) * 1.05
     high = high if high > low else low + 1.0
@@ -318,15 +361,27 @@ def limit_chart(rows, *, chart_id, title) -> str:
         fail_left = row["op"] in ("<=", "<")
         left, right = (x_limit, ROW_LEFT + ROW_PLOT_WIDTH) if fail_left else (ROW_LEFT, x_limit)
         body += _hatch(left, top, right - left, ROW_HEIGHT - 6)
-        body += _whisker(at, row.get("interval"), y) + _mark(at, row.get("observed"), y, filled=status != "insufficient-data")
+        body += _whisker(at, row.get("interval"), y) + _mark(
+            at, row.get("observed"), y, filled=status != "insufficient-data"
+        )
         body.append(_line(x_limit, top - 2, x_limit, top + ROW_HEIGHT - 4, width=2.5))  # on top: never hidden
         words = _STATUS.get(status, str(status))
-        body += _labels(row["label"], [(words, ' font-weight="bold"' if status == "fail" else ""),
-                                          (f"limit {row['op']} {_fmt(row['limit'])}", "")], y)
-        said.append(_say(row["label"], row.get("observed"), row.get("interval"), at)
-                    + f", limit {_OP_WORDS.get(row['op'], row['op'])} {_fmt(row['limit'])}, {words}")
-    desc = (f"Disparities against limits on an axis from {_fmt(low)} to {_fmt(high)}; the hatched side of each "
-            "limit line fails. " + "; ".join(said) + ".")
+        body += _labels(
+            row["label"],
+            [
+                (words, ' font-weight="bold"' if status == "fail" else ""),
+                (f"limit {row['op']} {_fmt(row['limit'])}", ""),
+            ],
+            y,
+        )
+        said.append(
+            _say(row["label"], row.get("observed"), row.get("interval"), at)
+            + f", limit {_OP_WORDS.get(row['op'], row['op'])} {_fmt(row['limit'])}, {words}"
+        )
+    desc = (
+        f"Disparities against limits on an axis from {_fmt(low)} to {_fmt(high)}; the hatched side of each "
+        "limit line fails. " + "; ".join(said) + "."
+    )
     return _axis_svg(chart_id, title, desc, body, (low, high), len(rows), "observed disparity")
 
 
@@ -347,9 +402,11 @@ def _target_row(k: int, row) -> tuple[list[str], str]:
     goal = f"target {'>=' if higher else '<='} {_fmt(target)}"
     body += _labels(row["label"], [(f"{'-' if value is None else _fmt(value)} {verdict}", ""), (goal, "")], y - 4)
     body.append(_text(ROW_LEFT - 8, y + 12, f"scale 0 to {_fmt(top)}", anchor="end", size=SMALL_FONT_SIZE, fill=MUTED))
-    said = (f"{row['label']}: value {'undefined' if value is None else _fmt(value)}, "
-            f"target {'at least' if higher else 'at most'} {_fmt(target)}, {verdict}, scale 0 to {_fmt(top)}"
-            + "".join(f", baseline {b['label']} {_fmt(b['value'])}" for b in baselines))
+    said = (
+        f"{row['label']}: value {'undefined' if value is None else _fmt(value)}, "
+        f"target {'at least' if higher else 'at most'} {_fmt(target)}, {verdict}, scale 0 to {_fmt(top)}"
+        + "".join(f", baseline {b['label']} {_fmt(b['value'])}" for b in baselines)
+    )
     return body, said
 
 
@@ -358,8 +415,11 @@ def target_chart(rows, *, chart_id, title) -> str:
     if not rows:
         return _no_data(chart_id, title, "Objectives against targets")
     drawn = [_target_row(k, row) for k, row in enumerate(rows)]
-    desc = ("Objectives against targets; each row has its own scale from 0 to 1.1 times its largest number "
-            "(value, target or baseline); bars are values, thick ticks targets, hollow diamonds baselines. "
-            + "; ".join(said for _, said in drawn) + ".")
+    desc = (
+        "Objectives against targets; each row has its own scale from 0 to 1.1 times its largest number "
+        "(value, target or baseline); bars are values, thick ticks targets, hollow diamonds baselines. "
+        + "; ".join(said for _, said in drawn)
+        + "."
+    )
     body = [part for parts, _ in drawn for part in parts]
     return _svg(chart_id, title, desc, ROW_WIDTH, ROW_TOP + len(rows) * TARGET_ROW_HEIGHT + 8, body)

@@ -22,8 +22,9 @@ BUILT_IN = (
     Section("design", "problem", "Problem and fit for machine learning", "sections/problem.design.html.j2", 0),
     Section("governance", "summary", "Executive summary", "sections/summary.governance.html.j2", 0),
 )
-CHANGES = Section("governance", "changes", "Changes since the previous version", "sections/changes.governance.html.j2",
-                  90)
+CHANGES = Section(
+    "governance", "changes", "Changes since the previous version", "sections/changes.governance.html.j2", 90
+)
 
 
 def sections(report: str, *, changes: bool = False) -> list[Section]:
@@ -37,17 +38,32 @@ def sections(report: str, *, changes: bool = False) -> list[Section]:
     return sorted(found, key=lambda section: section.position)
 
 
-def report_context(assessment: Assessment, *, as_of: date, decision: Decision | None = None,
-                   changes: ProjectDiff | None = None, pdf: bool = False) -> dict[str, Any]:
+def report_context(
+    assessment: Assessment,
+    *,
+    as_of: date,
+    decision: Decision | None = None,
+    changes: ProjectDiff | None = None,
+    pdf: bool = False,
+) -> dict[str, Any]:
     """The whole context of both reports; `pdf` asks for the summarised variant of long tables."""
     from planner.kinds import KINDS
 
     info = assessment.info
     context: dict[str, Any] = {
-        "project": {"id": info.id, "name": info.name, "version": info.version, "owner": info.owner,
-                    "problem": info.problem, "ml_fit": info.ml_fit.model_dump(exclude_none=True),
-                    "intended_use": info.intended_use, "out_of_scope": list(info.out_of_scope)},
-        "as_of": as_of.isoformat(), "generator": f"planner {__version__}", "pdf": pdf,
+        "project": {
+            "id": info.id,
+            "name": info.name,
+            "version": info.version,
+            "owner": info.owner,
+            "problem": info.problem,
+            "ml_fit": info.ml_fit.model_dump(exclude_none=True),
+            "intended_use": info.intended_use,
+            "out_of_scope": list(info.out_of_scope),
+        },
+        "as_of": as_of.isoformat(),
+        "generator": f"planner {__version__}",
+        "pdf": pdf,
         "candidate": assessment.candidate.to_dict() if assessment.candidate else None,
         "counts": _counts(assessment),
         "decision": decision.to_dict() if decision is not None else None,

@@ -17,10 +17,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from planner.errors import Diagnostic, PlannerError
-from planner.text import CONTROL, escape_inline
 from planner.numbers import report_number
-from planner.source.resources import resource_dir
 from planner.report.markdown import markdown_filter
+from planner.source.resources import resource_dir
+from planner.text import CONTROL, escape_inline
 
 PROJECT_TEMPLATES = "templates"
 
@@ -55,12 +55,14 @@ def search_path(project_root: Path | None) -> list[Path]:
 def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         loader=ConfinedLoader([str(path) for path in search_path(project_root)]),
-        autoescape=select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=True,
-                                     default=False),
-        undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-        finalize=_printable)
-    env.filters.update(markdown=markdown_filter, md=escape_inline, number=report_number,
-                       pdf_rows=pdf_rows)
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=True, default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_printable,
+    )
+    env.filters.update(markdown=markdown_filter, md=escape_inline, number=report_number, pdf_rows=pdf_rows)
     return env
 
 
@@ -71,11 +73,20 @@ def render_template(env, name: str, context: dict) -> str:
     try:
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
-        raise PlannerError([Diagnostic("report-template", f"{exc.name or name}: {exc.message}", exc.filename or name,
-                                       exc.lineno or 0)]) from None
+        raise PlannerError(
+            [Diagnostic("report-template", f"{exc.name or name}: {exc.message}", exc.filename or name, exc.lineno or 0)]
+        ) from None
     except TemplateError as exc:
-        raise PlannerError([Diagnostic("report-template", f"template {name}: {exc.message or exc}",
-                                       hint="check the templates in the project's templates/ folder")]) from None
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "report-template",
+                    f"template {name}: {exc.message or exc}",
+                    hint="check the templates in the project's templates/ folder",
+                )
+            ]
+        ) from None
+
 
 PDF_ROWS = 40
 """Rows of a long table the PDF shows: WeasyPrint lays out about a millisecond per cell, so a
@@ -88,7 +99,6 @@ def pdf_rows(items, pdf: bool) -> tuple[list, int]:
     if not pdf or len(items) <= PDF_ROWS:
         return items, 0
     return items[:PDF_ROWS], len(items) - PDF_ROWS
-
 
 
 def _printable(value):

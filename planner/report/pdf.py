@@ -38,7 +38,8 @@ class ProjectFetcher(URLFetcher):
             return False
         path = Path(unquote(parts.path)).resolve()
         return path.is_relative_to(self.assets) and not any(
-            part.startswith(".") for part in path.relative_to(self.assets).parts)
+            part.startswith(".") for part in path.relative_to(self.assets).parts
+        )
 
     def fetch(self, url, headers=None):
         if not url.lower().startswith("data:") and not self.allowed_file(url):
@@ -54,6 +55,13 @@ def html_to_pdf(html: str, root: Path) -> bytes:
         return document.write_pdf()
     except FatalURLFetchingError as exc:
         reason = exc if isinstance(exc, BlockedFetch) else (exc.__cause__ or exc)
-        raise PlannerError([Diagnostic("report-fetch", f"the report cannot be printed: {reason}",
-                                       hint="reports may only use inline data and files of the project's "
-                                       "templates/ folder; check the templates there")]) from None
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "report-fetch",
+                    f"the report cannot be printed: {reason}",
+                    hint="reports may only use inline data and files of the project's "
+                    "templates/ folder; check the templates there",
+                )
+            ]
+        ) from None

@@ -7,17 +7,17 @@ template, a blocked fetch) leaves the output folder as it was; each file is then
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from planner.assess.model import Assessment
 from planner.diff.compare import ProjectDiff
 from planner.errors import Diagnostic, PlannerError
 from planner.gate.decision import Decision
-from planner.source.atomic import write_atomic
 from planner.report.context import report_context
 from planner.report.environment import environment, render_template
+from planner.source.atomic import write_atomic
 
 KINDS = ("design", "governance")
 FORMATS = ("html", "pdf", "modelcard")
@@ -30,16 +30,28 @@ def report_date(today: date | None = None) -> date:
     if not epoch:
         return today or date.today()
     try:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     except (ValueError, OverflowError, OSError):
-        raise PlannerError([Diagnostic("bad-source-date-epoch", f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a "
-                                       "date", hint="give whole seconds since 1970-01-01 UTC, e.g. "
-                                       "$(git log -1 --format=%ct)")]) from None
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "bad-source-date-epoch",
+                    f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a date",
+                    hint="give whole seconds since 1970-01-01 UTC, e.g. $(git log -1 --format=%ct)",
+                )
+            ]
+        ) from None
 
 
-def render_reports(assessment: Assessment, *, kinds: Sequence[str] = KINDS, formats: Sequence[str] = FORMATS,
-                   as_of: date, decision: Decision | None = None,
-                   changes: ProjectDiff | None = None) -> dict[str, bytes]:
+def render_reports(
+    assessment: Assessment,
+    *,
+    kinds: Sequence[str] = KINDS,
+    formats: Sequence[str] = FORMATS,
+    as_of: date,
+    decision: Decision | None = None,
+    changes: ProjectDiff | None = None,
+) -> dict[str, bytes]:
     """File name -> content of every requested document."""
     root = assessment.root
     env = environment(root)

@@ -34,20 +34,36 @@ def find_manifest(path: str | Path) -> Path:
     path = Path(path)
     candidate = path / MANIFEST if path.is_dir() else path
     if candidate.name != MANIFEST and path.is_file():
-        raise PlannerError([Diagnostic("no-project", f"{path} is not a {MANIFEST}", str(path),
-                                       hint=f"give the project folder or its {MANIFEST}")])
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "no-project",
+                    f"{path} is not a {MANIFEST}",
+                    str(path),
+                    hint=f"give the project folder or its {MANIFEST}",
+                )
+            ]
+        )
     if not candidate.is_file():
-        raise PlannerError([Diagnostic("no-project", f"no {MANIFEST} in {path}", str(path),
-                                       hint="create one with `planner init DIR`")])
+        raise PlannerError(
+            [Diagnostic("no-project", f"no {MANIFEST} in {path}", str(path), hint="create one with `planner init DIR`")]
+        )
     return candidate
 
 
 def read_text(path: Path, name: str, max_bytes: int) -> str:
     size = path.stat().st_size
     if size > max_bytes:
-        raise PlannerError([Diagnostic(
-            "file-too-large", f"file is {size:,} bytes, more than the limit of {max_bytes:,}", name,
-            hint="split the specs into smaller files or raise --max-file-size")])
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "file-too-large",
+                    f"file is {size:,} bytes, more than the limit of {max_bytes:,}",
+                    name,
+                    hint="split the specs into smaller files or raise --max-file-size",
+                )
+            ]
+        )
     with path.open("rb") as handle:
         return decode(handle.read(max_bytes + 1), name)
 
@@ -61,18 +77,37 @@ def spec_files(root: Path, patterns: list[str], manifest: Document) -> tuple[lis
         line, column = manifest.position(("specs", index))
         where = dict(file=manifest.file, line=line, column=column, path=("specs", index))
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            diagnostics.append(Diagnostic("outside-project", f"pattern {pattern!r} leaves the project folder",
-                                          hint="use a pattern relative to the project folder", **where))
+            diagnostics.append(
+                Diagnostic(
+                    "outside-project",
+                    f"pattern {pattern!r} leaves the project folder",
+                    hint="use a pattern relative to the project folder",
+                    **where,
+                )
+            )
             continue
         matches = sorted(Path(p) for p in glob.glob(str(root / pattern), recursive=True))
         matches = [p for p in matches if p.is_file() and p.name != MANIFEST]
         if not matches:
-            diagnostics.append(Diagnostic("empty-glob", f"pattern {pattern!r} matches no file",
-                                          severity=Severity.WARNING, hint="check the pattern", **where))
+            diagnostics.append(
+                Diagnostic(
+                    "empty-glob",
+                    f"pattern {pattern!r} matches no file",
+                    severity=Severity.WARNING,
+                    hint="check the pattern",
+                    **where,
+                )
+            )
         for match in matches:
             if not match.resolve().is_relative_to(real_root):
-                diagnostics.append(Diagnostic("outside-project", f"{match} resolves outside the project folder",
-                                              hint="do not link to files outside the project", **where))
+                diagnostics.append(
+                    Diagnostic(
+                        "outside-project",
+                        f"{match} resolves outside the project folder",
+                        hint="do not link to files outside the project",
+                        **where,
+                    )
+                )
                 continue
             found[match] = None
     signoffs = root / SIGNOFFS
@@ -100,9 +135,16 @@ def read_sources(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source
     manifests = read_documents(manifest_path, max_bytes, sources)
     if len(manifests) != 1 or not isinstance(manifests[0].data, dict):
         if not sources.diagnostics:
-            sources.diagnostics.append(Diagnostic(
-                "bad-manifest", f"{MANIFEST} must hold exactly one mapping",
-                str(manifest_path), 1, 1, hint="see `planner init` for an example"))
+            sources.diagnostics.append(
+                Diagnostic(
+                    "bad-manifest",
+                    f"{MANIFEST} must hold exactly one mapping",
+                    str(manifest_path),
+                    1,
+                    1,
+                    hint="see `planner init` for an example",
+                )
+            )
         return sources
     sources.manifest = manifests[0]
     patterns = sources.manifest.data.get("specs", ["specs/*.yaml"])

@@ -55,15 +55,24 @@ class Document:
 def decode(raw: bytes, file: str) -> str:
     """UTF-8 with an optional BOM; a bad byte is reported with its line and column."""
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise PlannerError([Diagnostic(
-            "encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", file, line, column,
-            hint="save the file as UTF-8")]) from None
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "encoding",
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    file,
+                    line,
+                    column,
+                    hint="save the file as UTF-8",
+                )
+            ]
+        ) from None
 
 
 def _mark(mark) -> Position:
@@ -85,8 +94,13 @@ def scan(text: str, file: str) -> None:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 stack.append([event.anchor, 1])
                 if len(stack) > MAX_DEPTH:
-                    raise _error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file,
-                                 event.start_mark, "flatten the structure")
+                    raise _error(
+                        "too-deep",
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        file,
+                        event.start_mark,
+                        "flatten the structure",
+                    )
                 continue
             if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 anchor, size = stack.pop()
@@ -95,8 +109,13 @@ def scan(text: str, file: str) -> None:
             elif isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
-                    raise _error("too-many-aliases", f"more than {MAX_ALIASES} aliases", file,
-                                 event.start_mark, "write the values out instead of aliasing them")
+                    raise _error(
+                        "too-many-aliases",
+                        f"more than {MAX_ALIASES} aliases",
+                        file,
+                        event.start_mark,
+                        "write the values out instead of aliasing them",
+                    )
                 anchor, size = None, anchors.get(event.anchor, 1)
             else:
                 continue
@@ -104,8 +123,13 @@ def scan(text: str, file: str) -> None:
                 anchors[anchor] = size
             total += size
             if total > MAX_NODES:
-                raise _error("too-large", f"expands to more than {MAX_NODES:,} values", file,
-                             event.start_mark, "aliases multiply what they point at; remove them")
+                raise _error(
+                    "too-large",
+                    f"expands to more than {MAX_NODES:,} values",
+                    file,
+                    event.start_mark,
+                    "aliases multiply what they point at; remove them",
+                )
             if stack:
                 stack[-1][1] += size
     except yaml.MarkedYAMLError as exc:
@@ -117,7 +141,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> PlannerErr
     message = exc.problem or exc.context or "invalid YAML"
     if "nesting depth" in message:  # libyaml >= 0.2.5 stops at 1,000 levels while scanning ahead
         return _error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file, mark, "flatten the structure")
-    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
         message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
     else:
         hint = "check the indentation and quoting around this position"
@@ -144,19 +168,24 @@ class _Builder:
 
     def _check_tag(self, node, *allowed: str) -> None:
         if node.tag not in allowed:
-            raise _error("unsafe-tag", f"tag {node.tag!r} is not allowed", self.file, node.start_mark,
-                         "planner reads plain YAML only: remove the tag")
+            raise _error(
+                "unsafe-tag",
+                f"tag {node.tag!r} is not allowed",
+                self.file,
+                node.start_mark,
+                "planner reads plain YAML only: remove the tag",
+            )
 
     def _scalar(self, node):
         self._check_tag(node, *SCALAR_TAGS)
         try:
             return self.constructor.yaml_constructors[node.tag](self.constructor, node)
         except (ValueError, ConstructorError) as exc:
-            kind = node.tag[len(TAG):]
-            hint = "give a real calendar date, as YYYY-MM-DD" if kind == "timestamp" else \
-                "quote it to make it a string"
-            raise _error("bad-scalar", f"{node.value!r} is not a valid {kind}: {exc}",
-                         self.file, node.start_mark, hint) from None
+            kind = node.tag[len(TAG) :]
+            hint = "give a real calendar date, as YYYY-MM-DD" if kind == "timestamp" else "quote it to make it a string"
+            raise _error(
+                "bad-scalar", f"{node.value!r} is not a valid {kind}: {exc}", self.file, node.start_mark, hint
+            ) from None
 
     def _mapping(self, node, path: tuple) -> dict:
         self._check_tag(node, TAG + "map")
@@ -169,8 +198,13 @@ class _Builder:
                 continue
             key = self._key(key_node)
             if key in result:
-                raise _error("duplicate-key", f"duplicate key {key!r}", self.file, key_node.start_mark,
-                             f"first defined at line {key_lines[key]}; keep one of them")
+                raise _error(
+                    "duplicate-key",
+                    f"duplicate key {key!r}",
+                    self.file,
+                    key_node.start_mark,
+                    f"first defined at line {key_lines[key]}; keep one of them",
+                )
             key_lines[key] = key_node.start_mark.line + 1
             self.key_positions[path + (key,)] = _mark(key_node.start_mark)
             result[key] = self.build(value_node, path + (key,))
@@ -187,8 +221,7 @@ class _Builder:
         merged: dict = {}
         for source in reversed(sources):
             if not isinstance(source, yaml.MappingNode):
-                raise _error("bad-merge", "'<<' takes a mapping or a list of mappings", self.file,
-                             source.start_mark)
+                raise _error("bad-merge", "'<<' takes a mapping or a list of mappings", self.file, source.start_mark)
             merged.update(self._mapping(source, path))
         return merged
 

@@ -10,5 +10,14 @@ from planner.spec.project import Manifest
 from planner.spec.results import ResultsSpec
 from planner.spec.risks import RisksSpec
 
-__all__ = ["BiasAudit", "ConstraintsSpec", "DataChecklist", "EvaluationSpec", "Manifest", "ObjectivesSpec",
-           "ResultsSpec", "RisksSpec", "SignoffsSpec"]
+__all__ = [
+    "BiasAudit",
+    "ConstraintsSpec",
+    "DataChecklist",
+    "EvaluationSpec",
+    "Manifest",
+    "ObjectivesSpec",
+    "ResultsSpec",
+    "RisksSpec",
+    "SignoffsSpec",
+]

@@ -11,8 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints,
-                      ValidationInfo)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationInfo
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
@@ -37,15 +36,15 @@ def inside_project(value: str, info: ValidationInfo) -> str:
     return value
 
 
-ProjectPath = Annotated[str, StringConstraints(min_length=1, max_length=1024),
-                        AfterValidator(inside_project)]
+ProjectPath = Annotated[str, StringConstraints(min_length=1, max_length=1024), AfterValidator(inside_project)]
 
 
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are refused, field docstrings become descriptions."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", use_attribute_docstrings=True,
-                              allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False, frozen=True
+    )
 
 
 class Item(SpecModel):

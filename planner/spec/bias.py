@@ -13,15 +13,29 @@ from pydantic import Field, model_validator
 
 from planner.spec.base import Id, Item, ProjectPath, SpecModel, Text
 
-HARM_SOURCES = ("historical", "representation", "measurement", "aggregation", "learning",
-                "evaluation", "deployment")
+HARM_SOURCES = ("historical", "representation", "measurement", "aggregation", "learning", "evaluation", "deployment")
 
-GROUP_METRICS = ("selection_rate", "accuracy", "precision", "true_positive_rate",
-                 "false_positive_rate", "false_negative_rate", "true_negative_rate", "base_rate",
-                 "roc_auc", "brier_score", "expected_calibration_error")
-DISPARITY_METRICS = ("demographic_parity_difference", "demographic_parity_ratio",
-                     "equalized_odds_difference", "equalized_odds_ratio",
-                     "equal_opportunity_difference", "equal_opportunity_ratio")
+GROUP_METRICS = (
+    "selection_rate",
+    "accuracy",
+    "precision",
+    "true_positive_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+    "true_negative_rate",
+    "base_rate",
+    "roc_auc",
+    "brier_score",
+    "expected_calibration_error",
+)
+DISPARITY_METRICS = (
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+)
 
 Column = Text
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from planner.spec.base import Email, Id, Item, SpecModel, Text
+from planner.spec.base import Email, Item, Text
 
 # (id, section, question): the data-source and pipeline questions every ML project should answer.
 STANDARD_TEMPLATE: tuple[tuple[str, str, str], ...] = (

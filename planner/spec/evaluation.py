@@ -58,8 +58,11 @@ class BehaviouralTest(Item):
     @model_validator(mode="after")
     def _perturbation_given(self):
         if self.type in PERTURBED and self.perturbation is None:
-            raise ValueError(f"an {self.type} test needs a `perturbation`" if self.type == "invariance"
-                             else f"a {self.type} test needs a `perturbation`")
+            raise ValueError(
+                f"an {self.type} test needs a `perturbation`"
+                if self.type == "invariance"
+                else f"a {self.type} test needs a `perturbation`"
+            )
         return self
 
 
@@ -87,8 +90,12 @@ class Threshold(SpecModel):
 
     @model_validator(mode="after")
     def _policy_complete(self):
-        needs = {"fixed": ("value",), "cost-based": ("value",), "target-rate": ("value", "target_rate"),
-                 "per-group": ("feature", "groups")}[self.policy]
+        needs = {
+            "fixed": ("value",),
+            "cost-based": ("value",),
+            "target-rate": ("value", "target_rate"),
+            "per-group": ("feature", "groups"),
+        }[self.policy]
         missing = [name for name in needs if getattr(self, name) in (None, {})]
         if missing:
             raise ValueError(f"a {self.policy} threshold needs {' and '.join(f'`{m}`' for m in missing)}")

@@ -14,6 +14,7 @@ from pydantic.fields import FieldInfo
 
 from planner.spec.base import Date, Email, Id, SpecModel, Text
 
+
 class Rule(SpecModel):
     """A custom rule on a metric of the candidate run."""
 
@@ -50,11 +51,14 @@ def policy_model(keys: dict[str, tuple[Any, FieldInfo]]) -> type[SpecModel]:
     """
     requirements = create_model("Requirements", __base__=SpecModel, __doc__="What must hold to release.", **keys)
     return create_model(
-        "PolicySpec", __base__=SpecModel, __doc__="The release policy.",
+        "PolicySpec",
+        __base__=SpecModel,
+        __doc__="The release policy.",
         kind=(Literal["policy"], Field(description="Document kind.")),
         require=(requirements, Field(default_factory=requirements, description="What must hold to release.")),
         rules=(list[Rule], Field(default_factory=list, description="Custom rules on metrics of the candidate run.")),
-        waivers=(list[Waiver], Field(default_factory=list, description="Approved exceptions.")))
+        waivers=(list[Waiver], Field(default_factory=list, description="Approved exceptions.")),
+    )
 
 
 class Signoff(SpecModel):

@@ -21,8 +21,11 @@ EXPIRY_WARNING_DAYS = 14
 
 def command(kind: str, message: str, *, file: str = "", line: int = 0, title: str = "") -> str:
     """One workflow command (`error`, `warning`, `notice`) with its non-empty properties."""
-    properties = [(name, value) for name, value in (("file", file), ("line", str(line) if line else ""),
-                                                    ("title", title)) if value]
+    properties = [
+        (name, value)
+        for name, value in (("file", file), ("line", str(line) if line else ""), ("title", title))
+        if value
+    ]
     listed = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
     return f"::{kind}{' ' + listed if listed else ''}::{escape_data(message)}"
 
@@ -37,16 +40,31 @@ def _waiver_warnings(decision: Decision, today: datetime.date | None, root: StrP
             message = f"the waiver of {waiver.item} expires on {waiver.expires.isoformat()}, in {days} days"
         else:
             continue
-        lines.append(command("warning", message, file=repo_path(waiver.file, root), line=waiver.line,
-                             title=f"planner gate: waiver of {waiver.item}"))
+        lines.append(
+            command(
+                "warning",
+                message,
+                file=repo_path(waiver.file, root),
+                line=waiver.line,
+                title=f"planner gate: waiver of {waiver.item}",
+            )
+        )
     return lines
 
 
 def render(decision: Decision, context: OutputContext) -> str:
     """The annotations, paths relative to `context.root`."""
     kinds = {FAIL: "error", WAIVED: "notice"}
-    lines = [command(kinds[item.status], item.why, file=repo_path(item.file, context.root), line=item.line,
-                     title=f"{item.id}: {item.title}")
-             for item in decision.items if item.status in kinds]
+    lines = [
+        command(
+            kinds[item.status],
+            item.why,
+            file=repo_path(item.file, context.root),
+            line=item.line,
+            title=f"{item.id}: {item.title}",
+        )
+        for item in decision.items
+        if item.status in kinds
+    ]
     lines += _waiver_warnings(decision, context.today, context.root)
     return "".join(line + "\n" for line in lines)

@@ -26,8 +26,14 @@ def _element(parent: ET.Element | None, tag: str, text: str | None = None, **att
 
 def _testcase(suite: ET.Element, item: GateItem, root: StrPath) -> None:
     file = repo_path(item.file, root)
-    case = _element(suite, "testcase", classname=f"planner.{item.requirement}", name=f"{item.id}: {item.title}",
-                    file=file or None, line=str(item.line) if item.line else None)
+    case = _element(
+        suite,
+        "testcase",
+        classname=f"planner.{item.requirement}",
+        name=f"{item.id}: {item.title}",
+        file=file or None,
+        line=str(item.line) if item.line else None,
+    )
     if item.status == FAIL:
         _element(case, "failure", f"{item.why}\n{file}:{item.line}", message=item.why, type=item.requirement)
     elif item.status == WAIVED:
@@ -38,15 +44,28 @@ def render(decision: Decision, context: OutputContext) -> str:
     """The JUnit XML document, suites in the order of `requirements()`."""
     project_id, timestamp = context.project_id, context.timestamp
     total = counts(decision)
-    suites = _element(None, "testsuites", name=f"planner gate: {project_id}", tests=str(len(decision.items)),
-                      failures=str(total[FAIL]), errors="0")
+    suites = _element(
+        None,
+        "testsuites",
+        name=f"planner gate: {project_id}",
+        tests=str(len(decision.items)),
+        failures=str(total[FAIL]),
+        errors="0",
+    )
     for requirement in (r.name for r in requirements()):
         items = [item for item in decision.items if item.requirement == requirement]
         if not items:
             continue
-        suite = _element(suites, "testsuite", name=f"planner gate: {project_id}: {requirement}",
-                         tests=str(len(items)), failures=str(sum(i.status == FAIL for i in items)),
-                         errors="0", skipped="0", timestamp=timestamp.isoformat() if timestamp else None)
+        suite = _element(
+            suites,
+            "testsuite",
+            name=f"planner gate: {project_id}: {requirement}",
+            tests=str(len(items)),
+            failures=str(sum(i.status == FAIL for i in items)),
+            errors="0",
+            skipped="0",
+            timestamp=timestamp.isoformat() if timestamp else None,
+        )
         for item in items:
             _testcase(suite, item, context.root)
     ET.indent(suites)

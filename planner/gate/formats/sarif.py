@@ -44,32 +44,51 @@ def _locations(item: GateItem, fallback: str, root: StrPath) -> list[dict[str, A
 def _result(item: GateItem, fallback: str, context: OutputContext) -> dict[str, Any]:
     rule_index = [r.name for r in requirements()].index(item.requirement)
     result: dict[str, Any] = {
-        "ruleId": f"planner/{item.requirement}", "ruleIndex": rule_index,
-        "level": "error" if item.status == FAIL else "note", "message": {"text": item.why},
+        "ruleId": f"planner/{item.requirement}",
+        "ruleIndex": rule_index,
+        "level": "error" if item.status == FAIL else "note",
+        "message": {"text": item.why},
         "locations": _locations(item, fallback, context.root),
         "partialFingerprints": {"plannerGateItem/v1": f"{context.project_id}/{item.requirement}/{item.id}"},
-        "properties": {"item": item.id, "title": item.title, "status": item.status}}
+        "properties": {"item": item.id, "title": item.title, "status": item.status},
+    }
     if item.status == WAIVED:
-        result["suppressions"] = [{"kind": "external", "justification": waiver_of(item)["reason"],
-                                   "status": "accepted"}]
+        result["suppressions"] = [
+            {"kind": "external", "justification": waiver_of(item)["reason"], "status": "accepted"}
+        ]
     return result
 
 
 def _rule(requirement: Requirement) -> dict[str, Any]:
     short, why = requirement.summary, requirement.description
-    return {"id": f"planner/{requirement.name}", "name": requirement.name, "shortDescription": {"text": short},
-            "fullDescription": {"text": why}, "help": {"text": f"{why} {HELP_WAIVER}"},
-            "defaultConfiguration": {"level": "error"}}
+    return {
+        "id": f"planner/{requirement.name}",
+        "name": requirement.name,
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": why},
+        "help": {"text": f"{why} {HELP_WAIVER}"},
+        "defaultConfiguration": {"level": "error"},
+    }
 
 
 def render(decision: Decision, context: OutputContext) -> str:
     """The SARIF log: one run, tool planner at its `__version__`, the project's id and version."""
     fallback = policy_file(decision)
-    run = {"tool": {"driver": {"name": "planner", "version": __version__,
-                               "rules": [_rule(requirement) for requirement in requirements()]}},
-           "automationDetails": {"id": f"planner-gate/{context.project_id}/"},
-           "results": [_result(item, fallback, context) for item in decision.items if item.status != PASS],
-           "properties": {"project": context.project_id, "projectVersion": context.project_version,
-                          "passed": decision.passed}}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "planner",
+                "version": __version__,
+                "rules": [_rule(requirement) for requirement in requirements()],
+            }
+        },
+        "automationDetails": {"id": f"planner-gate/{context.project_id}/"},
+        "results": [_result(item, fallback, context) for item in decision.items if item.status != PASS],
+        "properties": {
+            "project": context.project_id,
+            "projectVersion": context.project_version,
+            "passed": decision.passed,
+        },
+    }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, allow_nan=False, ensure_ascii=False) + "\n"

@@ -61,13 +61,18 @@ def waiver_of(item: GateItem) -> dict[str, Any]:
 
 def waiver_note(waiver: dict[str, Any], root: StrPath) -> str:
     """The waiver of a waived item, as one sentence."""
-    return (f"waived by {waiver['approver']} until {waiver['expires']}: {waiver['reason']} "
-            f"(waiver at {repo_path(waiver['file'], root)}:{waiver['line']})")
+    return (
+        f"waived by {waiver['approver']} until {waiver['expires']}: {waiver['reason']} "
+        f"(waiver at {repo_path(waiver['file'], root)}:{waiver['line']})"
+    )
 
 
 def expired_waivers(decision: Decision, root: StrPath) -> list[str]:
-    return [f"the waiver of {w.item} ({w.approver}) expired on {w.expires.isoformat()}, at {where(w, root)}"
-            for w in decision.waivers if w.expired]
+    return [
+        f"the waiver of {w.item} ({w.approver}) expired on {w.expires.isoformat()}, at {where(w, root)}"
+        for w in decision.waivers
+        if w.expired
+    ]
 
 
 def stale_signoffs(decision: Decision, root: StrPath) -> list[str]:

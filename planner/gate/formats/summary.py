@@ -24,24 +24,29 @@ def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]
 
 
 def _signoff_rows(decision: Decision) -> list[tuple[object, ...]]:
-    return [(item.id.removeprefix("signoff:"), "valid" if item.status == PASS else item.status, item.why)
-            for item in decision.items if item.requirement == "signoffs"]
+    return [
+        (item.id.removeprefix("signoff:"), "valid" if item.status == PASS else item.status, item.why)
+        for item in decision.items
+        if item.requirement == "signoffs"
+    ]
 
 
 def render(decision: Decision, context: OutputContext) -> str:
     """The job summary, paths relative to `context.root` as in the annotations."""
     root = context.root
     verdict, _, icon = VERDICTS[decision.passed]
-    lines = [f"## {icon} planner gate: {verdict}: {_md(context.project_name)}", "",
-             f"{counts_line(decision)}.", ""]
+    lines = [f"## {icon} planner gate: {verdict}: {_md(context.project_name)}", "", f"{counts_line(decision)}.", ""]
     failing = [item for item in decision.items if item.status == FAIL]
     if failing:
-        lines += ["### Failing", ""] + _table(("Item", "Requirement", "Why", "Where"), [
-            (i.id, i.requirement, i.why, where(i, root)) for i in failing])
+        lines += ["### Failing", ""] + _table(
+            ("Item", "Requirement", "Why", "Where"), [(i.id, i.requirement, i.why, where(i, root)) for i in failing]
+        )
     waived = [item for item in decision.items if item.status == WAIVED]
     if waived:
-        lines += ["### Waived", ""] + _table(("Item", "Requirement", "Why", "Reason"), [
-            (i.id, i.requirement, i.why, waiver_of(i)["reason"]) for i in waived])
+        lines += ["### Waived", ""] + _table(
+            ("Item", "Requirement", "Why", "Reason"),
+            [(i.id, i.requirement, i.why, waiver_of(i)["reason"]) for i in waived],
+        )
     signoffs = _signoff_rows(decision)
     if signoffs:
         lines += ["### Sign-offs", ""] + _table(("Role", "Status", "Why"), signoffs)

@@ -46,8 +46,10 @@ def render(decision: Decision, context: OutputContext) -> str:
             console.print(_items_table(f"{title} ({len(items)})", items, table_style, root))
     passing = counts(decision)[PASS]
     console.print(f"{passing} passing item{'s' * (passing != 1)}.")
-    for title, lines in (("Expired waivers", expired_waivers(decision, root)),
-                         ("Stale sign-offs", stale_signoffs(decision, root))):
+    for title, lines in (
+        ("Expired waivers", expired_waivers(decision, root)),
+        ("Stale sign-offs", stale_signoffs(decision, root)),
+    ):
         if lines:
             console.print(Text(title, style="yellow"))
             for line in lines:
