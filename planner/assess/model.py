@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from planner.errors import Diagnostic
 from planner.spec.project import ProjectInfo
@@ -27,6 +27,9 @@ class Detail:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+D = TypeVar("D", bound=Detail)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ class Status:
     file: str = ""
     line: int = 0
     detail: Detail = field(default_factory=NoDetail)
+
+    def detail_as(self, kind: type[D]) -> D:
+        """The detail, as the kind that assessed the item wrote it."""
+        if not isinstance(self.detail, kind):
+            raise TypeError(f"{self.id} has a {type(self.detail).__name__}, not a {kind.__name__}")
+        return self.detail
 
     def to_dict(self) -> dict[str, Any]:
         """The item as `planner status --format json` writes it (the detail under `extra`)."""

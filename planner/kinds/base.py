@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from planner.errors import Diagnostic
 from planner.gate.item import Requirement
@@ -52,8 +52,12 @@ class Section:
     position: int
 
 
-class SpecKind:
-    """One kind of spec document. Subclasses set the class attributes and override every stage."""
+M = TypeVar("M", bound=SpecModel)
+
+
+class SpecKind(Generic[M]):
+    """One kind of spec document, whose documents validate as `M`. Subclasses set the class
+    attributes and override every stage."""
 
     name: ClassVar[str]
     """The document's `kind:` value."""
@@ -67,6 +71,12 @@ class SpecKind:
     """What it asks of the gate; a kind with requirements implements `gate`."""
     sections: ClassVar[tuple[Section, ...]] = ()
     """Its sections of the design and governance reports."""
+
+    def spec(self, doc: SpecDoc) -> M:
+        """The validated model of a document of this kind."""
+        if not isinstance(doc.model, self.model):
+            raise TypeError(f"a {type(doc.model).__name__} is not a {self.name!r} document")
+        return cast(M, doc.model)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
         """Every item of `doc` that has an id, with its position."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 from pydantic import Field
@@ -37,10 +37,10 @@ def rule_text(limit: Any) -> str:
     return f"{limit.metric} {limit.op} {limit.value:g}" + (f" for {limit.feature}" if limit.feature else "")
 
 
-class BiasAuditKind(SpecKind):
+class BiasAuditKind(SpecKind[BiasAudit]):
     name = "bias-audit"
     model = BiasAudit
-    item_titles = {"audit": "Bias audits", "limit": "Bias-audit limits"}
+    item_titles: ClassVar[dict[str, str]] = {"audit": "Bias audits", "limit": "Bias-audit limits"}
     requirements = (
         Requirement(
             "audits",
@@ -59,17 +59,20 @@ class BiasAuditKind(SpecKind):
     sections = (Section("governance", "fairness", "Bias audit", "sections/bias-audit.governance.html.j2", 20),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        spec = doc.model
+        spec = self.spec(doc)
         yield item(doc, spec.id, "audit", ("id",), spec)
         for index, limit in enumerate(spec.limits):
             yield item(doc, spec.limit_id(index), "limit", ("limits", index), limit)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        for j, target in enumerate(doc.model.links):
-            yield reference(doc, doc.model.id, target, (), "links", "links", j)
+        spec = self.spec(doc)
+        for j, target in enumerate(spec.links):
+            yield reference(doc, spec.id, target, (), "links", "links", j)
+        for index in range(len(spec.limits)):
+            yield reference(doc, spec.limit_id(index), spec.id, ("audit",), "limit-of", "limits", index)
 
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
-        spec = doc.model
+        spec = self.spec(doc)
         features = set(spec.sensitive_features) | {" & ".join(combo) for combo in spec.intersections}
         for i, limit in enumerate(spec.limits):
             if limit.feature and limit.feature not in features:
@@ -82,7 +85,7 @@ class BiasAuditKind(SpecKind):
         missing = [name for name, value in spec.harms if value is None]
         if missing:
             yield doc.at(
-                ("harms",) if doc.document.data.get("harms") else ("id",),
+                ("harms",) if isinstance(doc.document.data, dict) and doc.document.data.get("harms") else ("id",),
                 "unassessed-harm",
                 f"sources of harm not assessed: {', '.join(missing)}",
                 "assess each, or mark it not-applicable with a finding",
@@ -90,7 +93,7 @@ class BiasAuditKind(SpecKind):
             )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
-        spec = doc.model
+        spec = self.spec(doc)
         audit = context.audits.get(spec.id)
         for index, limit in enumerate(spec.limits):
             limit_id = spec.limit_id(index)
@@ -114,7 +117,7 @@ class BiasAuditKind(SpecKind):
             )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         harms = {f"harms.{name}": harm.status if harm else None for name, harm in spec.harms}
         yield Record(
             "audit",
@@ -150,7 +153,7 @@ class BiasAuditKind(SpecKind):
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         """Every selected audit limit must pass."""
         for status in assessment.of_kind("limit"):
-            group = status.detail.audit  # type: ignore[attr-defined]
+            group = status.detail_as(LimitDetail).audit
             if selected(require.audits, status.id, group):
                 yield gate_item(status, "audits", status.status == Outcome.PASS, _limit_why(status), group)
 
@@ -256,7 +259,7 @@ def _chart_id(*parts: str) -> str:
 
 def _domain(metric: str, rows: list[dict]) -> tuple[float, float]:
     """Rates live in [0, 1]; anything else (e.g. log loss) is scaled to what was measured."""
-    ends = [x for row in rows for x in ([row["value"]] + list(row["interval"] or [])) if x is not None]
+    ends = [x for row in rows for x in [row["value"], *(row["interval"] or [])] if x is not None]
     if not ends or (min(ends) >= 0 and max(ends) <= 1):
         return (0.0, 1.0)
     return (min(0.0, min(ends)), max(ends) * 1.1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -35,10 +35,10 @@ class MeasuredConstraintDetail(ConstraintDetail):
     metric: str
 
 
-class ConstraintsKind(SpecKind):
+class ConstraintsKind(SpecKind[ConstraintsSpec]):
     name = "constraints"
     model = ConstraintsSpec
-    item_titles = {"constraint": "Constraints"}
+    item_titles: ClassVar[dict[str, str]] = {"constraint": "Constraints"}
     requirements = (
         Requirement(
             "constraints",
@@ -57,11 +57,11 @@ class ConstraintsKind(SpecKind):
     sections = (Section("design", "constraints", "Constraints", "sections/constraints.design.html.j2", 30),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        for index, entry in enumerate(doc.model.constraints):
+        for index, entry in enumerate(self.spec(doc).constraints):
             yield item(doc, entry.id, "constraint", ("constraints", index, "id"), entry)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        for i, entry in enumerate(doc.model.constraints):
+        for i, entry in enumerate(self.spec(doc).constraints):
             for j, target in enumerate(entry.links):
                 yield reference(doc, entry.id, target, (), "links", "constraints", i, "links", j)
 
@@ -69,7 +69,7 @@ class ConstraintsKind(SpecKind):
         return iter(())  # the model checks each constraint; nothing spans documents
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
-        for constraint in doc.model.constraints:
+        for constraint in self.spec(doc).constraints:
             if constraint.limit is None:
                 yield Status(
                     constraint.id,
@@ -103,7 +103,7 @@ class ConstraintsKind(SpecKind):
             )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        for entry in doc.model.constraints:
+        for entry in self.spec(doc).constraints:
             yield Record(
                 "constraint",
                 entry.id,

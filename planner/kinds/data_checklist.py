@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -38,10 +38,10 @@ def item_ids(checklist: DataChecklist) -> list[str]:
     return standard + [item_id for item_id in own if item_id not in standard]
 
 
-class DataChecklistKind(SpecKind):
+class DataChecklistKind(SpecKind[DataChecklist]):
     name = "data-checklist"
     model = DataChecklist
-    item_titles = {"checklist": "Data checklists", "checklist-item": "Data checklist"}
+    item_titles: ClassVar[dict[str, str]] = {"checklist": "Data checklists", "checklist-item": "Data checklist"}
     requirements = (
         Requirement(
             "checklist",
@@ -67,7 +67,7 @@ class DataChecklistKind(SpecKind):
     )
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        spec = doc.model
+        spec = self.spec(doc)
         yield item(doc, spec.id, "checklist", ("id",), spec)
         for item_id in item_ids(spec):
             index = next((i for i, entry in enumerate(spec.items) if entry.id == item_id), None)
@@ -78,7 +78,7 @@ class DataChecklistKind(SpecKind):
         return iter(())  # a checklist refers to nothing by id
 
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
-        spec = doc.model
+        spec = self.spec(doc)
         standard = STANDARD_IDS if spec.template == "standard" else ()
         for i, entry in enumerate(spec.items):
             if entry.id not in standard and not entry.question:
@@ -102,7 +102,7 @@ class DataChecklistKind(SpecKind):
             )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
-        checklist = doc.model
+        checklist = self.spec(doc)
         answers = {entry.id: entry for entry in checklist.items}
         for item_id in item_ids(checklist):
             entry = answers.get(item_id)
@@ -116,7 +116,7 @@ class DataChecklistKind(SpecKind):
             )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         answers = {entry.id: entry for entry in spec.items}
         for item_id in item_ids(spec):
             entry = answers.get(item_id)
@@ -134,7 +134,7 @@ class DataChecklistKind(SpecKind):
 
     def gate(self, require: Any, assessment: Assessment) -> Iterator[GateItem]:
         for status in assessment.of_kind("checklist-item"):
-            group = status.detail.checklist  # type: ignore[attr-defined]
+            group = status.detail_as(ChecklistItemDetail).checklist
             if selected(require.checklist, status.id, group):
                 why = {"done": "done", "n/a": f"n/a: {status.why}"}.get(status.status, "open: neither done nor n/a")
                 yield gate_item(status, "checklist", status.status in DONE, why, group)
@@ -143,7 +143,11 @@ class DataChecklistKind(SpecKind):
         items = assessment.of_kind("checklist-item")
         return {
             "checklists": [
-                {"id": spec.id, "dataset": spec.dataset, "items": [i for i in items if i.detail.checklist == spec.id]}
+                {
+                    "id": spec.id,
+                    "dataset": spec.dataset,
+                    "items": [i for i in items if i.detail_as(ChecklistItemDetail).checklist == spec.id],
+                }
                 for spec in assessment.of_spec("data-checklist")
             ]
         }

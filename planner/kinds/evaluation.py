@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -76,10 +76,10 @@ class ThresholdDetail(Detail):
     group_optimal: dict[str, float] = field(default_factory=dict)
 
 
-class EvaluationKind(SpecKind):
+class EvaluationKind(SpecKind[EvaluationSpec]):
     name = "evaluation"
     model = EvaluationSpec
-    item_titles = {
+    item_titles: ClassVar[dict[str, str]] = {
         "evaluation": "Evaluation plans",
         "dataset": "Evaluation datasets",
         "test": "Behavioural tests",
@@ -131,7 +131,7 @@ class EvaluationKind(SpecKind):
     )
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        spec = doc.model
+        spec = self.spec(doc)
         yield item(doc, spec.id, "evaluation", ("id",), spec)
         for attribute, kind in (("datasets", "dataset"), ("tests", "test")):
             for index, entry in enumerate(getattr(spec, attribute)):
@@ -140,7 +140,7 @@ class EvaluationKind(SpecKind):
             yield item(doc, spec.threshold_id, "threshold", ("threshold",), spec.threshold)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        spec = doc.model
+        spec = self.spec(doc)
         for i, test in enumerate(spec.tests):
             for j, target in enumerate(test.links):
                 yield reference(doc, test.id, target, TEST_LINK_KINDS, "guards", "tests", i, "links", j)
@@ -155,7 +155,7 @@ class EvaluationKind(SpecKind):
         return iter(())  # the model checks each test and threshold; references are checked by id
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
-        spec = doc.model
+        spec = self.spec(doc)
         audits = context.project.of_kind("bias-audit")
         yield _plan(spec, audits)
         for test in spec.tests:
@@ -164,7 +164,7 @@ class EvaluationKind(SpecKind):
             yield _threshold(spec, audits, context)
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         yield Record(
             "evaluation",
             spec.id,
@@ -227,7 +227,9 @@ class EvaluationKind(SpecKind):
         `info`); a list may name an evaluation plan for all its tests or its threshold."""
 
         def plan(status: Status) -> str:
-            return status.detail.evaluation  # type: ignore[attr-defined,no-any-return]
+            detail = status.detail
+            assert isinstance(detail, (TestDetail, ThresholdDetail))
+            return detail.evaluation
 
         yield from measured(require.tests, assessment.of_kind("test"), "tests", plan)
         yield from measured(require.thresholds, assessment.of_kind("threshold"), "thresholds", plan)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 from pydantic import Field
@@ -39,10 +39,14 @@ class ObjectiveDetail(Detail):
     goal: str | None
 
 
-class ObjectivesKind(SpecKind):
+class ObjectivesKind(SpecKind[ObjectivesSpec]):
     name = "objectives"
     model = ObjectivesSpec
-    item_titles = {"goal": "Goals and KPIs", "objective": "Objectives", "baseline": "Baselines"}
+    item_titles: ClassVar[dict[str, str]] = {
+        "goal": "Goals and KPIs",
+        "objective": "Objectives",
+        "baseline": "Baselines",
+    }
     requirements = (
         Requirement(
             "objectives",
@@ -68,11 +72,11 @@ class ObjectivesKind(SpecKind):
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
         for attribute, kind in (("goals", "goal"), ("objectives", "objective"), ("baselines", "baseline")):
-            for index, entry in enumerate(getattr(doc.model, attribute)):
+            for index, entry in enumerate(getattr(self.spec(doc), attribute)):
                 yield item(doc, entry.id, kind, (attribute, index, "id"), entry)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        spec = doc.model
+        spec = self.spec(doc)
         for i, goal in enumerate(spec.goals):
             if goal.parent:
                 yield reference(doc, goal.id, goal.parent, ("goal",), "parent", "goals", i, "parent", ordered=True)
@@ -114,8 +118,9 @@ class ObjectivesKind(SpecKind):
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
         """Orphans: a goal no objective serves, an objective serving no goal (warnings)."""
         graph = project.graph
+        assert graph is not None  # cross-checks build the graph before the kinds' checks run
         objectives = graph.of_kind("objective")
-        for index, goal in enumerate(doc.model.goals):
+        for index, goal in enumerate(self.spec(doc).goals):
             if not graph.downstream(goal.id) & objectives:
                 yield doc.at(
                     ("goals", index, "id"),
@@ -124,7 +129,7 @@ class ObjectivesKind(SpecKind):
                     "add an objective whose `goal` is this goal",
                     Severity.WARNING,
                 )
-        for index, objective in enumerate(doc.model.objectives):
+        for index, objective in enumerate(self.spec(doc).objectives):
             if objective.goal is None:
                 yield doc.at(
                     ("objectives", index, "id"),
@@ -135,7 +140,7 @@ class ObjectivesKind(SpecKind):
                 )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
-        spec, candidate = doc.model, context.candidate
+        spec, candidate = self.spec(doc), context.candidate
         baselines = {b.id: b for b in spec.baselines}
         for goal in spec.goals:
             if goal.kpi is None:
@@ -185,7 +190,7 @@ class ObjectivesKind(SpecKind):
             )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         for goal in spec.goals:
             yield Record(
                 "goal",

@@ -12,7 +12,7 @@ import datetime
 import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.assess.context import AssessContext, metric_of
 from planner.assess.model import Assessment, Status
@@ -51,9 +51,9 @@ class PolicyTerms:
     role_lines: list[int] = field(default_factory=list)
 
 
-class PolicyKind(SpecKind):
+class PolicyKind(SpecKind[Any]):
     name = "policy"
-    item_titles = {"policy": "Release policy", "rule": "Policy rules", "waiver": "Waivers"}
+    item_titles: ClassVar[dict[str, str]] = {"policy": "Release policy", "rule": "Policy rules", "waiver": "Waivers"}
     singleton = True
     requirements = (
         Requirement(
@@ -75,8 +75,9 @@ class PolicyKind(SpecKind):
     def terms(self, doc: SpecDoc | None) -> PolicyTerms:
         """What the gate enforces: the document's terms, or the strict defaults without one."""
         if doc is None:
-            return PolicyTerms(self.model.model_fields["require"].default_factory())  # type: ignore[misc]
-        spec, document = doc.model, doc.document
+            defaults: Any = self.model.model_validate({"kind": "policy"})
+            return PolicyTerms(defaults.require)
+        spec, document = self.spec(doc), doc.document
         waivers = [
             WaiverTerms(
                 w.item, w.reason, w.approver, w.expires, document.file, document.position(("waivers", i, "item"))[0]
@@ -87,11 +88,11 @@ class PolicyKind(SpecKind):
         return PolicyTerms(spec.require, waivers, document.file, lines)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        for index, rule in enumerate(doc.model.rules):
+        for index, rule in enumerate(self.spec(doc).rules):
             yield item(doc, rule.id, "rule", ("rules", index, "id"), rule)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        spec = doc.model
+        spec = self.spec(doc)
         for requirement in self.selections:
             selection = getattr(spec.require, requirement.name)
             for j, target in enumerate(selection if isinstance(selection, list) else []):
@@ -110,7 +111,7 @@ class PolicyKind(SpecKind):
 
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
         bands = {band for spec in project.of_kind("risks") for band in spec.bands}
-        band = doc.model.require.max_risk_band
+        band = self.spec(doc).require.max_risk_band
         if bands and band not in bands:
             yield doc.at(
                 ("require", "max_risk_band"),
@@ -121,13 +122,13 @@ class PolicyKind(SpecKind):
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         """Custom rules on the candidate run's metrics; a missing or NaN metric is no evidence."""
-        for rule in doc.model.rules:
+        for rule in self.spec(doc).rules:
             value = metric_of(context.candidate, rule.metric)
             status, why = _rule_outcome(rule, value, context)
             yield Status(rule.id, "rule", status, rule.description, why, value=value, target=rule.value)
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         yield Record("policy", "require", "release requirements", spec.require.model_dump())
         for rule in spec.rules:
             yield Record(

@@ -4,7 +4,7 @@ chosen. Reading the sources is evidence linking (`planner.evidence.link`), befor
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.assess.context import AssessContext
 from planner.assess.model import Assessment, Status
@@ -15,18 +15,18 @@ from planner.project.project import Project, SpecDoc
 from planner.spec.results import ResultsSpec
 
 
-class ResultsKind(SpecKind):
+class ResultsKind(SpecKind[ResultsSpec]):
     name = "results"
     model = ResultsSpec
-    item_titles = {"source": "Result sources", "results": "Candidate run"}
+    item_titles: ClassVar[dict[str, str]] = {"source": "Result sources", "results": "Candidate run"}
     singleton = True
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        for index, source in enumerate(doc.model.sources):
+        for index, source in enumerate(self.spec(doc).sources):
             yield item(doc, source.id, "source", ("sources", index, "id"), source)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        best = doc.model.candidate.best
+        best = self.spec(doc).candidate.best
         if best and best.source:
             yield reference(doc, None, best.source, ("source",), "candidate-from", "candidate", "best", "source")
 
@@ -37,7 +37,7 @@ class ResultsKind(SpecKind):
         return iter(())  # the candidate run is the Assessment's `candidate`, not an item
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         for source in spec.sources:
             yield Record(
                 "source",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from itertools import pairwise
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 from pydantic import Field
@@ -56,10 +57,10 @@ def is_severe(spec: RisksSpec, band: str | None) -> bool:
     return band is not None and spec.band_rank(band) >= len(spec.bands) - 2
 
 
-class RisksKind(SpecKind):
+class RisksKind(SpecKind[RisksSpec]):
     name = "risks"
     model = RisksSpec
-    item_titles = {"risk": "Risks"}
+    item_titles: ClassVar[dict[str, str]] = {"risk": "Risks"}
     requirements = (
         Requirement(
             "risks",
@@ -87,17 +88,17 @@ class RisksKind(SpecKind):
     sections = (Section("governance", "risks", "Risks", "sections/risks.governance.html.j2", 10),)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
-        for index, entry in enumerate(doc.model.risks):
+        for index, entry in enumerate(self.spec(doc).risks):
             yield item(doc, entry.id, "risk", ("risks", index, "id"), entry)
 
     def references(self, doc: SpecDoc, project: Project) -> Iterator[Reference]:
-        for i, entry in enumerate(doc.model.risks):
+        for i, entry in enumerate(self.spec(doc).risks):
             for j, target in enumerate(entry.links):
                 yield reference(doc, entry.id, target, (), "links", "risks", i, "links", j)
 
     def check(self, doc: SpecDoc, project: Project) -> Iterator[Diagnostic]:
-        yield from _bands(doc)
-        spec = doc.model
+        yield from _bands(doc, self.spec(doc))
+        spec = self.spec(doc)
         for i, risk in enumerate(spec.risks):
             for prefix, rating in (((), risk), (("residual",), risk.residual)):
                 if rating is None:
@@ -131,7 +132,7 @@ class RisksKind(SpecKind):
                 )
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
-        spec = doc.model
+        spec = self.spec(doc)
         order = [name for name, _ in sorted(spec.band_ranges().items(), key=lambda entry: entry[1])]
         for risk in spec.risks:
             current = risk.residual or risk
@@ -161,7 +162,7 @@ class RisksKind(SpecKind):
             )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        spec = doc.model
+        spec = self.spec(doc)
         for risk in spec.risks:
             residual = risk.residual
             yield Record(
@@ -191,7 +192,7 @@ class RisksKind(SpecKind):
             if status.status == "closed":
                 yield gate_item(status, "risks", True, "closed")
                 continue
-            detail: RiskDetail = status.detail  # type: ignore[assignment]
+            detail = status.detail_as(RiskDetail)
             problems = _risk_problems(detail, require)
             fine = f"{detail.current} is not above {require.max_risk_band}"
             yield gate_item(status, "risks", not problems, "; ".join(problems) or fine)
@@ -205,9 +206,13 @@ class RisksKind(SpecKind):
             return {"risks": {"items": rows, "heat_maps": []}}
         spec = specs[0]  # validation allows one register's scale and bands; the first one draws the matrix
         bands = [(name, low, high) for name, (low, high) in sorted(spec.band_ranges().items(), key=lambda b: b[1])]
-        inherent = [{"id": r.id, "likelihood": r.detail.likelihood, "impact": r.detail.impact} for r in rows]
+        details = {r.id: r.detail_as(RiskDetail) for r in rows}
+        inherent = [{"id": i, "likelihood": d.likelihood, "impact": d.impact} for i, d in details.items()]
         residual = [
-            {"id": r.id, **(r.detail.residual or {"likelihood": r.detail.likelihood, "impact": r.detail.impact})}
+            {
+                "id": r.id,
+                **(details[r.id].residual or {"likelihood": details[r.id].likelihood, "impact": details[r.id].impact}),
+            }
             for r in rows
             if r.status != "closed"
         ]
@@ -245,11 +250,10 @@ def _risk_problems(detail: RiskDetail, require: Any) -> list[str]:
     return problems
 
 
-def _bands(doc: SpecDoc) -> Iterator[Diagnostic]:
+def _bands(doc: SpecDoc, spec: RisksSpec) -> Iterator[Diagnostic]:
     """Bands must not overlap and must together cover every score of the matrix."""
-    spec = doc.model
     ordered = sorted(spec.band_ranges().items(), key=lambda entry: entry[1])
-    for (low_name, (low_lo, low_hi)), (name, (lo, hi)) in zip(ordered, ordered[1:], strict=False):
+    for (low_name, (low_lo, low_hi)), (name, (lo, hi)) in pairwise(ordered):
         if lo <= low_hi:
             yield doc.at(
                 ("bands", name),

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -120,8 +120,14 @@ def check_signoffs(project: Project) -> list[SignoffState]:
     return [
         _state(signoff, current, overall, doc.document.file, doc.document.position(("signoffs", i))[0])
         for doc in project.docs_of_kind("signoffs")
-        for i, signoff in enumerate(doc.model.signoffs)
+        for i, signoff in enumerate(_signoffs(doc))
     ]
+
+
+def _signoffs(doc: SpecDoc) -> list[Any]:
+    spec = doc.model
+    assert isinstance(spec, SignoffsSpec)  # `docs_of_kind("signoffs")` holds validated sign-offs only
+    return list(spec.signoffs)
 
 
 def _recorded_entries(project: Project, path: Path) -> list[dict]:
@@ -143,7 +149,9 @@ def _recorded_entries(project: Project, path: Path) -> list[dict]:
                     )
                 ]
             )
-    return [entry for doc in docs for entry in doc.document.data.get("signoffs", [])]
+    return [
+        entry for doc in docs if isinstance(doc.document.data, dict) for entry in doc.document.data.get("signoffs", [])
+    ]
 
 
 def record_signoff(project: Project, *, role: str, name: str, on: datetime.date) -> Path:
@@ -161,10 +169,10 @@ def record_signoff(project: Project, *, role: str, name: str, on: datetime.date)
     return path
 
 
-class SignoffsKind(SpecKind):
+class SignoffsKind(SpecKind[SignoffsSpec]):
     name = "signoffs"
     model = SignoffsSpec
-    item_titles = {"signoff": "Sign-offs"}
+    item_titles: ClassVar[dict[str, str]] = {"signoff": "Sign-offs"}
     requirements = (
         Requirement(
             "signoffs",
@@ -197,7 +205,7 @@ class SignoffsKind(SpecKind):
         return iter(())  # the Assessment's `signoffs` hold each sign-off's state
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
-        latest = {signoff.role: signoff for signoff in doc.model.signoffs}  # oldest first: the last one counts
+        latest = {signoff.role: signoff for signoff in self.spec(doc).signoffs}  # oldest first: the last one counts
         for role, signoff in latest.items():
             yield Record(
                 "signoff",
@@ -212,8 +220,8 @@ class SignoffsKind(SpecKind):
         for role, line in zip(require.signoffs, terms.role_lines if terms else [], strict=False):
             of_role = [state for state in assessment.signoffs if state.role == role]
             valid = [state for state in of_role if state.valid]
-            shown = (valid or of_role or [None])[-1]
-            why = shown.why if shown else f"no sign-off for the role {role!r}"
+            shown = (valid or of_role)[-1:]
+            why = shown[0].why if shown else f"no sign-off for the role {role!r}"
             yield GateItem(
                 f"signoff:{role}",
                 "signoffs",

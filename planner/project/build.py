@@ -11,8 +11,10 @@ import difflib
 import types
 import typing
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from planner.errors import Diagnostic
 from planner.project.project import Project, SpecDoc, breadcrumb
@@ -22,6 +24,7 @@ from planner.spec import Manifest
 from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
 from planner.spec.project import VERSION_PATTERN
 
+T = TypeVar("T", bound=BaseModel)
 YAML_BOOL_HINT = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value"
 PATTERNS = {
     EMAIL_PATTERN: ("is not an email address", "write it as name@domain.tld"),
@@ -79,7 +82,7 @@ def describe(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def error_to_diagnostic(error: dict, document: Document, model: type[BaseModel]) -> Diagnostic:
+def error_to_diagnostic(error: ErrorDetails, document: Document, model: type[BaseModel]) -> Diagnostic:
     path = data_path(document.data, error["loc"])
     kind, message, hint = error["type"], error["msg"], ""
     line, column = document.key_position(path) if kind == "extra_forbidden" else document.position(path)
@@ -110,7 +113,8 @@ def error_to_diagnostic(error: dict, document: Document, model: type[BaseModel])
     )
 
 
-def validate_document(document: Document, model: type[BaseModel], root: Path):
+def validate_document(document: Document, model: type[T], root: Path) -> tuple[T | None, list[Diagnostic]]:
+    """The document validated as `model`, or None and every problem as a diagnostic at its position."""
     try:
         return model.model_validate(document.data, context={"root": root}), []
     except ValidationError as exc:
@@ -158,8 +162,8 @@ def build_project(sources: Sources) -> Project:
         project.diagnostics.extend(problems)
     for document in sources.documents:
         model, problem = kind_of(document)
-        if problem:
-            project.diagnostics.append(problem)
+        if model is None:
+            project.diagnostics.extend([problem] if problem else [])
             continue
         spec, problems = validate_document(document, model, sources.root)
         project.diagnostics.extend(problems)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from graphlib import CycleError, TopologicalSorter
+from typing import TYPE_CHECKING
 
 from planner.project.items import ItemRef, Reference
+
+if TYPE_CHECKING:
+    import networkx
 
 
 class TraceGraph:
@@ -20,7 +24,7 @@ class TraceGraph:
         self.edges: list[tuple[str, str, str]] = []
         self._forward: dict[str, set[str]] = defaultdict(set)
         self._backward: dict[str, set[str]] = defaultdict(set)
-        self._nx = None
+        self._nx: networkx.DiGraph | None = None
         for ref in references:
             if ref.source is not None and ref.target in self.nodes:
                 self.add_edge(ref.source, ref.target, ref.relation)
@@ -65,7 +69,7 @@ class TraceGraph:
         for source, target, relation in self.edges:
             if relation in relations:
                 graph[source].add(target)
-        cycles = []
+        cycles: list[list[str]] = []
         while True:
             try:
                 TopologicalSorter(graph).prepare()
@@ -77,7 +81,7 @@ class TraceGraph:
                 graph[cycle[0]].discard(cycle[1 % len(cycle)])
 
     @property
-    def nx(self):
+    def nx(self) -> networkx.DiGraph:
         """The same graph as a `networkx.DiGraph`, for queries and exports."""
         if self._nx is None:
             import networkx

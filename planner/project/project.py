@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from planner.errors import Diagnostic, PlannerError, Severity
 from planner.source.yaml_documents import Document
 from planner.spec import Manifest
+
+if TYPE_CHECKING:
+    from planner.project.graph import TraceGraph
 
 
 @dataclass
@@ -25,7 +29,10 @@ class SpecDoc:
 
     @property
     def kind(self) -> str:
-        return self.model.kind
+        """The document's `kind` (validated: the literal its model holds)."""
+        data = self.document.data
+        assert isinstance(data, dict)  # a validated document is a mapping
+        return str(data["kind"])
 
     def at(
         self, path: tuple, code: str, message: str, hint: str = "", severity: Severity = Severity.ERROR
@@ -47,7 +54,7 @@ class Project:
     docs: list[SpecDoc] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    graph: object = None
+    graph: TraceGraph | None = None
     """The traceability graph (`planner.project.graph.TraceGraph`), set once cross-checks ran."""
 
     def of_kind(self, kind: str) -> list:

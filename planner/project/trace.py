@@ -24,8 +24,6 @@ def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:
             graph.add_edge(item.id, f"metric:{metric}", "measured-by", "metric")
             if item.value is not None and run_id:
                 graph.add_edge(f"metric:{metric}", f"run:{run_id}", "evidenced-by", "run")
-        if item.kind == "limit":
-            graph.add_edge(item.id, item.detail.audit, "limit-of", "audit")  # type: ignore[attr-defined]
     return graph
 
 
@@ -57,7 +55,7 @@ def to_dot(graph: TraceGraph, node_id: str | None = None) -> str:
         lines.append(f"  {json.dumps(node)} [label={label}{style}];")
     for source, target, relation in sorted(sub.edges(data="relation")):
         lines.append(f"  {json.dumps(source)} -> {json.dumps(target)} [label={json.dumps(relation)}];")
-    return "\n".join(lines + ["}"]) + "\n"
+    return "\n".join([*lines, "}"]) + "\n"
 
 
 def to_graphml(graph: TraceGraph, node_id: str | None = None) -> str:
