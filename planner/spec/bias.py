@@ -13,7 +13,6 @@ from pydantic import Field, model_validator
 
 from planner.spec.base import Id, Item, ProjectPath, SpecModel, Text
 
-HARM_SOURCES = ("historical", "representation", "measurement", "aggregation", "learning", "evaluation", "deployment")
 
 GROUP_METRICS = (
     "selection_rate",
