@@ -61,7 +61,7 @@ def worker(kind: str, root: str, out: str) -> dict:
     assessment = planner.assess(project, use_cache=False)  # the audits are part of what is measured
     assert not assessment.audit_problems
     outputs = planner.render(assessment, kinds=("governance",), formats=(kind,), as_of=date(2026, 11, 29), out=out)
-    name, data = next(iter(outputs.items()))
+    data = next(iter(outputs.values()))
     seconds = time.perf_counter() - start
     result = {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if kind == "pdf":

@@ -55,7 +55,7 @@ def count_cells(data: AuditData, by: Sequence[str]) -> pd.DataFrame:
         Group columns (names of ``data.factors``); may be empty for overall counts.
     """
     factors = [data.factors[name] for name in by]
-    shape = tuple(len(f.levels) for f in factors) + (2, 2)
+    shape = (*(len(f.levels) for f in factors), 2, 2)
     codes = np.ravel_multi_index([*(f.codes for f in factors), data.y_true, data.y_pred], shape)
     size = int(np.prod(shape))
     if size <= _MAX_DENSE_CELLS:
@@ -65,7 +65,9 @@ def count_cells(data: AuditData, by: Sequence[str]) -> pd.DataFrame:
     else:
         cells, counts = np.unique(codes, return_counts=True)
     index = np.unravel_index(cells, shape)
-    table = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, index)}
+    table = {
+        name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, index[:-2], strict=True)
+    }
     table["label"] = index[-2].astype(np.int64)
     table["prediction"] = index[-1].astype(np.int64)
     table["count"] = counts.astype(np.int64)

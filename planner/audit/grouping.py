@@ -65,7 +65,7 @@ def score_table(
     if not by:
         return table.set_axis(["overall"])
     levels = np.unravel_index(present, shape)
-    keys = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, levels)}
+    keys = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, levels, strict=True)}
     return table.set_index(
         pd.MultiIndex.from_arrays(list(keys.values()), names=list(by))
         if len(by) > 1

@@ -16,7 +16,7 @@ UNKNOWN_LIMIT_METRIC = "limit on {metric!r}: not a computed metric or disparity"
 def group_key(by: Sequence[str], group: Any) -> dict[str, str]:
     """``{"sex": "Female", "race": "White"}`` from a group index entry."""
     values = group if isinstance(group, tuple) else (group,)
-    return {name: str(value) for name, value in zip(by, values)}
+    return {name: str(value) for name, value in zip(by, values, strict=True)}
 
 
 def _disparity_findings(limit: Limit, g: GroupingResult) -> list[Finding]:

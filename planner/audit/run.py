@@ -129,7 +129,11 @@ def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, fl
         used = in_use(factor.codes, n)
         groupings[name] = {
             level: dict(
-                zip(("best_threshold", "best_cost"), thr.best_threshold(curves["thresholds"], curves["groups"][i])),
+                zip(
+                    ("best_threshold", "best_cost"),
+                    thr.best_threshold(curves["thresholds"], curves["groups"][i]),
+                    strict=True,
+                ),
                 cost_in_use=float(used[i]),
             )
             for i, level in enumerate(factor.levels)
@@ -239,7 +243,7 @@ def run_audit(
     if overall_scores is not None:
         overall_table = overall_table.join(overall_scores)
     overall = overall_table.iloc[0]
-    names = list(dict.fromkeys([*NAMED_DISPARITIES, *(l.metric for l in limits if is_disparity(l.metric))]))
+    names = list(dict.fromkeys([*NAMED_DISPARITIES, *(limit.metric for limit in limits if is_disparity(limit.metric))]))
     groupings = []
     for i, by in enumerate([[f] for f in features] + [list(x) for x in intersections]):
         index = confusion_cells(counts, by).index

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -166,6 +167,7 @@ def trace(path: str, item: str | None, fmt: str) -> ExitCode:
     from planner.project import trace as tracing
 
     project, assessment = assessed(path)
+    assert project.graph is not None  # `api.load` runs the cross-checks, which set the graph
     graph = tracing.with_evidence(project.graph, assessment)
     if item is not None and item not in graph:
         import difflib
@@ -190,7 +192,7 @@ def trace(path: str, item: str | None, fmt: str) -> ExitCode:
     return ExitCode.OK
 
 
-def comma_list(choices: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def comma_list(choices: tuple[str, ...]) -> Callable[[click.Context, click.Parameter, str], tuple[str, ...]]:
     """A click callback for `a,b` options whose parts must each be one of `choices`."""
 
     def parse(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:

@@ -140,7 +140,9 @@ def kind_titles() -> dict[str, str]:
 
 def records(project: Project) -> dict[tuple[str, str], tuple[str, dict]]:
     """(kind, id) -> (title, fields) for every item a diff compares; repeated ids get `#2`, `#3`."""
-    info = project.manifest.project
+    manifest = project.manifest
+    assert manifest is not None  # a diff compares valid projects only, and a valid project has its manifest
+    info = manifest.project
     found = {
         ("project", info.id): (
             info.name,
@@ -151,7 +153,7 @@ def records(project: Project) -> dict[tuple[str, str], tuple[str, dict]]:
                 "problem": info.problem,
                 "intended_use": info.intended_use,
                 "out_of_scope": info.out_of_scope,
-                "specs": project.manifest.specs,
+                "specs": manifest.specs,
             },
         )
     }
@@ -180,7 +182,7 @@ def _summary(item_id: str, name: str, old, new) -> str:
 
 
 def _spec_changes(old: dict, new: dict) -> Iterator[Change]:
-    for (kind, item_id), (title, fields) in old.items():
+    for (kind, item_id), (title, _fields) in old.items():
         if (kind, item_id) not in new:
             yield Change(kind, item_id, REMOVED, None, title, None, f"{item_id} removed: {show(title)}")
     for (kind, item_id), (title, fields) in new.items():
@@ -248,6 +250,7 @@ def _order(change: Change) -> tuple:
 
 
 def version_of(project: Project, source: str | None = None, revision: str | None = None) -> Version:
+    assert project.manifest is not None  # a diff compares valid projects only, and a valid project has its manifest
     info = project.manifest.project
     return Version(source or str(project.root), info.id, info.name, info.version, revision)
 

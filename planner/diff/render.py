@@ -40,7 +40,7 @@ def render_text(diff: ProjectDiff) -> str:
     """What a terminal shows: the two sides, the counts, then one line per change under each kind."""
     lines = [_terminal(f"{_side(diff.old)} -> {_side(diff.new)}")]
     if diff.empty:
-        return "\n".join(lines + ["no changes"]) + "\n"
+        return "\n".join([*lines, "no changes"]) + "\n"
     lines.append(counts_line(diff))
     for kind in _kinds(diff):
         lines += ["", kind_titles().get(kind, kind)]
@@ -69,7 +69,7 @@ def render_markdown(diff: ProjectDiff) -> str:
         "",
     ]
     if diff.empty:
-        return "\n".join(lines + ["No changes."]) + "\n"
+        return "\n".join([*lines, "No changes."]) + "\n"
     lines += [f"**{counts_line(diff)}**" + (" (statuses compared)" if diff.with_status else ""), ""]
     for kind in _kinds(diff):
         lines += [

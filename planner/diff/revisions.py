@@ -136,19 +136,21 @@ def _write_blobs(top: Path, blobs: list[tuple[str, str]], root: Path) -> None:
     with subprocess.Popen(
         ["git", "-C", str(top), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     ) as process:
+        stdin, stdout = process.stdin, process.stdout
+        assert stdin is not None and stdout is not None  # both are subprocess.PIPE above
         for relative, blob in blobs:
-            process.stdin.write(blob.encode() + b"\n")
-            process.stdin.flush()
-            size = int(process.stdout.readline().split()[2])
+            stdin.write(blob.encode() + b"\n")
+            stdin.flush()
+            size = int(stdout.readline().split()[2])
             target = root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("wb") as out:
                 while size:
-                    chunk = process.stdout.read(min(size, 1 << 20))
+                    chunk = stdout.read(min(size, 1 << 20))
                     out.write(chunk)
                     size -= len(chunk)
-            process.stdout.read(1)  # the newline after each blob
-        process.stdin.close()
+            stdout.read(1)  # the newline after each blob
+        stdin.close()
 
 
 def renamed(diagnostics, root: Path, label: str) -> list[Diagnostic]:

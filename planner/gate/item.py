@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic.fields import FieldInfo
-
 PASS, FAIL, WAIVED = "pass", "fail", "waived"
 
 
@@ -25,7 +23,9 @@ class Requirement:
     position: int
     """Orders the gate's items and its CI outputs' suites and rules (lower first)."""
     selects: tuple[str, ...] = ()
-    keys: dict[str, tuple[Any, FieldInfo]] = field(default_factory=dict, compare=False)
+    # (type, Field(...)): the second is Any because pydantic types `Field(...)` statically as its
+    # default's type, not as the FieldInfo it returns.
+    keys: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False)
 
 
 def requirements() -> tuple[Requirement, ...]:

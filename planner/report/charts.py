@@ -124,7 +124,7 @@ def _clamp(level: int, top: int) -> int:
 
 
 def _cell_lines(ids: list[str]) -> list[str]:
-    return ids if len(ids) <= CELL_IDS else ids[: CELL_IDS - 1] + [f"+{len(ids) - CELL_IDS + 1} more"]
+    return ids if len(ids) <= CELL_IDS else [*ids[: CELL_IDS - 1], f"+{len(ids) - CELL_IDS + 1} more"]
 
 
 def _band(score: int, bands) -> int | None:
@@ -169,9 +169,9 @@ def risk_heat_map(risks, *, likelihood_levels=5, impact_levels=5, bands, chart_i
             body += _heat_cell(
                 lik, imp, likelihood_levels, _band(lik * imp, bands), fills, marks, cells.get((lik, imp), [])
             )
-    notes = [
+    notes: list[tuple[str | None, str]] = [
         (fills[k], f"{mark} = {name} ({low} to {high})")
-        for k, (mark, (name, low, high)) in enumerate(zip(marks, bands))
+        for k, (mark, (name, low, high)) in enumerate(zip(marks, bands, strict=True))
     ]
     notes += [(None, _clip(f"Not rated: {', '.join(unrated)}", 60))] if unrated else []
     notes += [(None, "* rated outside the grid, shown in the nearest cell")] if clamped else []
@@ -274,7 +274,7 @@ def _whisker(at, interval, y) -> list[str]:
 def _axis_svg(chart_id, title, desc: str, body: list[str], domain, rows: int, caption: str) -> str:
     """Rows sharing one axis: five ticks under the last row, then the caption."""
     (low, high), y = domain, ROW_TOP + rows * ROW_HEIGHT + 4
-    body = body + [_line(ROW_LEFT, y, ROW_LEFT + ROW_PLOT_WIDTH, y)]
+    body = [*body, _line(ROW_LEFT, y, ROW_LEFT + ROW_PLOT_WIDTH, y)]
     for k in range(5):
         x, value = ROW_LEFT + k * ROW_PLOT_WIDTH / 4, low + k * (high - low) / 4
         body += [_line(x, y, x, y + 4), _text(x, y + 15, _fmt(value), anchor="middle", size=SMALL_FONT_SIZE)]
@@ -288,7 +288,7 @@ def _say(label, value, interval, at) -> str:
     return words + (", beyond the axis, drawn at its edge" if value is not None and at(value)[1] else "")
 
 
-def _labels(label, right: list[str], y: float) -> list[str]:
+def _labels(label, right: list[tuple[str, str]], y: float) -> list[str]:
     out = [_text(ROW_LEFT - 8, y + 4, _clip(label), anchor="end")]
     for k, (words, extra) in enumerate(right):
         out.append(_text(ROW_LEFT + ROW_PLOT_WIDTH + 16, y - 1 + 11 * k, words, size=FONT_SIZE - 2 * k, extra=extra))
@@ -394,7 +394,7 @@ def _target_row(k: int, row) -> tuple[list[str], str]:
     higher = row.get("direction", "higher") == "higher"
     met = None if value is None else (value >= target if higher else value <= target)
     body = [] if value is None else [_rect(ROW_LEFT, y - 5, at(value)[0] - ROW_LEFT, 10, SHADE, INK)]
-    body += _mark(at, value, y, filled=True) + [_line(at(target)[0], y - 11, at(target)[0], y + 11, width=2.5)]
+    body += [*_mark(at, value, y, filled=True), _line(at(target)[0], y - 11, at(target)[0], y + 11, width=2.5)]
     for baseline in baselines:
         x = at(baseline["value"])[0]
         body += [_diamond(x, y), _text(x, y + 16, _clip(baseline["label"], 14), anchor="middle", size=SMALL_FONT_SIZE)]

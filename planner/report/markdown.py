@@ -28,10 +28,16 @@ def safe_link(url: str) -> bool:
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
+class _SafeMarkdownIt(MarkdownIt):
+    """A parser whose link check is `safe_link` (markdown-it's own hook for it is this method)."""
+
+    def validateLink(self, url: str) -> bool:
+        return safe_link(url)
+
+
 def _parser() -> MarkdownIt:
-    parser = MarkdownIt("default", {"html": False, "linkify": False, "typographer": False})
+    parser = _SafeMarkdownIt("default", {"html": False, "linkify": False, "typographer": False})
     parser.disable("image")
-    parser.validateLink = safe_link
     return parser
 
 

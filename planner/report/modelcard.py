@@ -13,6 +13,9 @@ import datetime
 
 from planner.assess.model import Assessment, Candidate, Status
 from planner.audit.project import grouping_name
+from planner.kinds.data_checklist import ChecklistItemDetail
+from planner.kinds.objectives import ObjectiveDetail
+from planner.kinds.risks import RiskDetail
 from planner.numbers import card_number as fmt
 from planner.report.environment import environment, render_template
 from planner.source.yaml_documents import dump
@@ -49,7 +52,7 @@ def card_context(assessment: Assessment, *, as_of: datetime.date) -> dict:
         "project": _project(assessment),
         "candidate": _candidate(assessment.candidate),
         "objectives": [_objective(item) for item in objectives],
-        "evaluation_datasets": sorted({item.detail.dataset for item in objectives}),
+        "evaluation_datasets": sorted({item.detail_as(ObjectiveDetail).dataset for item in objectives}),
         "audits": [_audit(audit) for audit in assessment.audits],
         "checklists": _checklists(assessment),
         "risks": _risks(assessment),
@@ -76,11 +79,12 @@ def front_matter(assessment: Assessment) -> dict:
     info, objectives = assessment.info, assessment.of_kind("objective")
     task = _task(assessment, objectives)
     meta = {}
-    if getattr(info, "license", None):  # the project manifest has no licence field yet: never invented
-        meta["license"] = info.license
+    licence = getattr(info, "license", None)
+    if licence:  # the project manifest has no licence field yet: never invented
+        meta["license"] = licence
     tags = [tag for tag, applies in ((task, task), ("fairness-audit", assessment.of_spec("bias-audit"))) if applies]
     datasets = [checklist.dataset for checklist in assessment.of_spec("data-checklist")]
-    metrics = list(dict.fromkeys(item.detail.metric for item in objectives))
+    metrics = list(dict.fromkeys(item.detail_as(ObjectiveDetail).metric for item in objectives))
     results = _results(objectives, task)
     for key, value in (
         ("tags", tags),
@@ -95,18 +99,21 @@ def front_matter(assessment: Assessment) -> dict:
 
 def _task(assessment: Assessment, objectives: list[Status]) -> str | None:
     """A bias audit (binary labels in a table) or a classification metric makes it tabular classification."""
-    if assessment.of_spec("bias-audit") or any(o.detail.metric in CLASSIFICATION_METRICS for o in objectives):
+    if assessment.of_spec("bias-audit") or any(
+        o.detail_as(ObjectiveDetail).metric in CLASSIFICATION_METRICS for o in objectives
+    ):
         return TASK
     return None
 
 
 def _results(objectives: list[Status], task: str | None) -> list[dict]:
     """model-index results: one per dataset, with the candidate run's value of each objective's metric."""
-    by_dataset: dict[str, list] = {}
+    by_dataset: dict[str | None, list] = {}  # an objective may name no dataset
     for item in objectives:
         if item.value is not None:
-            metric = item.detail.metric
-            by_dataset.setdefault(item.detail.dataset, []).append(
+            detail = item.detail_as(ObjectiveDetail)
+            metric = detail.metric
+            by_dataset.setdefault(detail.dataset, []).append(
                 {"type": metric, "value": item.value, "name": f"{metric} ({item.id})"}
             )
     task_entry = {"task": {"type": task}} if task else {}
@@ -151,11 +158,12 @@ def _candidate(candidate: Candidate | None) -> dict | None:
 
 def _objective(item: Status) -> dict:
     word = "at least" if item.direction == "higher" else "at most"
+    detail = item.detail_as(ObjectiveDetail)
     return {
         "id": item.id,
         "statement": item.title,
-        "metric": item.detail.metric,
-        "dataset": item.detail.dataset,
+        "metric": detail.metric,
+        "dataset": detail.dataset,
         "target": f"{word} {fmt(item.target)}",
         "measured": fmt(item.value),
         "status": item.status,
@@ -313,10 +321,10 @@ def _checklists(assessment: Assessment) -> list[dict]:
                     "question": item.title,
                     "status": item.status,
                     "answer": item.why,
-                    "evidence": item.detail.evidence or "",
+                    "evidence": item.detail_as(ChecklistItemDetail).evidence or "",
                 }
                 for item in items
-                if item.detail.checklist == checklist.id
+                if item.detail_as(ChecklistItemDetail).checklist == checklist.id
             ],
         }
         for checklist in assessment.of_spec("data-checklist")
@@ -326,7 +334,7 @@ def _checklists(assessment: Assessment) -> list[dict]:
 def _risks(assessment: Assessment) -> list[dict]:
     rows = []
     for item in assessment.of_kind("risk"):
-        detail = item.detail
+        detail = item.detail_as(RiskDetail)
         residual = detail.residual or {"likelihood": detail.likelihood, "impact": detail.impact}
         rows.append(
             {

@@ -9,13 +9,23 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
-from planner.errors import Diagnostic, PlannerError, Severity
+from planner.errors import Diagnostic, PathPart, PlannerError, Severity
 from planner.source.yaml_documents import Document, decode, parse_documents
 
 MANIFEST = "planner.yaml"
 SIGNOFFS = "signoffs.yaml"
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+
+
+class _Where(TypedDict):
+    """The place fields of a `Diagnostic` about one `specs` pattern of the manifest."""
+
+    file: str
+    line: int
+    column: int
+    path: tuple[PathPart, ...]
 
 
 @dataclass
@@ -75,7 +85,7 @@ def spec_files(root: Path, patterns: list[str], manifest: Document) -> tuple[lis
     real_root = root.resolve()
     for index, pattern in enumerate(patterns):
         line, column = manifest.position(("specs", index))
-        where = dict(file=manifest.file, line=line, column=column, path=("specs", index))
+        where: _Where = {"file": manifest.file, "line": line, "column": column, "path": ("specs", index)}
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             diagnostics.append(
                 Diagnostic(
@@ -133,7 +143,8 @@ def read_sources(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source
     root = manifest_path.parent
     sources = Sources(root=root)
     manifests = read_documents(manifest_path, max_bytes, sources)
-    if len(manifests) != 1 or not isinstance(manifests[0].data, dict):
+    manifest_data = manifests[0].data if len(manifests) == 1 else None
+    if not isinstance(manifest_data, dict):
         if not sources.diagnostics:
             sources.diagnostics.append(
                 Diagnostic(
@@ -147,7 +158,7 @@ def read_sources(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source
             )
         return sources
     sources.manifest = manifests[0]
-    patterns = sources.manifest.data.get("specs", ["specs/*.yaml"])
+    patterns = manifest_data.get("specs", ["specs/*.yaml"])
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         return sources  # the manifest model reports the bad `specs` value
     files, problems = spec_files(root, patterns, sources.manifest)

@@ -116,6 +116,7 @@ def scan(text: str, file: str) -> None:
                         event.start_mark,
                         "write the values out instead of aliasing them",
                     )
+                assert event.anchor is not None  # an alias always names its anchor ("*name")
                 anchor, size = None, anchors.get(event.anchor, 1)
             else:
                 continue
@@ -163,7 +164,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, TAG + "seq")
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     def _check_tag(self, node, *allowed: str) -> None:
@@ -206,8 +207,8 @@ class _Builder:
                     f"first defined at line {key_lines[key]}; keep one of them",
                 )
             key_lines[key] = key_node.start_mark.line + 1
-            self.key_positions[path + (key,)] = _mark(key_node.start_mark)
-            result[key] = self.build(value_node, path + (key,))
+            self.key_positions[(*path, key)] = _mark(key_node.start_mark)
+            result[key] = self.build(value_node, (*path, key))
         return {**merged, **result}
 
     def _key(self, node):

@@ -13,7 +13,6 @@ from pydantic import Field, model_validator
 
 from planner.spec.base import Id, Item, ProjectPath, SpecModel, Text
 
-
 GROUP_METRICS = (
     "selection_rate",
     "accuracy",

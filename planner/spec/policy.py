@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field, create_model
-from pydantic.fields import FieldInfo
 
 from planner.spec.base import Date, Email, Id, SpecModel, Text
+
+PolicyKind = Literal["policy"]
 
 
 class Rule(SpecModel):
@@ -43,18 +44,21 @@ class Waiver(SpecModel):
     """Last day the waiver is valid; after it the item fails the gate again."""
 
 
-def policy_model(keys: dict[str, tuple[Any, FieldInfo]]) -> type[SpecModel]:
+def policy_model(keys: dict[str, tuple[Any, Any]]) -> type[SpecModel]:
     """The `policy` model, whose `require` mapping has the keys the kinds' gate requirements declare.
 
     Built from the kind registry (`planner.kinds.policy`), so a gated kind adds its `require` key
     where it defines its requirement, and the key cannot be missing here.
     """
-    requirements = create_model("Requirements", __base__=SpecModel, __doc__="What must hold to release.", **keys)
+    # As `dict[str, Any]`: mypy checks `**` values against create_model's own keyword options
+    # (`__config__`, `__validators__`, ...) too, and the keys here are only ever field names.
+    fields: dict[str, Any] = keys
+    requirements = create_model("Requirements", __base__=SpecModel, __doc__="What must hold to release.", **fields)
     return create_model(
         "PolicySpec",
         __base__=SpecModel,
         __doc__="The release policy.",
-        kind=(Literal["policy"], Field(description="Document kind.")),
+        kind=(PolicyKind, Field(description="Document kind.")),
         require=(requirements, Field(default_factory=requirements, description="What must hold to release.")),
         rules=(list[Rule], Field(default_factory=list, description="Custom rules on metrics of the candidate run.")),
         waivers=(list[Waiver], Field(default_factory=list, description="Approved exceptions.")),

@@ -16,6 +16,14 @@ from planner.spec.base import Date, Email, Id, Item, SpecModel, Text
 DEFAULT_BANDS = {"low": "1-4", "medium": "5-9", "high": "10-16", "critical": "17-25"}
 RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
+
+def _bounds(text: str) -> tuple[int, int]:
+    """Low and high of a band range the model has already validated (``"5-9"`` -> ``(5, 9)``)."""
+    match = RANGE.match(text)
+    assert match is not None  # `RisksSpec._ranges_parse` refuses any band that does not match
+    return int(match[1]), int(match[2])
+
+
 Level = Field(ge=1, le=10)
 
 
@@ -88,12 +96,11 @@ class RisksSpec(SpecModel):
         return bands
 
     def band_ranges(self) -> dict[str, tuple[int, int]]:
-        parsed = {name: RANGE.match(text) for name, text in self.bands.items()}
-        return {name: (int(m[1]), int(m[2])) for name, m in parsed.items()}
+        return {name: _bounds(text) for name, text in self.bands.items()}
 
     def scores(self) -> set[int]:
         """Every score a cell of the matrix can have."""
-        return {l * i for l in range(1, self.scale.likelihood + 1) for i in range(1, self.scale.impact + 1)}
+        return {lik * imp for lik in range(1, self.scale.likelihood + 1) for imp in range(1, self.scale.impact + 1)}
 
     def band_of(self, score: int) -> str | None:
         for name, (lo, hi) in self.band_ranges().items():

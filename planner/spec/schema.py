@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from planner.source.atomic import write_atomic
 from planner.spec import Manifest
 
@@ -15,7 +17,7 @@ def schema_files() -> dict[str, str]:
     """File name to JSON text: `planner.spec.schema.json` for the manifest, `KIND.schema.json` per kind."""
     from planner.kinds import KINDS
 
-    models = {"planner": Manifest, **{name: kind.model for name, kind in KINDS.items()}}
+    models: dict[str, type[BaseModel]] = {"planner": Manifest, **{name: kind.model for name, kind in KINDS.items()}}
     files = {}
     for name, model in models.items():
         schema = {"$schema": DIALECT, **model.model_json_schema()}

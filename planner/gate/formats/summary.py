@@ -38,18 +38,26 @@ def render(decision: Decision, context: OutputContext) -> str:
     lines = [f"## {icon} planner gate: {verdict}: {_md(context.project_name)}", "", f"{counts_line(decision)}.", ""]
     failing = [item for item in decision.items if item.status == FAIL]
     if failing:
-        lines += ["### Failing", ""] + _table(
-            ("Item", "Requirement", "Why", "Where"), [(i.id, i.requirement, i.why, where(i, root)) for i in failing]
-        )
+        lines += [
+            "### Failing",
+            "",
+            *_table(
+                ("Item", "Requirement", "Why", "Where"), [(i.id, i.requirement, i.why, where(i, root)) for i in failing]
+            ),
+        ]
     waived = [item for item in decision.items if item.status == WAIVED]
     if waived:
-        lines += ["### Waived", ""] + _table(
-            ("Item", "Requirement", "Why", "Reason"),
-            [(i.id, i.requirement, i.why, waiver_of(i)["reason"]) for i in waived],
-        )
+        lines += [
+            "### Waived",
+            "",
+            *_table(
+                ("Item", "Requirement", "Why", "Reason"),
+                [(i.id, i.requirement, i.why, waiver_of(i)["reason"]) for i in waived],
+            ),
+        ]
     signoffs = _signoff_rows(decision)
     if signoffs:
-        lines += ["### Sign-offs", ""] + _table(("Role", "Status", "Why"), signoffs)
+        lines += ["### Sign-offs", "", *_table(("Role", "Status", "Why"), signoffs)]
     notes = expired_waivers(decision, root) + stale_signoffs(decision, root)
     if notes:
         lines += ["### Attention", ""] + [f"- Note: {_md(note)}" for note in notes] + [""]
