@@ -14,8 +14,10 @@ import operator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from planner.vocab import Outcome
+
 OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
-PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
+PASS, FAIL, INSUFFICIENT = Outcome.PASS, Outcome.FAIL, Outcome.INSUFFICIENT
 REASON_SMALL = "fewer rows than min_group_size"
 REASON_UNDEFINED = "value undefined (zero denominator or too few eligible groups)"
 REASON_NO_INTERVAL = "confident limit but no interval available"

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planner.audit.errors import AuditInputError
-from planner.audit.findings import Finding
+from planner.audit.findings import FAIL, INSUFFICIENT, PASS, Finding
 from planner.errors import PlannerError
 from planner.project.project import Project, SpecDoc
 from planner.spec.bias import BiasAudit
 
-PASS, FAIL, INSUFFICIENT = "pass", "fail", "insufficient-data"
 Origin = Literal["computed", "cache"]
 COMPUTED: Origin = "computed"
 CACHE: Origin = "cache"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from planner.audit.project import FAIL, PASS, ProjectAudit
+from planner.audit.project import FAIL, ProjectAudit
 from planner.numbers import estimate
+from planner.vocab import tone_of
 
 SHOWN = {
     "selection_rate": "selection",
@@ -15,7 +16,6 @@ SHOWN = {
     "false_positive_rate": "FPR",
     "precision": "precision",
 }
-STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
 
 
 def _value(metric: dict | None) -> str:
@@ -54,7 +54,7 @@ def _limits_table(audit: ProjectAudit) -> Table:
             f"{f.grouping}={f.observed:.3f}" for f in limit.findings if f.observed is not None and f.status == FAIL
         ) or ", ".join(f"{f.grouping}={f.observed:.3f}" for f in limit.findings[:3] if f.observed is not None)
         rule = f"{limit.metric} {limit.op} {limit.value:g}" + (" (confident)" if limit.confident else "")
-        table.add_row(limit.id, rule, observed or "-", f"[{STATUS_STYLE.get(limit.status, 'yellow')}]{limit.status}")
+        table.add_row(limit.id, rule, observed or "-", f"[{tone_of(limit.status).rich_style}]{limit.status}")
     return table
 
 
@@ -69,4 +69,4 @@ def print_audits(audits: list[ProjectAudit], console: Console | None = None) -> 
             console.print(_groups_table(grouping))
         if audit.limits:
             console.print(_limits_table(audit))
-        console.print(f"status: [{STATUS_STYLE[audit.status]}]{audit.status}")
+        console.print(f"status: [{tone_of(audit.status).rich_style}]{audit.status}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PASS, FAIL, WAIVED = "pass", "fail", "waived"
+from planner.vocab import Outcome
+
+PASS, FAIL, WAIVED = Outcome.PASS, Outcome.FAIL, Outcome.WAIVED
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def _waiver_warnings(decision: Decision, today: datetime.date | None, root: StrP
 
 def render(decision: Decision, context: OutputContext) -> str:
     """The annotations, paths relative to `context.root`."""
-    kinds = {FAIL: "error", WAIVED: "notice"}
+    kinds: dict[str, str] = {FAIL: "error", WAIVED: "notice"}
     lines = [
         command(
             kinds[item.status],
