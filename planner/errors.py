@@ -3,6 +3,10 @@
 Every stage (loading, validation, cross-checks, evidence) reports through `Diagnostic`, so the CLI
 prints them all the same way and CI consumers get one JSON shape (a contract: `file`, `line`,
 `column`, `path`, `code`, `severity`, `message`, `hint`).
+
+A diagnostic quotes user text (a value, a source line, a file name), so its renderers pass that
+text through `planner.text`: credentials scrubbed (`scrub_credentials`) in text and JSON, and
+control characters made spaces (`inert`) in text, which goes to a terminal.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum, StrEnum
+
+from planner.text import inert, inert_columns, scrub_credentials
 
 
 class Severity(StrEnum):
@@ -70,27 +76,47 @@ def sort_key(diag: Diagnostic) -> tuple:
     return (diag.file, diag.line, diag.column, diag.code)
 
 
+def _shown(text: object) -> str:
+    """User text on one terminal line: credentials scrubbed, control characters made spaces."""
+    return inert(scrub_credentials(text))
+
+
 def render_text(diag: Diagnostic, source_lines: list[str] | None = None) -> str:
-    """Compiler-style text: `file:line:col: error[code] message`, then where, the source line, a hint."""
-    where = diag.file or "<input>"
+    """Compiler-style text: `file:line:col: error[code] message`, then where, the source line, a hint.
+
+    Every part is terminal-safe: no control characters (escape sequences, line breaks inside a
+    part), and no credentials (URL user information, `token=`-like query values) in the message,
+    the hint or the quoted source line."""
+    where = _shown(diag.file) or "<input>"
     if diag.line:
         where += f":{diag.line}:{diag.column}"
-    lines = [f"{where}: {diag.severity.value}[{diag.code}] {diag.message}"]
+    lines = [f"{where}: {diag.severity.value}[{diag.code}] {_shown(diag.message)}"]
     if diag.breadcrumb:
-        lines.append(f"  at {diag.breadcrumb}")
+        lines.append(f"  at {_shown(diag.breadcrumb)}")
     if source_lines and 0 < diag.line <= len(source_lines):
-        text = source_lines[diag.line - 1].rstrip("\n")
+        source = source_lines[diag.line - 1].rstrip("\r\n")
+        # one character for one, so the caret stays under its column; a scrubbed credential
+        # before the caret moves it by as much as the line shrank there
+        text = inert_columns(scrub_credentials(source))
+        column = max(diag.column - 1, 0)
+        before = inert_columns(scrub_credentials(source[:column]))
+        caret = len(before) + max(column - len(source), 0) if text.startswith(before) else column
         gutter = f"{diag.line:>4} | "
         lines.append(gutter + text)
-        lines.append(" " * (len(gutter) + max(diag.column - 1, 0)) + "^")
+        lines.append(" " * (len(gutter) + caret) + "^")
     if diag.hint:
-        lines.append(f"  hint: {diag.hint}")
+        lines.append(f"  hint: {_shown(diag.hint)}")
     return "\n".join(lines)
 
 
 def render_json(diagnostics: Iterable[Diagnostic], **extra) -> str:
-    payload = {**extra, "diagnostics": [d.to_dict() for d in diagnostics]}
+    """The diagnostics as JSON, with credentials scrubbed from their messages and hints."""
+    payload = {**extra, "diagnostics": [_scrubbed(d.to_dict()) for d in diagnostics]}
     return json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
+
+
+def _scrubbed(data: dict) -> dict:
+    return {**data, "message": scrub_credentials(data["message"]), "hint": scrub_credentials(data["hint"])}
 
 
 def summary(diagnostics: Iterable[Diagnostic]) -> str:

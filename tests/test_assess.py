@@ -1,7 +1,7 @@
 """The Assessment: objectives, KPIs and constraints against the candidate run and baselines."""
 
-from dataclasses import asdict
 import json
+from dataclasses import asdict
 
 import networkx as nx
 import pytest
@@ -64,8 +64,16 @@ def test_objectives_against_targets_and_baselines(tmp_path):
     assert found["O1"] == ("met", 0.75, pytest.approx(0.05))
     assert found["O3"] == ("not-met", 80.0, pytest.approx(-30))
     o1 = result.get("O1")
-    assert [asdict(row) for row in o1.baselines] == [{"id": "B0", "kind": "random", "value": 0.5, "origin": "stated in the spec",
-                             "improvement": pytest.approx(0.25), "beaten": True}]
+    assert [asdict(row) for row in o1.baselines] == [
+        {
+            "id": "B0",
+            "kind": "random",
+            "value": 0.5,
+            "origin": "stated in the spec",
+            "improvement": pytest.approx(0.25),
+            "beaten": True,
+        }
+    ]
 
 
 def test_losing_to_zero_rule_fails_whatever_the_target(tmp_path):
@@ -123,11 +131,14 @@ def test_trace_unknown_item_suggests(capsys):
 
 def test_an_unreachable_tracking_server_is_reported_at_its_uri_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    results = RESULTS.replace("{id: T, type: table, path: runs.csv}",
-                              "{id: T, type: table, path: runs.csv}\n  - id: S\n    type: mlflow\n"
-                              "    uri: http://127.0.0.1:9\n")  # port 9 (discard): nothing listens
+    results = RESULTS.replace(
+        "{id: T, type: table, path: runs.csv}",
+        "{id: T, type: table, path: runs.csv}\n  - id: S\n    type: mlflow\n    uri: http://127.0.0.1:9\n",
+    )  # port 9 (discard): nothing listens
     root = write_project(tmp_path / "p", {"specs/o.yaml": OBJECTIVES, "specs/r.yaml": results, "runs.csv": RUNS})
     code, out, _ = run_cli(capsys, "status", str(root))
     assert code == 2
-    assert out.splitlines()[0] == (f"{root}/specs/r.yaml:6:10: error[evidence-tracking] cannot reach MLflow at"
-                                   " http://127.0.0.1:9 (ConnectionError)")
+    assert out.splitlines()[0] == (
+        f"{root}/specs/r.yaml:6:10: error[evidence-tracking] cannot reach MLflow at"
+        " http://127.0.0.1:9 (ConnectionError)"
+    )

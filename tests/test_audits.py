@@ -16,13 +16,17 @@ ADULT = REPO / "examples" / "adult-income"
 def _strict_json(text: str):
     def refuse(constant):
         raise ValueError(f"not JSON: {constant}")
+
     return json.loads(text, parse_constant=refuse)
 
 
 @pytest.fixture(scope="module")
 def adult_json():
+    import contextlib
+    import io
+
     from planner.cli import main
-    import io, contextlib
+
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exit_info:
         main(["audit", str(ADULT), "--format", "json"])
@@ -33,16 +37,18 @@ def test_breached_limits_exit_1_with_their_ids(adult_json):
     code, payload = adult_json
     assert code == 1 and payload["status"] == "fail"
     (audit,) = payload["audits"]
-    assert [(l["id"], l["status"]) for l in audit["limits"]] == [
-        ("A1.demographic_parity_ratio.sex", "fail"), ("A1.equalized_odds_difference.sex", "pass"),
-        ("A1.equal_opportunity_difference.race", "fail")]
+    assert [(limit["id"], limit["status"]) for limit in audit["limits"]] == [
+        ("A1.demographic_parity_ratio.sex", "fail"),
+        ("A1.equalized_odds_difference.sex", "pass"),
+        ("A1.equal_opportunity_difference.race", "fail"),
+    ]
     assert audit["rows"] == len(pd.read_csv(ADULT / "data" / "predictions.csv"))
 
 
 def test_limit_values_match_fairlearn(adult_json):
     frame = pd.read_csv(ADULT / "data" / "predictions.csv")
     y, p = frame["income_over_50k"], frame["prediction"]
-    limits = {l["id"]: l for l in adult_json[1]["audits"][0]["limits"]}
+    limits = {limit["id"]: limit for limit in adult_json[1]["audits"][0]["limits"]}
     oracle = {
         "A1.demographic_parity_ratio.sex": demographic_parity_ratio(y, p, sensitive_features=frame["sex"]),
         "A1.equalized_odds_difference.sex": equalized_odds_difference(y, p, sensitive_features=frame["sex"]),
@@ -56,8 +62,11 @@ def test_limit_values_match_fairlearn(adult_json):
 def test_text_output_names_every_limit(capsys):
     code, out, _ = run_cli(capsys, "audit", str(ADULT))
     assert code == 1
-    for limit_id in ("A1.demographic_parity_ratio.sex", "A1.equalized_odds_difference.sex",
-                     "A1.equal_opportunity_difference.race"):
+    for limit_id in (
+        "A1.demographic_parity_ratio.sex",
+        "A1.equalized_odds_difference.sex",
+        "A1.equal_opportunity_difference.race",
+    ):
         assert limit_id in out
     assert "status: fail" in out and "by race & sex" in out
 
@@ -71,9 +80,13 @@ def _copy(tmp_path):
 def test_missing_column_names_the_file_and_the_spec_line(tmp_path, capsys):
     project = _copy(tmp_path)
     audit = project / "specs" / "bias-audit.yaml"
-    audit.write_text(audit.read_text().replace("sensitive_features: [sex, race]", "sensitive_features: [sex, rcae]")
-                     .replace("race: White", "rcae: White").replace("- [race, sex]", "- [rcae, sex]")
-                     .replace("feature: race", "feature: rcae"))
+    audit.write_text(
+        audit.read_text()
+        .replace("sensitive_features: [sex, race]", "sensitive_features: [sex, rcae]")
+        .replace("race: White", "rcae: White")
+        .replace("- [race, sex]", "- [rcae, sex]")
+        .replace("feature: race", "feature: rcae")
+    )
     policy = project / "specs" / "policy.yaml"  # its waiver names the race limit by id
     policy.write_text(policy.read_text().replace("difference.race", "difference.rcae"))
     code, out, _ = run_cli(capsys, "audit", str(project))
@@ -107,7 +120,9 @@ def test_duckdb_engine_gives_the_same_limits_on_parquet(tmp_path, capsys):
         code, out, _ = run_cli(capsys, "audit", str(project), "--format", "json", "--engine", engine)
         assert code == 1, out
         limits = _strict_json(out)["audits"][0]["limits"]
-        results[engine] = [(l["id"], l["status"], [f["observed"] for f in l["findings"]]) for l in limits]
+        results[engine] = [
+            (limit["id"], limit["status"], [f["observed"] for f in limit["findings"]]) for limit in limits
+        ]
     assert results["pandas"] == results["duckdb"]
 
 

@@ -5,9 +5,8 @@ import resource
 
 import pytest
 
-from helpers import EXAMPLES, run_cli, run_process, write_project
-
 import planner.api
+from helpers import EXAMPLES, run_cli, run_process, write_project
 
 
 def test_version(capsys):
@@ -44,18 +43,31 @@ def test_at_least_two_examples():
 
 
 def test_json_diagnostics_carry_the_contract_fields(tmp_path, capsys):
-    root = write_project(tmp_path / "p", {"specs/r.yaml": "kind: risks\nrisks:\n  - {id: R1, title: T, likelihood: 9, impact: 1}\n"})
+    root = write_project(
+        tmp_path / "p", {"specs/r.yaml": "kind: risks\nrisks:\n  - {id: R1, title: T, likelihood: 9, impact: 1}\n"}
+    )
     code, out, _ = run_cli(capsys, "validate", str(root), "--format", "json")
     payload = json.loads(out)
     assert code == 2 and payload["valid"] is False
-    assert payload["diagnostics"] == [{
-        "file": str(root / "specs/r.yaml"), "line": 3, "column": 36, "path": ["risks", 0, "likelihood"],
-        "code": "out-of-scale", "severity": "error", "message": "likelihood 9 is above the scale's 5",
-        "hint": "use 1 to 5, or enlarge `scale`", "breadcrumb": "risks[R1].likelihood"}]
+    assert payload["diagnostics"] == [
+        {
+            "file": str(root / "specs/r.yaml"),
+            "line": 3,
+            "column": 36,
+            "path": ["risks", 0, "likelihood"],
+            "code": "out-of-scale",
+            "severity": "error",
+            "message": "likelihood 9 is above the scale's 5",
+            "hint": "use 1 to 5, or enlarge `scale`",
+            "breadcrumb": "risks[R1].likelihood",
+        }
+    ]
 
 
 def test_text_diagnostics_show_the_source_line(tmp_path, capsys):
-    root = write_project(tmp_path / "p", {"specs/r.yaml": "kind: risks\nrisks:\n  - {id: R1, title: T, likelihood: 9, impact: 1}\n"})
+    root = write_project(
+        tmp_path / "p", {"specs/r.yaml": "kind: risks\nrisks:\n  - {id: R1, title: T, likelihood: 9, impact: 1}\n"}
+    )
     code, out, _ = run_cli(capsys, "validate", str(root))
     assert code == 2
     assert out.splitlines()[:5] == [
@@ -63,7 +75,8 @@ def test_text_diagnostics_show_the_source_line(tmp_path, capsys):
         "  at risks[R1].likelihood",
         "   3 |   - {id: R1, title: T, likelihood: 9, impact: 1}",
         "                                          ^",
-        "  hint: use 1 to 5, or enlarge `scale`"]
+        "  hint: use 1 to 5, or enlarge `scale`",
+    ]
 
 
 def test_strict_turns_warnings_into_failure(tmp_path, capsys):
@@ -82,22 +95,30 @@ def test_internal_error_exits_3_without_traceback(tmp_path, capsys, monkeypatch)
         raise RuntimeError("boom")
 
     monkeypatch.setattr(planner.api, "load", explode)
-    code, out, err = run_cli(capsys, "validate", str(tmp_path))
+    code, _out, err = run_cli(capsys, "validate", str(tmp_path))
     assert code == 3
-    assert err == ("planner: internal error: RuntimeError: boom\n"
-                   "hint: this is a bug in planner; please report it with the command you ran\n")
+    assert err == (
+        "planner: internal error: RuntimeError: boom\n"
+        "hint: this is a bug in planner; please report it with the command you ran\n"
+    )
 
 
 def _limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
-@pytest.mark.parametrize("name, body", [
-    ("huge", b"kind: risks\nrisks: []\n" + b"# padding\n" * 5_300_000),  # ~50 MB
-    ("bomb", None),
-], ids=["50MB", "alias-bomb"])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("huge", b"kind: risks\nrisks: []\n" + b"# padding\n" * 5_300_000),  # ~50 MB
+        ("bomb", None),
+    ],
+    ids=["50MB", "alias-bomb"],
+)
+@pytest.mark.slow  # a memory-capped process per hostile file
 def test_hostile_files_fail_cleanly_in_a_bounded_process(tmp_path, name, body):
     from test_yaml_source import billion_laughs
+
     root = write_project(tmp_path / "p", {"specs/x.yaml": body or billion_laughs().encode()})
     result = run_process("validate", str(root), timeout=30, preexec_fn=_limit_memory)
     assert result.returncode == 2, result.stderr
@@ -110,4 +131,7 @@ def test_max_file_size_is_configurable(tmp_path, capsys):
     assert run_cli(capsys, "validate", str(root))[0] == 0
     code, out, _ = run_cli(capsys, "validate", str(root), "--max-file-size", "300")
     assert code == 2
-    assert out.splitlines()[0] == f"{root}/specs/r.yaml: error[file-too-large] file is 322 bytes, more than the limit of 300"
+    assert (
+        out.splitlines()[0]
+        == f"{root}/specs/r.yaml: error[file-too-large] file is 322 bytes, more than the limit of 300"
+    )

@@ -23,8 +23,18 @@ def test_one_example_passes_and_one_fails_for_its_documented_reasons(capsys):
     assert (code, adult["passed"], adult["counts"]["waived"]) == (0, True, 6)
     code, german = gate_json(capsys, GERMAN, "--today", "2026-11-29")
     assert (code, german["passed"]) == (1, False)
-    assert {"O1", "O2", "C13", "A1.equalized_odds_difference.age_group", "R1", "R2", "R3", "T1", "E1.threshold",
-            "signoff:risk-officer"} <= failing(german).keys()  # examples/german-credit/README.md
+    assert {
+        "O1",
+        "O2",
+        "C13",
+        "A1.equalized_odds_difference.age_group",
+        "R1",
+        "R2",
+        "R3",
+        "T1",
+        "E1.threshold",
+        "signoff:risk-officer",
+    } <= failing(german).keys()  # examples/german-credit/README.md
 
 
 def test_waivers_stop_waiving_the_day_after_they_expire(capsys):
@@ -36,8 +46,9 @@ def test_waivers_stop_waiving_the_day_after_they_expire(capsys):
 
 def test_a_signoff_goes_stale_when_a_spec_value_changes(capsys, tmp_path):
     root = shutil.copytree(GERMAN, tmp_path / "german")
-    code, out, _ = run_cli(capsys, "signoff", str(root), "--role", "risk-officer", "--name", "Rui Risk",
-                           "--date", "2026-11-29")
+    code, out, _ = run_cli(
+        capsys, "signoff", str(root), "--role", "risk-officer", "--name", "Rui Risk", "--date", "2026-11-29"
+    )
     assert code == 0 and "risk-officer signed off by Rui Risk (sha256:" in out
     _, decision = gate_json(capsys, root, "--today", "2026-11-29")
     assert "signoff:risk-officer" not in failing(decision)
@@ -51,8 +62,9 @@ def test_a_signoff_goes_stale_when_a_spec_value_changes(capsys, tmp_path):
 
 
 def git(root, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True, capture_output=True
+    )
 
 
 def test_diff_between_two_git_revisions_as_markdown(capsys, tmp_path, monkeypatch):
@@ -77,8 +89,19 @@ def test_governance_report_carries_the_change_log(capsys, tmp_path):
     new = shutil.copytree(GERMAN, tmp_path / "new")
     risks = new / "specs" / "risks.yaml"
     risks.write_text(risks.read_text().replace("likelihood: 5\n", "likelihood: 3\n", 1))
-    code, out, _ = run_cli(capsys, "report", str(new), "--format", "html", "--kind", "governance",
-                           "--previous", str(old), "--out", str(tmp_path / "out"))
+    code, out, _ = run_cli(
+        capsys,
+        "report",
+        str(new),
+        "--format",
+        "html",
+        "--kind",
+        "governance",
+        "--previous",
+        str(old),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert code == 0, out
     html = (tmp_path / "out" / "governance.html").read_text()
     assert "Changes since the previous version" in html and "R1 critical -&gt; high" in html
@@ -87,8 +110,9 @@ def test_governance_report_carries_the_change_log(capsys, tmp_path):
 
 def test_governance_report_lists_what_is_released_under_waiver(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01: the report's decision date
-    code, out, _ = run_cli(capsys, "report", str(ADULT), "--format", "html", "--kind", "governance",
-                           "--out", str(tmp_path))
+    code, _out, _ = run_cli(
+        capsys, "report", str(ADULT), "--format", "html", "--kind", "governance", "--out", str(tmp_path)
+    )
     html = (tmp_path / "governance.html").read_text()
     assert code == 0 and "Release decision: PASS" in html and "Released under waiver" in html
     assert "<code>T1</code>" in html.split("Released under waiver")[1].split("</table>")[0]

@@ -11,20 +11,31 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, run_cli
-from planner import load as load_project
-from planner.errors import PlannerError
 from planner import diff as diff_sides
+from planner import load as load_project
 from planner.diff.compare import diff_projects
 from planner.diff.render import escape_markdown, render_json, render_markdown, render_text
 from planner.diff.revisions import Side, parse_side
+from planner.errors import PlannerError
 
 CREDIT = REPO / "examples" / "german-credit"
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 # (file, old text, new text): raise R9's likelihood (medium -> high), lower O1's target, mark a
 # checklist item done, remove goal G2 (and move what referred to it), extend a waiver.
 EDITS = [
-    ("risks.yaml", "    likelihood: 2\n    impact: 3\n    owner: consumer.lending@", "    likelihood: 4\n    impact: 3\n    owner: consumer.lending@"),
+    (
+        "risks.yaml",
+        "    likelihood: 2\n    impact: 3\n    owner: consumer.lending@",
+        "    likelihood: 4\n    impact: 3\n    owner: consumer.lending@",
+    ),
     ("objectives.yaml", "target: 0.85, direction: higher", "target: 0.80, direction: higher"),
     ("data.yaml", "  - id: refresh\n    status: open", "  - id: refresh\n    status: done"),
     ("objectives.yaml", "  - id: G2\n    statement: Decide faster", "  - id: G9\n    statement: Decide faster"),
@@ -93,8 +104,14 @@ def test_git_revisions_give_the_exact_changes(repo):
     diff = diff_sides("HEAD~1:credit", "HEAD:credit", cwd=repo)
     assert rows(diff) == EXPECTED
     summaries = {c.summary for c in diff.changes}
-    assert {"R9 medium -> high", "R9 likelihood 2 -> 4", "O1 metric.target 0.85 -> 0.8", "D1.refresh status open -> done",
-            "C9 expires 2027-06-30 -> 2027-12-31", f"G2 removed: {G2[:59]}…"} <= summaries
+    assert {
+        "R9 medium -> high",
+        "R9 likelihood 2 -> 4",
+        "O1 metric.target 0.85 -> 0.8",
+        "D1.refresh status open -> done",
+        "C9 expires 2027-06-30 -> 2027-12-31",
+        f"G2 removed: {G2[:59]}…",
+    } <= summaries
     commit = git(repo, "rev-parse", "v1").strip()
     assert (diff.old.source, diff.old.revision, diff.old.version) == ("HEAD~1:credit", commit, "0.4.0")
     assert diff.counts() == {"added": 1, "removed": 1, "changed": 6, "fields": 8}
@@ -128,7 +145,10 @@ def test_measured_values_and_limit_outcomes(repo):
     o1.value, limit.status = 0.9, "fail"
     before.get("A1.demographic_parity_ratio.sex").status = "pass"
     diff = diff_projects(old_project, old_project, old_assessment=before, new_assessment=after)
-    assert [c.summary for c in diff.changes] == ["O1 roc_auc 0.826349 -> 0.9", "A1.demographic_parity_ratio.sex pass -> fail"]
+    assert [c.summary for c in diff.changes] == [
+        "O1 roc_auc 0.826349 -> 0.9",
+        "A1.demographic_parity_ratio.sex pass -> fail",
+    ]
     with pytest.raises(ValueError):
         diff_projects(old_project, new_project, old_assessment=before)
 
@@ -143,13 +163,16 @@ def test_a_project_against_itself_is_empty(repo):
     assert render_markdown(diff).endswith("\nNo changes.\n")
 
 
-@pytest.mark.parametrize("side, code, message", [
-    ("nope:credit", "unknown-revision", "no commit 'nope' in the repository at {top}"),
-    ("--output=x:credit", "bad-revision", "'--output=x' is not a revision"),
-    ("-p:credit", "bad-revision", "'-p' is not a revision"),
-    ("HEAD:credit/specs", "no-project", "no planner.yaml at credit/specs in revision HEAD"),
-    ("HEAD:../elsewhere", "outside-repository", "../elsewhere is outside the repository at {top}"),
-])
+@pytest.mark.parametrize(
+    "side, code, message",
+    [
+        ("nope:credit", "unknown-revision", "no commit 'nope' in the repository at {top}"),
+        ("--output=x:credit", "bad-revision", "'--output=x' is not a revision"),
+        ("-p:credit", "bad-revision", "'-p' is not a revision"),
+        ("HEAD:credit/specs", "no-project", "no planner.yaml at credit/specs in revision HEAD"),
+        ("HEAD:../elsewhere", "outside-repository", "../elsewhere is outside the repository at {top}"),
+    ],
+)
 def test_bad_sides_are_refused_with_a_hint(repo, side, code, message):
     repo, _ = repo
     with pytest.raises(PlannerError) as error:
@@ -180,34 +203,56 @@ def test_parse_side_prefers_an_existing_path(tmp_path):
     (tmp_path / "a:b").mkdir()
     assert parse_side("a:b", cwd=tmp_path) == Side("a:b", "a:b")
     assert parse_side("v1.2.0:", cwd=tmp_path) == Side("v1.2.0:", ".", "v1.2.0")
-    assert parse_side("HEAD~1:examples/adult-income") == Side("HEAD~1:examples/adult-income", "examples/adult-income", "HEAD~1")
+    assert parse_side("HEAD~1:examples/adult-income") == Side(
+        "HEAD~1:examples/adult-income", "examples/adult-income", "HEAD~1"
+    )
 
 
 def test_text_and_json_renderings(repo):
     repo, _ = repo
     diff = diff_sides("v1:credit", "v2:credit", cwd=repo)
     text = render_text(diff).splitlines()
-    assert text[:3] == [f"german-credit 0.4.0 (v1:credit @ {diff.old.revision[:12]}) -> "
-                        f"german-credit 0.4.0 (v2:credit @ {diff.new.revision[:12]})",
-                        "1 added, 1 removed, 6 changed (8 fields)", ""]
+    assert text[:3] == [
+        f"german-credit 0.4.0 (v1:credit @ {diff.old.revision[:12]}) -> "
+        f"german-credit 0.4.0 (v2:credit @ {diff.new.revision[:12]})",
+        "1 added, 1 removed, 6 changed (8 fields)",
+        "",
+    ]
     assert text[3:7] == ["Goals and KPIs", f"  - G2 removed: {G2[:59]}…", f"  + G9 added: {G2[:59]}…", ""]
     assert "Risks" in text and "  ~ R9 medium -> high" in text
     payload = json.loads(render_json(diff))
     assert payload["counts"] == diff.counts() and payload["empty"] is False
-    assert payload["changes"][2] == {"kind": "objective", "id": "O1", "change": "changed", "field": "metric.target",
-                                     "old": 0.85, "new": 0.8, "summary": "O1 metric.target 0.85 -> 0.8"}
+    assert payload["changes"][2] == {
+        "kind": "objective",
+        "id": "O1",
+        "change": "changed",
+        "field": "metric.target",
+        "old": 0.85,
+        "new": 0.8,
+        "summary": "O1 metric.target 0.85 -> 0.8",
+    }
 
 
 def test_markdown_escapes_hostile_text(repo, tmp_path):
     _, old = repo
     hostile = tmp_path / "hostile"
     shutil.copytree(old, hostile, ignore=shutil.ignore_patterns("mlruns", "data"))
-    edit(hostile, [("risks.yaml", "title: Reason codes misunderstood by applicants",
-                    'title: "| x <script>alert(1)</script> `code` [link](http://e.example) \\x1b[2J\\nnext"')])
+    edit(
+        hostile,
+        [
+            (
+                "risks.yaml",
+                "title: Reason codes misunderstood by applicants",
+                'title: "| x <script>alert(1)</script> `code` [link](http://e.example) \\x1b[2J\\nnext"',
+            )
+        ],
+    )
     markdown = render_markdown(diff_sides(str(old), str(hostile)))
     row = next(line for line in markdown.splitlines() if line.startswith("| R9 "))
-    assert row == ("| R9 | changed | title | Reason codes misunderstood by applicants | "
-                   r"\| x &lt;script&gt;alert(1)&lt;/script&gt; \`code\` \[link\](http://e.example) \[2J next |")
+    assert row == (
+        "| R9 | changed | title | Reason codes misunderstood by applicants | "
+        r"\| x &lt;script&gt;alert(1)&lt;/script&gt; \`code\` \[link\](http://e.example) \[2J next |"
+    )
     assert markdown.startswith("### planner diff: german-credit 0.4.0 → 0.4.0\n")
     assert "<" not in markdown and "\x1b" not in render_text(diff_sides(str(old), str(hostile)))
     table_rows = [line for line in markdown.splitlines() if line.startswith("|")]
@@ -215,13 +260,22 @@ def test_markdown_escapes_hostile_text(repo, tmp_path):
     assert escape_markdown("a|b\r\nc`d<e>&") == r"a\|b c\`d&lt;e&gt;&amp;"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_no_pandas_without_assessments(repo):
     repo, _ = repo
-    code = ("import sys\nfrom planner import diff as diff_sides\nfrom planner.diff.render import render_markdown\n"
-            "render_markdown(diff_sides('v1:credit', 'credit'))\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'duckdb')))\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    code = (
+        "import sys\nfrom planner import diff as diff_sides\nfrom planner.diff.render import render_markdown\n"
+        "render_markdown(diff_sides('v1:credit', 'credit'))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'duckdb')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert result.stdout.splitlines()[-1] == "[]"
 
 
@@ -231,8 +285,12 @@ def test_a_changed_behavioural_test_target_is_one_line_with_both_values(tmp_path
     plan = copy / "specs" / "evaluation.yaml"
     text = plan.read_text()
     assert "metric: {name: foreign_swap_flip_rate, target: 0.01," in text
-    plan.write_text(text.replace("metric: {name: foreign_swap_flip_rate, target: 0.01,",
-                                 "metric: {name: foreign_swap_flip_rate, target: 0.02,"))
+    plan.write_text(
+        text.replace(
+            "metric: {name: foreign_swap_flip_rate, target: 0.01,",
+            "metric: {name: foreign_swap_flip_rate, target: 0.02,",
+        )
+    )
     code, out, _ = run_cli(capsys, "diff", str(CREDIT), str(copy))
     assert code == 0
     changed = [line for line in out.splitlines() if line.startswith("  ")]

@@ -27,8 +27,11 @@ def planner_on_path(tmp_path):
     shim = bin_dir / "planner"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m planner "$@"\n')
     shim.chmod(0o755)
-    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-            "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+    }
 
 
 def action():
@@ -50,15 +53,27 @@ def run_gate_step(project, env, tmp_path, sarif=""):
     outputs, summary = tmp_path / "github_output", tmp_path / "step_summary"
     outputs.write_text("")
     summary.write_text("")
-    step_env = {**env, "PLANNER_PATH": str(project), "PLANNER_SARIF": sarif, "GITHUB_OUTPUT": str(outputs),
-                "GITHUB_STEP_SUMMARY": str(summary)}
+    step_env = {
+        **env,
+        "PLANNER_PATH": str(project),
+        "PLANNER_SARIF": sarif,
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
     # the action has no --today input: a real run uses the real date; the test pins it
     script = gate_step()["run"].replace("planner gate ", f"planner gate --today {TODAY} ")
-    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], env=step_env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        env=step_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return done.returncode, done.stdout, outputs.read_text(), summary.read_text()
 
 
+@pytest.mark.slow
 def test_action_fails_a_blocked_release_with_annotations_sarif_and_one_summary(planner_on_path, tmp_path):
     project = shutil.copytree(GERMAN, tmp_path / "german")
     code, out, outputs, summary = run_gate_step(project, planner_on_path, tmp_path, sarif="gate.sarif")
@@ -69,6 +84,7 @@ def test_action_fails_a_blocked_release_with_annotations_sarif_and_one_summary(p
     assert summary.count("planner gate: BLOCKED") == 1  # the SARIF run adds no second summary
 
 
+@pytest.mark.slow
 def test_action_passes_a_release_that_meets_its_policy(planner_on_path, tmp_path):
     project = shutil.copytree(ADULT, tmp_path / "adult")
     code, out, outputs, _ = run_gate_step(project, planner_on_path, tmp_path)
@@ -76,33 +92,51 @@ def test_action_passes_a_release_that_meets_its_policy(planner_on_path, tmp_path
     assert "::error" not in out
 
 
+@pytest.mark.slow
 def test_precommit_hooks_run_their_entry_on_a_project(planner_on_path, tmp_path):
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     validate = hooks["planner-validate"]
     pattern = re.compile(validate["files"])
-    assert [path for path in ("planner.yaml", "specs/risks.yaml", "x/specs/a.yml", "x/signoffs.yaml")
-            if not pattern.search(path)] == []
+    assert [
+        path
+        for path in ("planner.yaml", "specs/risks.yaml", "x/specs/a.yml", "x/signoffs.yaml")
+        if not pattern.search(path)
+    ] == []
     assert [path for path in ("README.md", "data/predictions.csv", "mlruns/0/meta.yaml") if pattern.search(path)] == []
     assert hooks["planner-gate"]["stages"] == ["manual"]
     project = shutil.copytree(GERMAN, tmp_path / "german")
     for hook_id, expected in (("planner-validate", 0), ("planner-gate", 1)):
         hook = hooks[hook_id]
-        done = subprocess.run([*hook["entry"].split(), *hook["args"]], cwd=project, env=planner_on_path,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [*hook["entry"].split(), *hook["args"]],
+            cwd=project,
+            env=planner_on_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == expected, done.stdout + done.stderr
     (project / "specs" / "risks.yaml").write_text("kind: risks\nrisks: [{id: R1}]\n")
-    done = subprocess.run([*validate["entry"].split(), *validate["args"]], cwd=project, env=planner_on_path,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*validate["entry"].split(), *validate["args"]],
+        cwd=project,
+        env=planner_on_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2 and "specs/risks.yaml:2:" in done.stdout
 
 
+@pytest.mark.slow
 def test_action_recomputes_a_forged_audit_cache(planner_on_path, tmp_path):
     import hashlib
     import json
 
     project = shutil.copytree(GERMAN, tmp_path / "german")
-    subprocess.run([sys.executable, "-m", "planner", "audit", str(project)], env=planner_on_path,
-                   capture_output=True, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "planner", "audit", str(project)], env=planner_on_path, capture_output=True, check=False
+    )
     cache = project / ".planner" / "audits" / "A1.json"
     document = json.loads(cache.read_text())
     forged = json.loads(json.dumps(document["audit"]).replace('"status": "fail"', '"status": "pass"'))
@@ -110,8 +144,12 @@ def test_action_recomputes_a_forged_audit_cache(planner_on_path, tmp_path):
     canonical = json.dumps(forged, sort_keys=True, separators=(",", ":")).encode()
     cache.write_text(json.dumps({**document, "audit": forged, "checksum": hashlib.sha256(canonical).hexdigest()}))
     # the forged cache fools a bare gate...
-    bare = subprocess.run([sys.executable, "-m", "planner", "gate", str(project), "--today", TODAY], env=planner_on_path,
-                          capture_output=True, text=True)
+    bare = subprocess.run(
+        [sys.executable, "-m", "planner", "gate", str(project), "--today", TODAY],
+        env=planner_on_path,
+        capture_output=True,
+        text=True,
+    )
     assert "A1.equalized_odds_difference.age_group" not in bare.stdout
     # ...and not the action, which recomputes the audits first
     code, out, _, _ = run_gate_step(project, planner_on_path, tmp_path)

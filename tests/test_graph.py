@@ -19,8 +19,14 @@ def test_cycles_match_networkx_simple_cycles(tmp_path):
 
     graph = TraceGraph([], [])
     graph.nodes = {n: {"kind": "objective"} for n in "ABCDE"}
-    graph.edges = [("A", "B", "depends-on"), ("B", "C", "depends-on"), ("C", "A", "depends-on"),
-                   ("D", "E", "depends-on"), ("E", "D", "depends-on"), ("A", "D", "links")]
+    graph.edges = [
+        ("A", "B", "depends-on"),
+        ("B", "C", "depends-on"),
+        ("C", "A", "depends-on"),
+        ("D", "E", "depends-on"),
+        ("E", "D", "depends-on"),
+        ("A", "D", "links"),
+    ]
     expected = nx.DiGraph([(s, t) for s, t, r in graph.edges if r == "depends-on"])
     found = graph.find_cycles({"depends-on"})
     assert found == [["A", "B", "C"], ["D", "E"]]

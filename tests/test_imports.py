@@ -9,6 +9,8 @@ import pytest
 
 from helpers import EXAMPLES
 
+pytestmark = pytest.mark.slow  # every test starts fresh interpreters (the gate ones two per format)
+
 HEAVY = ("pandas", "sklearn", "weasyprint", "pyarrow", "matplotlib", "numpy")
 
 
@@ -21,7 +23,8 @@ def heavy_modules_after(*argv: str, expected_exit: int) -> list[str]:
         f"    main({list(argv)!r})\n"
         "except SystemExit as exit:\n"
         f"    assert exit.code == {expected_exit}, exit.code\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n")
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     return ast.literal_eval(result.stdout.splitlines()[-1])

@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_a_kind_missing_stages_is_named_with_what_it_lacks():
     class Half(SpecKind):
         name = "constraints"
         model = ConstraintsSpec
-        item_titles = {"constraint": "Constraints"}
+        item_titles: ClassVar[dict[str, str]] = {"constraint": "Constraints"}
         requirements = ConstraintsKind.requirements
         sections = (Section("governance", "half", "Half", "sections/half.governance.html.j2", 5),)
 
@@ -34,10 +35,14 @@ def test_a_kind_missing_stages_is_named_with_what_it_lacks():
             return iter(())
 
     assert missing(Half()) == [
-        "stage 'references' is not implemented", "stage 'check' is not implemented",
-        "stage 'assess' is not implemented", "stage 'records' is not implemented",
-        "it has gate requirements but no stage 'gate'", "it has report sections but no stage 'report'",
-        "section 'half' has no template templates/report/sections/half.governance.html.j2"]
+        "stage 'references' is not implemented",
+        "stage 'check' is not implemented",
+        "stage 'assess' is not implemented",
+        "stage 'records' is not implemented",
+        "it has gate requirements but no stage 'gate'",
+        "it has report sections but no stage 'report'",
+        "section 'half' has no template templates/report/sections/half.governance.html.j2",
+    ]
 
 
 def test_a_kind_whose_model_is_of_another_kind_is_refused():
@@ -68,7 +73,8 @@ def test_every_kind_item_kind_belongs_to_one_kind():
 def test_the_library_api_end_to_end(tmp_path, example, passed):
     """The README's five lines, in a fresh interpreter on a copy (so no cached audit is used)."""
     root = shutil.copytree(REPO / "examples" / example, tmp_path / example, ignore=shutil.ignore_patterns(".planner"))
-    code = (f"import planner; p = planner.load({str(root)!r}); a = planner.assess(p); "
-            "d = planner.gate(a); print(d.passed)")
+    code = (
+        f"import planner; p = planner.load({str(root)!r}); a = planner.assess(p); d = planner.gate(a); print(d.passed)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[-1] == passed

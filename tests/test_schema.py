@@ -1,14 +1,13 @@
 """The JSON Schemas are generated from the models, kept current, and describe every field."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from helpers import EXAMPLES, REPO
-from planner.spec.schema import schema_files
 from planner.source.yaml_documents import parse_documents
+from planner.spec.schema import schema_files
 
 
 def test_committed_schemas_are_current():
@@ -18,8 +17,7 @@ def test_committed_schemas_are_current():
 
 def _properties(node):
     if isinstance(node, dict):
-        for name, prop in node.get("properties", {}).items():
-            yield name, prop
+        yield from node.get("properties", {}).items()
         for value in node.values():
             yield from _properties(value)
     elif isinstance(node, list):

@@ -1,21 +1,19 @@
-"""Terminal rendering of the Assessment (rich): one table per item kind, status coloured by its tone."""
+"""Terminal rendering of the Assessment (rich): one table per item kind, status coloured by its tone.
+
+Every string from a spec or a run (names, ids, run ids, reasons) reaches the console as
+`planner.text.terminal` text: no control characters, never read as rich markup.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from planner.assess.model import Assessment, Status
 from planner.numbers import cell
-from planner.text import TERMINAL_CONTROL
+from planner.text import terminal
 from planner.vocab import tone_of
-
-
-def _plain(value: object) -> Text:
-    """User text as inert terminal text: no escape sequences, no rich markup."""
-    return Text(TERMINAL_CONTROL.sub(" ", str(value)))
 
 
 def _why(item: Status) -> str:
@@ -33,28 +31,30 @@ def print_assessment(assessment: Assessment, console: Console | None = None) -> 
 
     console = console or Console()
     info = assessment.info
-    console.print(Text.assemble((TERMINAL_CONTROL.sub(" ", info.name), "bold"), f" ({info.id} {info.version})"))
+    console.print(Text.assemble(terminal(info.name, "bold"), terminal(f" ({info.id} {info.version})")))
     candidate = assessment.candidate
     if candidate:
         missing = ", ".join(candidate.missing_reproducibility) or "none"
         console.print(
-            _plain(f"candidate run: {candidate.run_id} ({candidate.source}); reproducibility facts missing: {missing}")
+            terminal(
+                f"candidate run: {candidate.run_id} ({candidate.source}); reproducibility facts missing: {missing}"
+            )
         )
     else:
-        console.print("candidate run: [yellow]none[/]")
+        console.print(Text.assemble("candidate run: ", ("none", "yellow")))
     for kind, title in item_titles().items():
         items = assessment.of_kind(kind)
         if not items:
             continue
-        table = Table(title=escape(title), title_justify="left", expand=False)
+        table = Table(title=terminal(title), title_justify="left", expand=False)
         for column in ("id", "status", "value", "target", "why"):
             table.add_column(column, no_wrap=column in ("id", "status"))
         for item in items:
             table.add_row(
-                _plain(item.id),
-                Text(str(item.status), style=tone_of(item.status).rich_style),
-                cell(item.value),
-                cell(item.target),
-                _plain(_why(item)),
+                terminal(item.id),
+                terminal(item.status, tone_of(item.status).rich_style),
+                terminal(cell(item.value)),
+                terminal(cell(item.target)),
+                terminal(_why(item)),
             )
         console.print(table)

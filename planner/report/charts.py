@@ -12,6 +12,8 @@ import math
 import re
 from xml.sax.saxutils import escape
 
+from planner.text import CONTROL, XML_FORBIDDEN
+
 INK, MUTED, SHADE, PAPER = "#222222", "#6b6b6b", "#e4e4e4", "#ffffff"
 BAND_FILLS = ("#fff5c2", "#f9c66b", "#e0702a", "#a8322d", "#4d1218")  # light to dark, clear grey steps
 FONT_SIZE, SMALL_FONT_SIZE = 11, 9
@@ -30,7 +32,6 @@ AXIS_HEIGHT = 40
 LABEL_CHARS = 32
 
 _CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ENTITIES = {'"': "&quot;", "'": "&apos;", "(": "&#40;", ")": "&#41;"}
 _OP_WORDS = {"<=": "at most", "<": "below", ">=": "at least", ">": "above"}
 _STATUS = {"pass": "pass", "fail": "FAIL", "insufficient-data": "insufficient data"}
@@ -38,8 +39,9 @@ _STATUS = {"pass": "pass", "fail": "FAIL", "insufficient-data": "insufficient da
 
 def _esc(text) -> str:
     """Escape for text and attributes alike; parentheses become character references so no user
-    text can spell ``url(`` in the markup, and controls XML forbids become '?'."""
-    return escape(_CONTROL.sub("?", str(text)), _ENTITIES)
+    text can spell ``url(`` in the markup, and what `planner.text` keeps out of HTML (controls) and
+    XML (lone surrogates, U+FFFE/F) becomes '?'."""
+    return escape(XML_FORBIDDEN.sub("?", CONTROL.sub("?", str(text))), _ENTITIES)
 
 
 def _n(x: float) -> str:

@@ -13,6 +13,8 @@ import re
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from planner.text import CONTROL, SURROGATE
+
 SAFE_SCHEMES = ("http", "https", "mailto")
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 # Control characters and whitespace browsers strip before reading a scheme ("java\tscript:").
@@ -45,7 +47,9 @@ PARSER = _parser()
 
 
 def markdown_filter(text) -> Markup:
-    """Block Markdown -> HTML for templates; `None` renders as nothing."""
+    """Block Markdown -> HTML for templates; `None` renders as nothing. Control characters are
+    dropped first (as from all report text, `planner.text.CONTROL`), and a lone surrogate, which
+    the page's UTF-8 cannot hold, becomes U+FFFD."""
     if text is None:
         return Markup("")
-    return Markup(PARSER.render(str(text)))
+    return Markup(PARSER.render(SURROGATE.sub("\ufffd", CONTROL.sub("", str(text)))))

@@ -2,25 +2,40 @@
 
 PyYAML's safe loader refuses object tags but not an alias bomb, and its C composer recurses (it
 crashed the interpreter on ~25,000-deep nesting). So text is decoded by hand (bad bytes get a line
-and column), the event stream is scanned first with bounds on depth and on the *expanded* node
-count (aliases included), and only then composed. Nodes are turned into plain values here, which
-also refuses duplicate keys and non-standard tags and records the line and column of every value.
+and column), characters YAML does not allow (NUL, BEL, ESC, C1 controls...) are refused with their
+line and column, the event stream is scanned first with bounds on depth and on what aliases
+expand to, and only then composed. Nodes are turned into plain values here, which also refuses
+duplicate keys and non-standard tags and records the line and column of every value.
+
+The guards and their limits:
+
+- nesting: at most `MAX_DEPTH` (64) levels of mappings and sequences;
+- aliases: at most `MAX_ALIASES` (100) in a file;
+- alias expansion: the values aliases produce, each alias counting everything its anchor expands
+  to (aliases inside the anchor multiplied through), at most `MAX_NODES` (200,000) in a file. Values
+  written out are not counted: an honest file's size is bounded by the file-size cap
+  (`planner.source.files.DEFAULT_MAX_BYTES`, `--max-file-size`), so a 10,000-risk register is read;
+- characters: only those YAML 1.1 allows (tab, line breaks, printable Unicode).
 """
 
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from planner.errors import Diagnostic, PlannerError
+from planner.text import LINE_BREAK
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+"""Most values aliases may expand to in one file (values written out are not counted)."""
 MAX_ALIASES = 100
 
 TAG = "tag:yaml.org,2002:"
@@ -28,6 +43,11 @@ SCALAR_TAGS = {TAG + name for name in ("str", "int", "float", "bool", "null", "t
 MERGE_TAG = TAG + "merge"
 
 Position = tuple[int, int]
+
+# What YAML 1.1 does not allow in a stream (PyYAML's reader refuses it without a line or column):
+# C0 controls but tab and line breaks, DEL, C1 controls but NEL, surrogates, U+FFFE and U+FFFF.
+NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL"}
 
 
 @dataclass
@@ -59,8 +79,8 @@ def decode(raw: bytes, file: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[: exc.start].decode("utf-8")
+        line, column = position_of(before, len(before))
         raise PlannerError(
             [
                 Diagnostic(
@@ -75,6 +95,42 @@ def decode(raw: bytes, file: str) -> str:
         ) from None
 
 
+def position_of(text: str, index: int) -> Position:
+    """1-based line and column (in characters) of `text[index]`, lines counted as YAML counts them."""
+    line, start = 1, 0
+    for match in LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return line, index - start + 1
+
+
+def _character_name(char: str) -> str:
+    code = ord(char)
+    name = CONTROL_NAMES.get(code) or unicodedata.name(char, "")
+    if not name:
+        name = "a C1 control character" if 0x80 <= code <= 0x9F else "a control character"
+    return f"U+{code:04X} ({name})"
+
+
+def check_characters(text: str, file: str) -> None:
+    """Refuse characters YAML does not allow, at their line and column (the first one found)."""
+    found = NOT_PRINTABLE.search(text)
+    if found is None:
+        return
+    line, column = position_of(text, found.start())
+    raise PlannerError(
+        [
+            Diagnostic(
+                "bad-character",
+                f"character {_character_name(found.group())} is not allowed in YAML",
+                file,
+                line,
+                column,
+                hint='remove it; to keep it in a value, write it as an escape in double quotes, e.g. "\\x07"',
+            )
+        ]
+    )
+
+
 def _mark(mark) -> Position:
     return (mark.line + 1, mark.column + 1)
 
@@ -85,10 +141,15 @@ def _error(code: str, message: str, file: str, mark, hint: str = "") -> PlannerE
 
 
 def scan(text: str, file: str) -> None:
-    """Refuse deep nesting and alias expansion before anything is composed."""
-    anchors: dict[str, int] = {}
+    """Refuse deep nesting and alias expansion before anything is composed.
+
+    Only what aliases produce is counted: an alias adds the expanded size of its anchor (its own
+    values plus what the aliases inside it expand to, so nested aliases multiply), and the total
+    is bounded by `MAX_NODES`. Values written out cost nothing here; the file-size cap bounds them.
+    """
+    anchors: dict[str, int] = {}  # anchor -> expanded size of its node
     stack: list[list] = []  # [anchor, expanded size] per open collection
-    total = aliases = 0
+    expanded = aliases = 0
     try:
         for event in yaml.parse(text, Loader=Loader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -118,23 +179,25 @@ def scan(text: str, file: str) -> None:
                     )
                 assert event.anchor is not None  # an alias always names its anchor ("*name")
                 anchor, size = None, anchors.get(event.anchor, 1)
+                expanded += size
+                if expanded > MAX_NODES:
+                    raise _error(
+                        "too-large",
+                        f"expands to more than {MAX_NODES:,} values",
+                        file,
+                        event.start_mark,
+                        "aliases multiply what they point at; remove them",
+                    )
             else:
                 continue
             if anchor:
                 anchors[anchor] = size
-            total += size
-            if total > MAX_NODES:
-                raise _error(
-                    "too-large",
-                    f"expands to more than {MAX_NODES:,} values",
-                    file,
-                    event.start_mark,
-                    "aliases multiply what they point at; remove them",
-                )
             if stack:
                 stack[-1][1] += size
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, file) from None
+    except yaml.YAMLError as exc:
+        raise _unmarked_error(exc, text, file) from None
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> PlannerError:
@@ -147,6 +210,16 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> PlannerErr
     else:
         hint = "check the indentation and quoting around this position"
     return _error("yaml-syntax", message, file, mark, hint)
+
+
+def _unmarked_error(exc: yaml.YAMLError, text: str, file: str) -> PlannerError:
+    """A YAML error without a mark (PyYAML's reader gives a character index at most)."""
+    index = getattr(exc, "position", None)
+    line, column = position_of(text, index) if isinstance(index, int) and 0 <= index <= len(text) else (0, 0)
+    message = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+    return PlannerError(
+        [Diagnostic("yaml-syntax", message, file, line, column, hint="check the file around this position")]
+    )
 
 
 class _Builder:
@@ -229,6 +302,7 @@ class _Builder:
 
 def parse_documents(text: str, file: str) -> list[Document]:
     """All non-empty documents of a YAML stream, scanned for bombs before composing."""
+    check_characters(text, file)
     scan(text, file)
     documents = []
     try:
@@ -239,6 +313,8 @@ def parse_documents(text: str, file: str) -> list[Document]:
                 documents.append(Document(file, index, data, builder.positions, builder.key_positions))
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, file) from None
+    except yaml.YAMLError as exc:
+        raise _unmarked_error(exc, text, file) from None
     return documents
 
 

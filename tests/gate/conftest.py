@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from gate_projects import TODAY, build, load
-from planner.assess import assess
 from planner import assess as assess_with_audits
+from planner.assess import assess
 from planner.gate import evaluate
 
 
@@ -18,4 +18,5 @@ def decide(tmp_path):
     def run(changes: dict | None = None, *, today=TODAY, audits=True):
         project = load(build(tmp_path / f"p{next(folders)}", changes))
         return evaluate(assess_with_audits(project) if audits else assess(project), today=today)
+
     return run

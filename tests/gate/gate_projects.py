@@ -60,8 +60,14 @@ candidate: {run: cand}
 
 RUNS = "run_id,roc_auc,latency_ms,brier\ncand,0.75,40,0.12\n"
 
-BASE = {"specs/objectives.yaml": OBJECTIVES, "specs/constraints.yaml": CONSTRAINTS, "specs/risks.yaml": RISKS,
-        "specs/data.yaml": CHECKLIST, "specs/results.yaml": RESULTS, "runs.csv": RUNS}
+BASE = {
+    "specs/objectives.yaml": OBJECTIVES,
+    "specs/constraints.yaml": CONSTRAINTS,
+    "specs/risks.yaml": RISKS,
+    "specs/data.yaml": CHECKLIST,
+    "specs/results.yaml": RESULTS,
+    "runs.csv": RUNS,
+}
 
 
 def predictions(female_positive: int, male_positive: int) -> str:

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from gate_projects import build, policy
 
 HEAVY = ("pandas", "sklearn", "weasyprint", "pyarrow", "matplotlib")
@@ -22,8 +24,10 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 """
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_evaluating_imports_no_heavy_module(tmp_path):
     root = build(tmp_path / "p", {"specs/policy.yaml": policy("  signoffs: [risk-officer]\n")})
-    result = subprocess.run([sys.executable, "-c", CODE.format(heavy=HEAVY), str(root)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CODE.format(heavy=HEAVY), str(root)], capture_output=True, text=True, check=True
+    )
     assert result.stdout.splitlines()[-1] == "[]"

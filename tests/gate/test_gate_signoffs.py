@@ -13,8 +13,15 @@ from planner.gate import evaluate
 from planner.kinds.signoffs import check_signoffs, overall_digest, record_signoff, spec_digests
 
 ON = datetime.date(2026, 2, 1)
-SPEC_FILES = ["planner.yaml", "specs/constraints.yaml", "specs/data.yaml", "specs/objectives.yaml",
-              "specs/policy.yaml", "specs/results.yaml", "specs/risks.yaml"]
+SPEC_FILES = [
+    "planner.yaml",
+    "specs/constraints.yaml",
+    "specs/data.yaml",
+    "specs/objectives.yaml",
+    "specs/policy.yaml",
+    "specs/results.yaml",
+    "specs/risks.yaml",
+]
 REQUIRED = {"specs/policy.yaml": policy("  signoffs: [risk-officer]\n")}
 
 
@@ -67,15 +74,16 @@ def test_signing_again_replaces_the_same_persons_entry(signed):
     record_signoff(load(signed), role="risk-officer", name="Ann Lee", on=ON + datetime.timedelta(days=1))
     record_signoff(load(signed), role="product-owner", name="Bo Ek", on=ON)
     assert [(s.role, s.name, s.date) for s in check_signoffs(load(signed))] == [
-        ("risk-officer", "Ann Lee", datetime.date(2026, 2, 2)), ("product-owner", "Bo Ek", ON)]
+        ("risk-officer", "Ann Lee", datetime.date(2026, 2, 2)),
+        ("product-owner", "Bo Ek", ON),
+    ]
 
 
 def test_a_changed_value_makes_the_signoff_stale_naming_the_file(signed):
     risks = signed / "specs" / "risks.yaml"
     risks.write_text(risks.read_text().replace("likelihood: 4", "likelihood: 3"))
     assert states(signed) == [("risk-officer", "Ann Lee", False, ["specs/risks.yaml"], [], [])]
-    assert gate_item(signed) == (
-        "fail", "signed off by Ann Lee on 2026-02-01, stale: specs/risks.yaml changed since")
+    assert gate_item(signed) == ("fail", "signed off by Ann Lee on 2026-02-01, stale: specs/risks.yaml changed since")
 
 
 def test_reformatting_reordering_and_comments_keep_it_valid(signed):
@@ -107,13 +115,15 @@ def test_an_added_or_removed_spec_file_makes_it_stale(signed):
     (signed / "specs" / "more.yaml").write_text("kind: constraints\nconstraints: []\n")
     (signed / "specs" / "data.yaml").unlink()
     assert states(signed) == [("risk-officer", "Ann Lee", False, [], ["specs/more.yaml"], ["specs/data.yaml"])]
-    assert gate_item(signed)[1] == ("signed off by Ann Lee on 2026-02-01, stale: specs/more.yaml added; "
-                                    "specs/data.yaml removed since")
+    assert gate_item(signed)[1] == (
+        "signed off by Ann Lee on 2026-02-01, stale: specs/more.yaml added; specs/data.yaml removed since"
+    )
 
 
 def test_a_signoff_without_file_digests_can_only_say_the_specs_changed(tmp_path):
-    signoffs = ("kind: signoffs\nsignoffs:\n"
-                "  - {role: risk-officer, name: Ann Lee, date: 2026-02-01, digest: 'sha256:0'}\n")
+    signoffs = (
+        "kind: signoffs\nsignoffs:\n  - {role: risk-officer, name: Ann Lee, date: 2026-02-01, digest: 'sha256:0'}\n"
+    )
     root = build(tmp_path / "p", {**REQUIRED, "signoffs.yaml": signoffs})
     assert states(root) == [("risk-officer", "Ann Lee", False, [], [], [])]
     assert gate_item(root) == ("fail", "signed off by Ann Lee on 2026-02-01, stale: the specs changed since")
@@ -125,7 +135,11 @@ def test_an_invalid_project_cannot_be_signed(tmp_path):
         record_signoff(load_project(root), role="risk-officer", name="Ann Lee", on=ON)
     (diagnostic,) = error.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.file.endswith("specs/risks.yaml"), diagnostic.line) == (
-        "invalid-project", "cannot record a sign-off: the project has 1 validation error, the first here", True, 5)
+        "invalid-project",
+        "cannot record a sign-off: the project has 1 validation error, the first here",
+        True,
+        5,
+    )
     assert not (root / "signoffs.yaml").exists()
 
 
@@ -143,5 +157,8 @@ def test_another_kind_in_signoffs_yaml_is_not_overwritten(tmp_path):
         record_signoff(load(root), role="risk-officer", name="Ann Lee", on=ON)
     (diagnostic,) = error.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.line) == (
-        "not-signoffs", "signoffs.yaml holds a 'constraints' document; it is rewritten by `planner signoff`", 1)
+        "not-signoffs",
+        "signoffs.yaml holds a 'constraints' document; it is rewritten by `planner signoff`",
+        1,
+    )
     assert (root / "signoffs.yaml").read_text() == "kind: constraints\nconstraints: []\n"

@@ -34,9 +34,11 @@ waivers:
   - {item: D1, reason: Bias is checked in the audit., approver: ro@example.com, expires: 2026-03-10}
   - {item: O2, reason: Old., approver: ro@example.com, expires: 2026-01-31}
 """
-SMALL = {"specs/objectives.yaml": OBJECTIVES.replace("target: 0.7", "target: 0.8"),
-         "specs/data.yaml": CHECKLIST + "  - {id: bias, question: Is bias checked?}\n",
-         "specs/policy.yaml": policy("  signoffs: [risk-officer]\n", waivers=WAIVERS)}
+SMALL = {
+    "specs/objectives.yaml": OBJECTIVES.replace("target: 0.7", "target: 0.8"),
+    "specs/data.yaml": CHECKLIST + "  - {id: bias, question: Is bias checked?}\n",
+    "specs/policy.yaml": policy("  signoffs: [risk-officer]\n", waivers=WAIVERS),
+}
 HOSTILE = "\0\x1b[31m<![CDATA[ ]]> & \" ' 100% ::error::x\nsecond | `code` <b>"
 HOSTILE_YAML = '"' + r"""\0\e[31m<![CDATA[ ]]> & \" ' 100% ::error::x\nsecond | `code` <b>""" + '"'  # YAML escapes
 HOSTILE_FILE = "specs/a,b:c.yaml"
@@ -57,9 +59,15 @@ def hostile(tmp_path):
     """A project whose failing objective's title, file name and waiver reason are hostile."""
     objectives = OBJECTIVES.replace("statement: Rank.", f"statement: {HOSTILE_YAML}").replace("0.7", "0.8")
     waiver = f"waivers:\n  - {{item: D1, reason: {HOSTILE_YAML}, approver: a@example.com, expires: 2026-12-31}}\n"
-    root = build(tmp_path / "hostile", {"specs/objectives.yaml": None, HOSTILE_FILE: objectives,
-                                        "specs/data.yaml": SMALL["specs/data.yaml"],
-                                        "specs/policy.yaml": policy(waivers=waiver)})
+    root = build(
+        tmp_path / "hostile",
+        {
+            "specs/objectives.yaml": None,
+            HOSTILE_FILE: objectives,
+            "specs/data.yaml": SMALL["specs/data.yaml"],
+            "specs/policy.yaml": policy(waivers=waiver),
+        },
+    )
     project = load(root)
     return evaluate(assess(project), today=TODAY), root
 
@@ -68,8 +76,9 @@ def render(fmt: str, decision: Decision, **context) -> str:
     """`decision` in the format `fmt` (a `--format` choice, or `summary`); the context is the small
     project's (id `demo`, name `Demo`, version 1.0.0) but for the fields given."""
     renderer = render_summary if fmt == "summary" else FORMATS[fmt]
-    return renderer(decision, OutputContext(**{"project_id": "demo", "project_name": "Demo",
-                                               "project_version": "1.0.0", **context}))
+    return renderer(
+        decision, OutputContext(**{"project_id": "demo", "project_name": "Demo", "project_version": "1.0.0", **context})
+    )
 
 
 def hand_built(why: str = HOSTILE, file: str = HOSTILE_FILE, line: int = 3) -> Decision:
@@ -79,7 +88,9 @@ def hand_built(why: str = HOSTILE, file: str = HOSTILE_FILE, line: int = 3) -> D
 @pytest.fixture(scope="module", params=[p.name for p in EXAMPLES])
 def example(request):
     project = load(REPO / "examples" / request.param)
-    assessment = assess(project, audits=[run_spec_audit(doc, project.root) for doc in project.docs_of_kind("bias-audit")])
+    assessment = assess(
+        project, audits=[run_spec_audit(doc, project.root) for doc in project.docs_of_kind("bias-audit")]
+    )
     return evaluate(assessment, today=TODAY), assessment.info
 
 
@@ -116,7 +127,9 @@ def test_the_context_is_frozen_and_defaults_to_the_current_directory():
 
 
 def test_text_shows_the_verdict_failing_then_waived_then_a_count_and_the_callouts(small):
-    assert render("text", small[0]) == """\
+    assert (
+        render("text", small[0])
+        == """\
 BLOCKED Demo: 2 failing, 1 waived, 6 passing
 Failing (2)
 ┏━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━┓
@@ -138,20 +151,26 @@ Waived (1)
 Expired waivers
   the waiver of O2 (ro@example.com) expired on 2026-01-31, at specs/policy.yaml:6
 """
+    )
 
 
 def test_text_calls_out_stale_signoffs(small):
     decision, _ = small
-    stale = SignoffState("risk-officer", "Ann Lee", datetime.date(2026, 2, 1), False, ["specs/risks.yaml"],
-                         file="signoffs.yaml", line=4)
+    stale = SignoffState(
+        "risk-officer", "Ann Lee", datetime.date(2026, 2, 1), False, ["specs/risks.yaml"], file="signoffs.yaml", line=4
+    )
     text = render("text", dataclasses.replace(decision, signoffs=[stale]), width=200)
-    assert text.endswith("Stale sign-offs\n  the sign-off by the risk-officer: signed off by Ann Lee on 2026-02-01, "
-                         "stale: specs/risks.yaml changed since, at signoffs.yaml:4\n")
+    assert text.endswith(
+        "Stale sign-offs\n  the sign-off by the risk-officer: signed off by Ann Lee on 2026-02-01, "
+        "stale: specs/risks.yaml changed since, at signoffs.yaml:4\n"
+    )
 
 
 def test_text_of_a_passing_decision(decide):
     assert render("text", decide(audits=False)).splitlines() == [
-        "PASS Demo: 0 failing, 0 waived, 7 passing", "7 passing items."]
+        "PASS Demo: 0 failing, 0 waived, 7 passing",
+        "7 passing items.",
+    ]
 
 
 def test_text_drops_escape_sequences_and_keeps_rich_markup_inert(hostile):
@@ -183,8 +202,16 @@ def test_json_holds_no_float_by_construction(example, small):
     """Every field of a gate item is text, an int or a waiver of text, dates and ints: a metric value
     reaches the Decision only inside the `why` sentence, so no NaN can."""
     assert typing.get_type_hints(GateItem) == {
-        "id": str, "requirement": str, "status": str, "title": str, "why": str, "file": str, "line": int,
-        "waiver": dict | None, "group": str | None}
+        "id": str,
+        "requirement": str,
+        "status": str,
+        "title": str,
+        "why": str,
+        "file": str,
+        "line": int,
+        "waiver": dict | None,
+        "group": str | None,
+    }
     for decision in (example[0], small[0]):
         assert _floats(decision.to_dict()) == []
 
@@ -215,8 +242,11 @@ def assert_valid_junit(xml: str) -> None:
 
 def test_the_surefire_schema_really_checks():
     assert not SUREFIRE_XSD.validate(etree.fromstring(b'<testsuites><testsuite name="x"/></testsuites>'))
-    assert not SUREFIRE_XSD.validate(etree.fromstring(
-        b'<testsuite name="x" tests="1" failures="0" errors="0"><testcase name="a" file="f"/></testsuite>'))
+    assert not SUREFIRE_XSD.validate(
+        etree.fromstring(
+            b'<testsuite name="x" tests="1" failures="0" errors="0"><testcase name="a" file="f"/></testsuite>'
+        )
+    )
     assert not JUNIT_XSD.validate(etree.fromstring(b'<testsuite tests="1"><testcase/></testsuite>'))
 
 
@@ -224,7 +254,9 @@ def test_junit_of_the_small_project_exactly(small):
     decision, root = small
     xml = render("junit", decision, root=root)
     assert_valid_junit(xml)
-    assert xml == """\
+    assert (
+        xml
+        == """\
 <?xml version='1.0' encoding='utf-8'?>
 <testsuites name="planner gate: demo" tests="9" failures="2" errors="0">
   <testsuite name="planner gate: demo: objectives" tests="2" failures="1" errors="0" skipped="0">
@@ -259,6 +291,7 @@ specs/policy.yaml:3</failure>
   </testsuite>
 </testsuites>
 """
+    )
 
 
 def test_junit_carries_a_timestamp_only_when_given(small):
@@ -306,8 +339,9 @@ def assert_valid_sarif(text: str) -> dict:
 def test_the_sarif_schema_really_checks():
     validator = jsonschema.Draft4Validator(SARIF_SCHEMA)
     assert not validator.is_valid({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]})
-    assert not validator.is_valid({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
-                                                                 "results": [{"level": "fatal"}]}]})
+    assert not validator.is_valid(
+        {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"level": "fatal"}]}]}
+    )
 
 
 def test_sarif_of_the_small_project(small):
@@ -318,22 +352,65 @@ def test_sarif_of_the_small_project(small):
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("planner", __version__)
     assert [r["id"] for r in driver["rules"]] == [
-        "planner/objectives", "planner/constraints", "planner/checklist", "planner/risks", "planner/audits",
-        "planner/tests", "planner/thresholds", "planner/rules", "planner/signoffs", "planner/evidence"]
+        "planner/objectives",
+        "planner/constraints",
+        "planner/checklist",
+        "planner/risks",
+        "planner/audits",
+        "planner/tests",
+        "planner/thresholds",
+        "planner/rules",
+        "planner/signoffs",
+        "planner/evidence",
+    ]
     assert all(r["shortDescription"]["text"] and r["help"]["text"] for r in driver["rules"])
     assert run["properties"] == {"project": "demo", "projectVersion": "1.0.0", "passed": False}
     assert [(r["ruleId"], r["level"], r["message"]["text"], r["locations"]) for r in run["results"]] == [
-        ("planner/objectives", "error", "roc_auc = 0.75, target at least 0.8", [{"physicalLocation": {
-            "artifactLocation": {"uri": "specs/objectives.yaml", "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": 5}}}]),
-        ("planner/checklist", "note", "open: neither done nor n/a; waived by ro@example.com until 2026-03-10",
-         [{"physicalLocation": {"artifactLocation": {"uri": "specs/data.yaml", "uriBaseId": "%SRCROOT%"},
-                                "region": {"startLine": 8}}}]),
-        ("planner/signoffs", "error", "no sign-off for the role 'risk-officer'", [{"physicalLocation": {
-            "artifactLocation": {"uri": "specs/policy.yaml", "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": 3}}}])]
+        (
+            "planner/objectives",
+            "error",
+            "roc_auc = 0.75, target at least 0.8",
+            [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "specs/objectives.yaml", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 5},
+                    }
+                }
+            ],
+        ),
+        (
+            "planner/checklist",
+            "note",
+            "open: neither done nor n/a; waived by ro@example.com until 2026-03-10",
+            [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "specs/data.yaml", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 8},
+                    }
+                }
+            ],
+        ),
+        (
+            "planner/signoffs",
+            "error",
+            "no sign-off for the role 'risk-officer'",
+            [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "specs/policy.yaml", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 3},
+                    }
+                }
+            ],
+        ),
+    ]
     assert [r.get("suppressions") for r in run["results"]] == [
-        None, [{"kind": "external", "justification": "Bias is checked in the audit.", "status": "accepted"}], None]
+        None,
+        [{"kind": "external", "justification": "Bias is checked in the audit.", "status": "accepted"}],
+        None,
+    ]
     rules = driver["rules"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
     assert len({json.dumps(r["partialFingerprints"]) for r in run["results"]}) == 3
@@ -363,7 +440,8 @@ def test_sarif_items_without_a_file_point_at_the_policy_or_nowhere():
     signoff = GateItem("signoff:qa", "signoffs", "fail", "Sign-off by the qa", "no sign-off", "specs/policy.yaml", 0)
     with_policy = assert_valid_sarif(render("sarif", Decision(False, [item, signoff], [], []), project_version="1"))
     assert [r["locations"] for r in with_policy["runs"][0]["results"]] == [
-        [{"physicalLocation": {"artifactLocation": {"uri": "specs/policy.yaml", "uriBaseId": "%SRCROOT%"}}}]] * 2
+        [{"physicalLocation": {"artifactLocation": {"uri": "specs/policy.yaml", "uriBaseId": "%SRCROOT%"}}}]
+    ] * 2
     alone = assert_valid_sarif(render("sarif", Decision(False, [item], [], []), project_version="1"))
     assert alone["runs"][0]["results"][0]["locations"] == []
 
@@ -401,14 +479,20 @@ def test_github_commands_of_the_small_project_exactly(small):
         "::error file=specs/policy.yaml,line=3,title=signoff%3Arisk-officer%3A Sign-off by the risk-officer::"
         "no sign-off for the role 'risk-officer'\n"
         "::warning file=specs/policy.yaml,line=6,title=planner gate%3A waiver of O2::the waiver of O2 expired "
-        "on 2026-01-31: it waives nothing\n")
+        "on 2026-01-31: it waives nothing\n"
+    )
 
 
 def test_github_warns_of_waivers_expiring_within_14_days_when_the_date_is_known(small):
     decision, root = small
     soon = [c for c in parse_commands(render("github", decision, today=TODAY, root=root)) if "expires" in c[2]]
-    assert soon == [("warning", {"file": "specs/policy.yaml", "line": "5", "title": "planner gate: waiver of D1"},
-                     "the waiver of D1 expires on 2026-03-10, in 9 days")]
+    assert soon == [
+        (
+            "warning",
+            {"file": "specs/policy.yaml", "line": "5", "title": "planner gate: waiver of D1"},
+            "the waiver of D1 expires on 2026-03-10, in 9 days",
+        )
+    ]
     assert "in 14 days" in render("github", decision, today=datetime.date(2026, 2, 24))
     assert "expires on" not in render("github", decision, today=datetime.date(2026, 2, 23))
     assert "expires on" not in render("github", decision)
@@ -421,8 +505,11 @@ def test_github_hostile_text_cannot_start_a_command(hostile):
     assert len(text.splitlines()) == len(failing) and "\r" not in text
     (o1,) = [c for c in parse_commands(text) if c[1]["title"].startswith("O1")]
     clean = HOSTILE.replace("\0", "").replace("\x1b", "")
-    assert o1 == ("error", {"file": HOSTILE_FILE, "line": "5", "title": f"O1: {clean}"},
-                  "roc_auc = 0.75, target at least 0.8")
+    assert o1 == (
+        "error",
+        {"file": HOSTILE_FILE, "line": "5", "title": f"O1: {clean}"},
+        "roc_auc = 0.75, target at least 0.8",
+    )
 
 
 def test_github_escapes_messages_and_properties_as_documented():
@@ -438,7 +525,9 @@ def test_github_escapes_messages_and_properties_as_documented():
 
 def test_markdown_summary_of_the_small_project_exactly(small):
     decision, _ = small
-    assert render("summary", decision) == """\
+    assert (
+        render("summary", decision)
+        == """\
 ## ❌ planner gate: BLOCKED: Demo
 
 2 failing, 1 waived, 6 passing.
@@ -467,6 +556,7 @@ the audit. |
 
 - Note: the waiver of O2 (ro@example.com) expired on 2026-01-31, at specs/policy.yaml:6
 """
+    )
 
 
 def test_markdown_summary_escapes_user_text(hostile):
@@ -486,8 +576,10 @@ def test_every_format_on_the_examples(example):
     decision, info = example
     counts = decision.to_dict()["counts"]
     text = render("text", decision, **of(info))
-    assert text.splitlines()[0] == (f"{'PASS' if decision.passed else 'BLOCKED'} {info.name}: {counts['fail']} "
-                                    f"failing, {counts['waived']} waived, {counts['pass']} passing")
+    assert text.splitlines()[0] == (
+        f"{'PASS' if decision.passed else 'BLOCKED'} {info.name}: {counts['fail']} "
+        f"failing, {counts['waived']} waived, {counts['pass']} passing"
+    )
     assert json.loads(render("json", decision))["counts"] == counts
     junit = render("junit", decision, **of(info), root=REPO)
     assert_valid_junit(junit)
@@ -498,13 +590,17 @@ def test_every_format_on_the_examples(example):
     sarif = assert_valid_sarif(render("sarif", decision, **of(info), root=REPO))
     results = sarif["runs"][0]["results"]
     assert len(results) == counts["fail"] + counts["waived"]
-    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(f"examples/{info.id}/")
-               for r in results)
+    assert all(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(f"examples/{info.id}/")
+        for r in results
+    )
     commands = parse_commands(render("github", decision, **of(info), today=TODAY, root=REPO))
     assert [k for k, _, _ in commands].count("error") == counts["fail"]
     assert [k for k, _, _ in commands].count("notice") == counts["waived"]
     summary = render("summary", decision, **of(info), root=REPO)
-    rows = [line for line in summary.splitlines() if line.startswith("| ") and not line.startswith(("| Item", "| Role"))]
+    rows = [
+        line for line in summary.splitlines() if line.startswith("| ") and not line.startswith(("| Item", "| Role"))
+    ]
     assert len(rows) == counts["fail"] + counts["waived"] + sum(i.requirement == "signoffs" for i in decision.items)
 
 

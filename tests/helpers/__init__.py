@@ -48,5 +48,6 @@ def run_cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
 
 def run_process(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
     """Run `python -m planner` as a separate process, as a user or CI would."""
-    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True,
-                          timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=timeout, **kwargs
+    )

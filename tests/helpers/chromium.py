@@ -20,13 +20,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--remote-debugging-pipe", "--disable-extensions", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--remote-debugging-pipe",
+    "--disable-extensions",
+    "--hide-scrollbars",
+]
 
 
 def chromium_binary() -> str | None:
-    return next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
-                None)
+    return next(
+        (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
+    )
 
 
 @dataclass
@@ -93,17 +102,23 @@ def open_page(path: Path, *, width: int = 1200, height: int = 1600, settle: floa
                 os.dup2(fd, target)
                 os.set_inheritable(target, True)
 
-        log = open(Path(profile) / "stderr.log", "wb")
-        browser = subprocess.Popen([chromium_binary(), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                   preexec_fn=child_fds, close_fds=False, start_new_session=True,
-                                   stdout=subprocess.DEVNULL,
-                                   stderr=log)
+        log = open(Path(profile) / "stderr.log", "wb")  # noqa: SIM115 - the browser writes it until it is killed below
+        browser = subprocess.Popen(
+            [chromium_binary(), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            preexec_fn=child_fds,
+            close_fds=False,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         os.close(to_browser_read)
         os.close(from_browser_write)
         try:
             return _inspect(_Pipe(to_browser_write, from_browser_read), path, width, height, settle)
         except (EOFError, BrokenPipeError, TimeoutError) as exc:
-            raise RuntimeError(f"chromium failed ({exc}): {(Path(profile) / 'stderr.log').read_text()[-2000:]}")
+            raise RuntimeError(
+                f"chromium failed ({exc}): {(Path(profile) / 'stderr.log').read_text()[-2000:]}"
+            ) from exc
         finally:
             log.close()
             os.killpg(browser.pid, signal.SIGKILL)  # the browser and its zygote, GPU and crashpad children
@@ -117,8 +132,9 @@ def _inspect(pipe: _Pipe, path: Path, width: int, height: int, settle: float) ->
     session = pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
         pipe.call(f"{domain}.enable", session)
-    pipe.call("Emulation.setDeviceMetricsOverride", session, width=width, height=height, deviceScaleFactor=1,
-              mobile=False)
+    pipe.call(
+        "Emulation.setDeviceMetricsOverride", session, width=width, height=height, deviceScaleFactor=1, mobile=False
+    )
     pipe.events.clear()
     pipe.call("Page.navigate", session, url=path.resolve().as_uri())
     pipe.wait_for("Page.loadEventFired")

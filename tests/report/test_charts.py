@@ -5,9 +5,22 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from planner.report.charts import (BAND_FILLS, HEAT_CELL, HEAT_LEFT, HEAT_TOP, PAPER, ROW_HEIGHT, ROW_LEFT,
-                                   ROW_PLOT_WIDTH, ROW_TOP, TARGET_ROW_HEIGHT, interval_chart, limit_chart,
-                                   risk_heat_map, target_chart)
+from planner.report.charts import (
+    BAND_FILLS,
+    HEAT_CELL,
+    HEAT_LEFT,
+    HEAT_TOP,
+    PAPER,
+    ROW_HEIGHT,
+    ROW_LEFT,
+    ROW_PLOT_WIDTH,
+    ROW_TOP,
+    TARGET_ROW_HEIGHT,
+    interval_chart,
+    limit_chart,
+    risk_heat_map,
+    target_chart,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 BANDS = [("low", 1, 4), ("medium", 5, 9), ("high", 10, 16), ("critical", 17, 25)]
@@ -33,19 +46,40 @@ def target_row(label, value, target, direction="higher", baselines=()):
 def sample_charts(label="group a"):
     return {
         "heat": heat([{"id": label, "likelihood": 4, "impact": 5}, {"id": "R2", "likelihood": 1, "impact": 2}]),
-        "interval": interval_chart([interval_row(label, 0.4, (0.3, 0.5)), interval_row("b", None, count=3, sufficient=False)],
-                                   metric="selection rate", chart_id="sel", title="Selection rate", reference=("overall", 0.45)),
-        "limit": limit_chart([limit_row(label, 0.12, status="fail", interval=(0.05, 0.2)),
-                              limit_row("ratio", 0.9, ">=", 0.8), limit_row("eo", None, status="insufficient-data")],
-                             chart_id="lim", title="Limits"),
-        "target": target_chart([target_row(label, 0.87, 0.85, baselines=[{"label": "logreg", "value": 0.81}]),
-                                target_row("latency ms", 80, 100, "lower")], chart_id="obj", title="Objectives"),
+        "interval": interval_chart(
+            [interval_row(label, 0.4, (0.3, 0.5)), interval_row("b", None, count=3, sufficient=False)],
+            metric="selection rate",
+            chart_id="sel",
+            title="Selection rate",
+            reference=("overall", 0.45),
+        ),
+        "limit": limit_chart(
+            [
+                limit_row(label, 0.12, status="fail", interval=(0.05, 0.2)),
+                limit_row("ratio", 0.9, ">=", 0.8),
+                limit_row("eo", None, status="insufficient-data"),
+            ],
+            chart_id="lim",
+            title="Limits",
+        ),
+        "target": target_chart(
+            [
+                target_row(label, 0.87, 0.85, baselines=[{"label": "logreg", "value": 0.81}]),
+                target_row("latency ms", 80, 100, "lower"),
+            ],
+            chart_id="obj",
+            title="Objectives",
+        ),
     }
 
 
 def empty_charts():
-    return [heat([]), interval_chart([], metric="m", chart_id="e1", title="t"),
-            limit_chart([], chart_id="e2", title="t"), target_chart([], chart_id="e3", title="t")]
+    return [
+        heat([]),
+        interval_chart([], metric="m", chart_id="e1", title="t"),
+        limit_chart([], chart_id="e2", title="t"),
+        target_chart([], chart_id="e3", title="t"),
+    ]
 
 
 def texts(root):
@@ -59,7 +93,8 @@ def circles(root):
 def luminance(hex_colour):
     def linear(c):
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (linear(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+
+    r, g, b = (linear(int(hex_colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -107,8 +142,9 @@ def test_hostile_text_stays_inert_text(label, kind):
 
 
 def test_hostile_title_and_band_names_are_escaped():
-    svg = risk_heat_map([{"id": "R1", "likelihood": 1, "impact": 1}], bands=[(HOSTILE[0], 1, 25)],
-                        chart_id="h", title=HOSTILE[1])
+    svg = risk_heat_map(
+        [{"id": "R1", "likelihood": 1, "impact": 1}], bands=[(HOSTILE[0], 1, 25)], chart_id="h", title=HOSTILE[1]
+    )
     root = ET.fromstring(svg)
     assert root.find(f"{NS}title").text == HOSTILE[1]
     assert "url(" not in svg and not list(root.iter(f"{NS}script"))
@@ -127,7 +163,9 @@ def cell_of(root, content):
 
 @pytest.mark.parametrize("levels", [5, 3])
 def test_risk_lands_in_its_cell(levels):
-    root = ET.fromstring(heat([{"id": "R1", "likelihood": 2, "impact": 3}], likelihood_levels=levels, impact_levels=levels))
+    root = ET.fromstring(
+        heat([{"id": "R1", "likelihood": 2, "impact": 3}], likelihood_levels=levels, impact_levels=levels)
+    )
     assert cell_of(root, "R1") == (3 - 1, levels - 2)  # columns by impact, likelihood counted from the top
 
 
@@ -137,8 +175,11 @@ def test_heat_map_cell_shows_its_band():
     rect = next(r for r in root.iter(f"{NS}rect") if (float(r.get("x")), float(r.get("y"))) == (x, y))
     assert rect.get("fill") == BAND_FILLS[-1]
     assert cell_of(root, "R1") == (4, 1)
-    marks = [el.text for el in root.iter(f"{NS}text")
-             if x <= float(el.get("x")) < x + HEAT_CELL and y <= float(el.get("y")) < y + HEAT_CELL]
+    marks = [
+        el.text
+        for el in root.iter(f"{NS}text")
+        if x <= float(el.get("x")) < x + HEAT_CELL and y <= float(el.get("y")) < y + HEAT_CELL
+    ]
     assert marks == ["C", "R1"]
     assert "R1 at likelihood 4, impact 5, score 20, critical" in root.find(f"{NS}desc").text
 
@@ -152,7 +193,9 @@ def test_heat_map_folds_crowded_cells_and_keeps_all_ids_in_desc():
 
 
 def test_heat_map_clamps_off_grid_and_lists_unrated():
-    root = ET.fromstring(heat([{"id": "R1", "likelihood": 7, "impact": 0}, {"id": "R2", "likelihood": None, "impact": 3}]))
+    root = ET.fromstring(
+        heat([{"id": "R1", "likelihood": 7, "impact": 0}, {"id": "R2", "likelihood": None, "impact": 3}])
+    )
     assert cell_of(root, "R1*") == (0, 0)
     desc = root.find(f"{NS}desc").text
     assert "outside the grid, shown at likelihood 5, impact 1" in desc and "Not rated: R2" in desc
@@ -160,15 +203,16 @@ def test_heat_map_clamps_off_grid_and_lists_unrated():
 
 
 def test_heat_map_band_initials_fall_back_to_names_when_they_clash():
-    root = ET.fromstring(heat([{"id": "R1", "likelihood": 1, "impact": 1}],
-                              bands=[("medium", 1, 12), ("moderate", 13, 25)]))
+    root = ET.fromstring(
+        heat([{"id": "R1", "likelihood": 1, "impact": 1}], bands=[("medium", 1, 12), ("moderate", 13, 25)])
+    )
     assert "medium" in texts(root) and "M" not in texts(root)
 
 
 def test_band_fills_differ_clearly_in_grey():
     levels = sorted(luminance(colour) for colour in BAND_FILLS)
-    assert all(b - a > 0.08 for a, b in zip(levels, levels[1:]))
-    assert all((b + 0.05) / (a + 0.05) > 1.4 for a, b in zip(levels, levels[1:]))
+    assert all(b - a > 0.08 for a, b in itertools.pairwise(levels))
+    assert all((b + 0.05) / (a + 0.05) > 1.4 for a, b in itertools.pairwise(levels))
 
 
 def test_heat_map_uses_distinct_greys_for_four_bands():
@@ -183,9 +227,14 @@ def test_interval_chart_positions_dots_and_whiskers_by_domain():
     root = ET.fromstring(interval_chart(rows, metric="tpr", chart_id="c", title="t", domain=(0.2, 0.7)))
     dots = circles(root)
     assert [(float(c.get("cx")), float(c.get("cy"))) for c in dots] == [
-        (pytest.approx(x_at(0.3, 0.2, 0.7)), row_centre(0)), (pytest.approx(x_at(0.6, 0.2, 0.7)), row_centre(1))]
-    spans = [(float(line.get("x1")), float(line.get("x2"))) for line in root.iter(f"{NS}line")
-             if line.get("y1") == line.get("y2") == f"{row_centre(0):.1f}"]
+        (pytest.approx(x_at(0.3, 0.2, 0.7)), row_centre(0)),
+        (pytest.approx(x_at(0.6, 0.2, 0.7)), row_centre(1)),
+    ]
+    spans = [
+        (float(line.get("x1")), float(line.get("x2")))
+        for line in root.iter(f"{NS}line")
+        if line.get("y1") == line.get("y2") == f"{row_centre(0):.1f}"
+    ]
     assert spans == [pytest.approx((x_at(0.25, 0.2, 0.7), x_at(0.4, 0.2, 0.7)), abs=0.06)]
 
 
@@ -217,15 +266,21 @@ def test_interval_chart_rejects_an_empty_domain():
 
 
 def test_interval_chart_grows_with_rows():
-    heights = [float(ET.fromstring(interval_chart([interval_row(str(k), 0.5) for k in range(n)], metric="m",
-                                                  chart_id="c", title="t")).get("height")) for n in (2, 12)]
+    heights = [
+        float(
+            ET.fromstring(
+                interval_chart([interval_row(str(k), 0.5) for k in range(n)], metric="m", chart_id="c", title="t")
+            ).get("height")
+        )
+        for n in (2, 12)
+    ]
     assert heights[1] - heights[0] == 10 * ROW_HEIGHT
 
 
 def axis_ends(root):
     """The first and last of the five tick labels, which come just before the axis caption."""
     ticks = [float(t) for t in texts(root)[-6:-1]]
-    steps = [b - a for a, b in zip(ticks, ticks[1:])]
+    steps = [b - a for a, b in itertools.pairwise(ticks)]
     assert steps == pytest.approx([steps[0]] * 4, rel=1e-3)
     return ticks[0], ticks[-1]
 
@@ -233,32 +288,44 @@ def axis_ends(root):
 def hatch_background(root, y_centre):
     """The shaded rectangle behind the hatching of one row (the failing side)."""
     top = y_centre - ROW_HEIGHT / 2 + 3
-    return next((float(r.get("x")), float(r.get("x")) + float(r.get("width")))
-                for r in root.iter(f"{NS}rect") if float(r.get("y")) == top)
+    return next(
+        (float(r.get("x")), float(r.get("x")) + float(r.get("width")))
+        for r in root.iter(f"{NS}rect")
+        if float(r.get("y")) == top
+    )
 
 
 def test_limit_chart_hatches_the_failing_side_and_says_the_status():
-    rows = [limit_row("diff", 0.12, "<=", 0.1, "fail"), limit_row("ratio", 0.9, ">=", 0.8, "pass"),
-            limit_row("eo", None, "<", 0.1, "insufficient-data")]
+    rows = [
+        limit_row("diff", 0.12, "<=", 0.1, "fail"),
+        limit_row("ratio", 0.9, ">=", 0.8, "pass"),
+        limit_row("eo", None, "<", 0.1, "insufficient-data"),
+    ]
     root = ET.fromstring(limit_chart(rows, chart_id="l", title="t"))
     low, high = axis_ends(root)
     assert low == 0 and 0.9 < high < 1.1
-    assert hatch_background(root, row_centre(0)) == pytest.approx((x_at(0.1, low, high), ROW_LEFT + ROW_PLOT_WIDTH), abs=0.06)
+    assert hatch_background(root, row_centre(0)) == pytest.approx(
+        (x_at(0.1, low, high), ROW_LEFT + ROW_PLOT_WIDTH), abs=0.06
+    )
     assert hatch_background(root, row_centre(1)) == pytest.approx((ROW_LEFT, x_at(0.8, low, high)), abs=0.06)
     assert {"FAIL", "pass", "insufficient data", "undefined", "limit <= 0.1"} <= set(texts(root))
     assert "diff: 0.12, no interval, limit at most 0.1, FAIL" in root.find(f"{NS}desc").text
 
 
 def test_limit_chart_domain_covers_limits_and_intervals():
-    root = ET.fromstring(limit_chart([limit_row("r", 0.5, ">=", 0.8, "fail", interval=(0.3, 1.1))], chart_id="l", title="t"))
+    root = ET.fromstring(
+        limit_chart([limit_row("r", 0.5, ">=", 0.8, "fail", interval=(0.3, 1.1))], chart_id="l", title="t")
+    )
     low, high = axis_ends(root)
     assert low == 0 and high >= 1.1
     assert [float(c.get("cx")) for c in circles(root)] == [pytest.approx(x_at(0.5, low, high), abs=0.06)]
 
 
 def test_target_chart_scales_each_row_to_its_own_largest_number():
-    rows = [target_row("AUC", 0.87, 0.85, baselines=[{"label": "logreg", "value": 0.9}]),
-            target_row("latency ms", 80, 100, "lower")]
+    rows = [
+        target_row("AUC", 0.87, 0.85, baselines=[{"label": "logreg", "value": 0.9}]),
+        target_row("latency ms", 80, 100, "lower"),
+    ]
     root = ET.fromstring(target_chart(rows, chart_id="t", title="t"))
     dots = [float(c.get("cx")) for c in circles(root)]
     assert dots == [pytest.approx(x_at(0.87, 0, 0.99), abs=0.06), pytest.approx(x_at(80, 0, 110), abs=0.06)]

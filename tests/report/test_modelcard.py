@@ -15,13 +15,22 @@ from helpers import REPO, write_project
 from planner import load as load_project
 from planner.assess import assess
 from planner.audit.cache import audits_for
-from planner.text import escape_inline as md
 from planner.report.modelcard import fmt, front_matter, model_card
+from planner.text import escape_inline as md
 
 EXAMPLES = {name: REPO / "examples" / name for name in ("adult-income", "german-credit")}
 AS_OF = datetime.date(2026, 5, 1)
-SECTIONS = ["Model details", "Intended use", "Factors", "Metrics", "Evaluation data", "Training data",
-            "Quantitative analyses", "Ethical considerations", "Caveats and recommendations"]
+SECTIONS = [
+    "Model details",
+    "Intended use",
+    "Factors",
+    "Metrics",
+    "Evaluation data",
+    "Training data",
+    "Quantitative analyses",
+    "Ethical considerations",
+    "Caveats and recommendations",
+]
 HOSTILE = "| <script>alert(1)</script> [x](javascript:1)"
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
@@ -52,6 +61,7 @@ def split(text: str) -> tuple[dict, str]:
     return yaml.safe_load(meta), body
 
 
+@pytest.mark.slow  # imports mlflow (about 1 s)
 def test_front_matter_is_plain_yaml_with_the_mlflow_candidate_metrics(card, monkeypatch):
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # mlflow 3 keeps the file store behind a flag
     mlflow = pytest.importorskip("mlflow")
@@ -102,9 +112,11 @@ def test_group_numbers_equal_the_audit_result(card):
         for grouping in audit.result_data["groupings"]:
             for group in grouping["groups"]:
                 label = md(" & ".join(map(str, group["group"].values())))
-                cells = table_row(text, f"#### {md(grouping['name'])}", label + (" (small)" * (not group["sufficient"])))
+                cells = table_row(
+                    text, f"#### {md(grouping['name'])}", label + (" (small)" * (not group["sufficient"]))
+                )
                 assert cells[1] == f"{group['count']:,}"
-                for metric, cell in zip(metrics, cells[2:]):
+                for metric, cell in zip(metrics, cells[2:], strict=False):
                     value = group["metrics"][metric]
                     if value["value"] is None:
                         assert cell == "n/a"
@@ -142,9 +154,15 @@ def test_sections_without_a_source_say_so(tmp_path):
     _, _, _, text = render(root)
     meta, body = split(text)
     assert meta == {"tags": ["tabular-classification"], "metrics": ["roc_auc"]}  # no value: no model-index
-    for sentence in ("the project has no data checklist", "the project has no risk register",
-                     "the project has no computed bias audit", "**Primary use:** not stated in the specs",
-                     "**Candidate run:** none", "**Objective not measured** O1", "**No candidate run**"):
+    for sentence in (
+        "the project has no data checklist",
+        "the project has no risk register",
+        "the project has no computed bias audit",
+        "**Primary use:** not stated in the specs",
+        "**Candidate run:** none",
+        "**Objective not measured** O1",
+        "**No candidate run**",
+    ):
         assert sentence in body, sentence
 
 
@@ -154,14 +172,23 @@ def hostile_copy(tmp_path):
     root = tmp_path / "hostile"
     shutil.copytree(EXAMPLES["adult-income"], root)
     quoted = json.dumps(HOSTILE)  # a JSON string is a YAML double-quoted scalar
-    edits = {"specs/risks.yaml": [("title: Selection-rate gap between women and men", f"title: {quoted}"),
-                                  ("- Per-group threshold review if the audit limit is breached.", f"- {quoted}")],
-             "specs/objectives.yaml": [("statement: Rank prospects by the chance their income exceeds 50k USD.",
-                                        f"statement: {quoted}")],
-             "specs/bias-audit.yaml": [("A perfectly accurate model reproduces these gaps in who is invited.", HOSTILE)],
-             "specs/data.yaml": [("answer: Public download; the data science team and the auditors have it in the "
-                                  "project bucket.", f"answer: {quoted}")],
-             "data/predictions.csv": [("Amer-Indian-Eskimo", HOSTILE)]}
+    edits = {
+        "specs/risks.yaml": [
+            ("title: Selection-rate gap between women and men", f"title: {quoted}"),
+            ("- Per-group threshold review if the audit limit is breached.", f"- {quoted}"),
+        ],
+        "specs/objectives.yaml": [
+            ("statement: Rank prospects by the chance their income exceeds 50k USD.", f"statement: {quoted}")
+        ],
+        "specs/bias-audit.yaml": [("A perfectly accurate model reproduces these gaps in who is invited.", HOSTILE)],
+        "specs/data.yaml": [
+            (
+                "answer: Public download; the data science team and the auditors have it in the project bucket.",
+                f"answer: {quoted}",
+            )
+        ],
+        "data/predictions.csv": [("Amer-Indian-Eskimo", HOSTILE)],
+    }
     for name, replacements in edits.items():
         path = root / name
         text = path.read_text()
@@ -179,7 +206,7 @@ def walk(tokens):
 
 
 def test_hostile_spec_text_renders_inert(tmp_path):
-    project, _, _, text = render(hostile_copy(tmp_path))
+    _project, _, _, text = render(hostile_copy(tmp_path))
     _, body = split(text)
     assert "<script" not in body and not re.search(r"(?<!\\)\]\(javascript", body)
     assert body.count(md(HOSTILE)) >= 6  # risk title twice, mitigation, objective, finding, answer, groups
@@ -198,19 +225,30 @@ def test_a_project_template_overrides_the_builtin(tmp_path):
     shutil.copytree(EXAMPLES["adult-income"], root)
     (root / "templates").mkdir()
     (root / "templates" / "modelcard.md.j2").write_text(
-        "# {{ project.name|md }}\n{% for o in objectives %}\n{{ o.id }}={{ o.measured }}\n{% endfor %}\n")
+        "# {{ project.name|md }}\n{% for o in objectives %}\n{{ o.id }}={{ o.measured }}\n{% endfor %}\n"
+    )
     _, assessment, _, text = render(root)
     measured = "".join(f"{o.id}={fmt(o.value)}\n" for o in assessment.of_kind("objective"))
     assert text == f"# Advice-eligibility pre-screen (UCI Adult)\n{measured}"
 
 
 def test_same_inputs_give_identical_text(card):
-    project, assessment, audits, text = card
+    project, assessment, _audits, text = card
     assert model_card(assessment, as_of=AS_OF) == text
     assert render(project.root)[3] == text
 
 
-@pytest.mark.parametrize("value, shown", [(None, "n/a"), (float("nan"), "n/a"), (0.0758162700, "0.07582"),
-                                          (16281, "16,281"), (23081.048, "23,080"), (0.5, "0.5"), (True, "true")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (None, "n/a"),
+        (float("nan"), "n/a"),
+        (0.0758162700, "0.07582"),
+        (16281, "16,281"),
+        (23081.048, "23,080"),
+        (0.5, "0.5"),
+        (True, "true"),
+    ],
+)
 def test_numbers_are_formatted_to_four_significant_digits(value, shown):
     assert fmt(value) == shown

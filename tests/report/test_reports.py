@@ -64,8 +64,13 @@ def test_pdfs_name_every_risk_objective_and_audit_group(example):
     text = pdf_text(outputs["governance.pdf"]) + pdf_text(outputs["design.pdf"])
     wanted = [risk.id for spec in project.of_kind("risks") for risk in spec.risks]
     wanted += [o.id for spec in project.of_kind("objectives") for o in spec.objectives]
-    wanted += [str(value) for audit in audits for grouping in audit.result_data["groupings"]
-               for group in grouping["groups"] for value in group["group"].values()]
+    wanted += [
+        str(value)
+        for audit in audits
+        for grouping in audit.result_data["groupings"]
+        for group in grouping["groups"]
+        for value in group["group"].values()
+    ]
     assert wanted and [item for item in wanted if item not in text] == []
 
 
@@ -129,8 +134,11 @@ def hostile_project(tmp_path):
     text = text.replace(title, title.split("title:")[0] + "title: " + repr(HOSTILE["script"] + HOSTILE["image"]), 1)
     risks.write_text(text.replace("    mitigations:\n", "    mitigations:\n      - " + repr(HOSTILE["css"]) + "\n", 1))
     manifest = root / "planner.yaml"
-    manifest.write_text(manifest.read_text().replace("problem: >-", "problem: >-\n    " + HOSTILE["link"] + " "
-                                                     + HOSTILE["image"] + " ", 1))
+    manifest.write_text(
+        manifest.read_text().replace(
+            "problem: >-", "problem: >-\n    " + HOSTILE["link"] + " " + HOSTILE["image"] + " ", 1
+        )
+    )
     return root
 
 
@@ -164,7 +172,8 @@ def test_a_template_that_fetches_outside_the_project_stops_the_pdf_and_writes_no
     (root / "templates" / "design.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block title %}Design{% endblock %}'
         '{% block content %}<img src="file:///etc/passwd"><a rel="attachment" href="file:///etc/hostname">x</a>'
-        '{% endblock %}')
+        "{% endblock %}"
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("old")
@@ -183,7 +192,8 @@ def test_files_inside_the_project_may_be_used_by_a_template(tmp_path):
     Image.new("RGB", (40, 20), "#336699").save(root / "templates" / "logo.png")
     (root / "templates" / "design.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block title %}Overridden design{% endblock %}'
-        '{% block content %}<img src="templates/logo.png" alt="logo">{% endblock %}')
+        '{% block content %}<img src="templates/logo.png" alt="logo">{% endblock %}'
+    )
     outputs = render(root, formats=("pdf",), kinds=("design",))[2]
     reader = PdfReader(io.BytesIO(outputs["design.pdf"]))
     assert "Overridden design" in reader.pages[0].extract_text()
@@ -192,8 +202,9 @@ def test_files_inside_the_project_may_be_used_by_a_template(tmp_path):
 
 def test_long_tables_are_summarised_in_the_pdf_only(tmp_path):
     root = shutil.copytree(EXAMPLES[-1], tmp_path / "p")
-    extra = "".join(f"  - {{id: X{n}, title: Extra risk {n}, likelihood: 1, impact: 1, status: closed}}\n"
-                    for n in range(120))
+    extra = "".join(
+        f"  - {{id: X{n}, title: Extra risk {n}, likelihood: 1, impact: 1, status: closed}}\n" for n in range(120)
+    )
     risks = root / "specs" / "risks.yaml"
     risks.write_text(risks.read_text().rstrip("\n") + "\n" + extra)
     outputs = render(root, kinds=("governance",), formats=("html", "pdf"))[2]
@@ -204,8 +215,9 @@ def test_long_tables_are_summarised_in_the_pdf_only(tmp_path):
 
 def test_cli_writes_the_requested_documents(tmp_path, capsys):
     root = shutil.copytree(EXAMPLES[-1], tmp_path / "p")
-    code, out, _ = run_cli(capsys, "report", str(root), "--format", "html,modelcard", "--kind", "design",
-                           "--out", str(tmp_path / "out"))
+    code, out, _ = run_cli(
+        capsys, "report", str(root), "--format", "html,modelcard", "--kind", "design", "--out", str(tmp_path / "out")
+    )
     assert code == 0, out
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["design.html", "model-card.md"]
     code, out, err = run_cli(capsys, "report", str(root), "--format", "html,docx")
@@ -237,7 +249,8 @@ def test_the_pdf_fetches_only_visible_files_of_the_templates_folder(tmp_path, hr
     (root / "templates" / ".secret").write_text("token")
     (root / "templates" / "design.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block title %}D{% endblock %}'
-        f'{{% block content %}}<a rel="attachment" href="{href}">x</a>{{% endblock %}}')
+        f'{{% block content %}}<a rel="attachment" href="{href}">x</a>{{% endblock %}}'
+    )
     with pytest.raises(PlannerError) as info:
         render(root, formats=("pdf",), kinds=("design",))
     assert info.value.diagnostics[0].code == "report-fetch"
