@@ -87,6 +87,7 @@ def test_cached_findings_have_the_attributes_of_the_engines(project, computed):
 def test_audits_for_uses_the_fresh_cache_and_reports_nothing(project, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("computed although the cache is fresh")
+
     monkeypatch.setattr(audit_cache, "run_spec_audit", refuse)
     _cached(project)
 
@@ -106,8 +107,7 @@ def test_one_changed_byte_of_the_predictions_makes_it_stale(project, computed):
     at = data.rindex(b"0.")  # a score digit: same size, same shape, another value
     data[at + 2] = ord("1") if data[at + 2] != ord("1") else ord("2")
     path.write_bytes(bytes(data))
-    _assert_recomputed(project, "predictions file data/predictions.csv changed since the result was computed",
-                       computed)
+    _assert_recomputed(project, "predictions file data/predictions.csv changed since the result was computed", computed)
 
 
 def test_a_changed_limit_value_makes_it_stale(project, computed):
@@ -169,6 +169,7 @@ def test_a_missing_cache_is_reported_as_such(project, computed):
 def test_a_result_of_either_engine_is_used(project, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("computed although the cache is fresh")
+
     monkeypatch.setattr(audit_cache, "run_spec_audit", refuse)
     assert json.loads((project.root / CACHED).read_text())["fingerprint"]["engine"] == "pandas"
     _cached(project, engine="pandas")
@@ -237,7 +238,8 @@ def test_a_missing_predictions_file_is_a_diagnostic_not_a_crash(project):
     lines = []
     audits, problems = audits_for(project, report=lines.append)
     assert len(lines) == 1 and lines[0].startswith(
-        "audit A1: computing (predictions file data/predictions.csv cannot be read (")
+        "audit A1: computing (predictions file data/predictions.csv cannot be read ("
+    )
     assert audits == [] and [p.code for p in problems] == ["missing-file"]
 
 
@@ -262,7 +264,10 @@ def test_a_planner_folder_linking_outside_is_neither_read_nor_written(tmp_path, 
     lines = []
     audits, problems = audits_for(project, report=lines.append)
     assert not problems and [a.origin for a in audits] == ["computed"]
-    assert lines[0] == f"audit A1: computing (cache folder {root / '.planner' / 'audits'} resolves outside the project folder)"
+    assert (
+        lines[0]
+        == f"audit A1: computing (cache folder {root / '.planner' / 'audits'} resolves outside the project folder)"
+    )
     assert lines[1].startswith("audit results not cached: cache folder")
     assert list(outside.iterdir()) == []
     with pytest.raises(audit_cache.CacheLocationError):
@@ -272,6 +277,7 @@ def test_a_planner_folder_linking_outside_is_neither_read_nor_written(tmp_path, 
 def test_an_unwritable_cache_never_fails_the_command(project, computed, monkeypatch):
     def refuse(path, data):
         raise PermissionError(13, "Permission denied", str(path))
+
     monkeypatch.setattr(audit_cache, "write_atomic", refuse)
     (project.root / CACHED).unlink()
     lines = []
@@ -292,8 +298,9 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 
 
 def test_the_gate_on_a_fresh_cache_imports_nothing_heavy(project):
-    result = subprocess.run([sys.executable, "-c", GATE.format(heavy=HEAVY), str(project.root)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", GATE.format(heavy=HEAVY), str(project.root)], capture_output=True, text=True, check=True
+    )
     assert result.stdout.splitlines() == ["[]"]
 
 

@@ -7,8 +7,14 @@ import pandas as pd
 import pytest
 
 from helpers.predictions import make_predictions
-from planner.audit import (count_cells, duckdb_cell_counts, grouped_count_sql, prepare_predictions,
-                           read_counts, run_audit)
+from planner.audit import (
+    count_cells,
+    duckdb_cell_counts,
+    grouped_count_sql,
+    prepare_predictions,
+    read_counts,
+    run_audit,
+)
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -39,8 +45,9 @@ def test_counts_are_a_plain_crosstab(seeded):
 def test_emitted_sql_runs_in_duckdb_and_gives_the_counts(seeded):
     frame = seeded.assign(y=np.where(seeded.y == 1, "yes", "no"))
     sql = grouped_count_sql("preds", label="y", prediction="pred", sensitive_features=["sex"], positive_label="yes")
-    assert sql.startswith('SELECT\n  COALESCE(CAST("sex" AS VARCHAR), \'missing\') AS "sex",\n'
-                          '  CAST("y" = \'yes\' AS INTEGER) AS label,')
+    assert sql.startswith(
+        'SELECT\n  COALESCE(CAST("sex" AS VARCHAR), \'missing\') AS "sex",\n  CAST("y" = \'yes\' AS INTEGER) AS label,'
+    )
     con = duckdb.connect()
     con.register("preds", frame)
     got = con.execute(sql).df()
@@ -49,8 +56,9 @@ def test_emitted_sql_runs_in_duckdb_and_gives_the_counts(seeded):
 
 
 def test_sql_quotes_hostile_names():
-    sql = grouped_count_sql('a"; DROP TABLE x; --', label="y", prediction="p", sensitive_features=['s"x'],
-                            positive_label="it's")
+    sql = grouped_count_sql(
+        'a"; DROP TABLE x; --', label="y", prediction="p", sensitive_features=['s"x'], positive_label="it's"
+    )
     assert '"a""; DROP TABLE x; --"' in sql and '"s""x"' in sql and "'it''s'" in sql
 
 
@@ -58,17 +66,25 @@ def test_audit_from_counts_table_equals_audit_from_rows(tmp_path, seeded):
     rows = run_audit(seeded, label="y", prediction="pred", sensitive_features=["sex", "race"], seed=3)
     table = seeded.groupby(["sex", "race", "y", "pred"]).size().rename("n").reset_index()
     table.to_csv(tmp_path / "counts.csv", index=False)
-    counts = run_audit(str(tmp_path / "counts.csv"), label="y", prediction="pred", count="n",
-                       sensitive_features=["sex", "race"], seed=3)
+    counts = run_audit(
+        str(tmp_path / "counts.csv"),
+        label="y",
+        prediction="pred",
+        count="n",
+        sensitive_features=["sex", "race"],
+        seed=3,
+    )
     assert json.dumps(counts.to_dict()["groupings"]) == json.dumps(rows.to_dict()["groupings"])
-    assert read_counts(str(tmp_path / "counts.csv"), group_columns=["sex"], label="y", prediction="p" "red",
-                       count="n")["count"].sum() == len(seeded)
+    assert read_counts(str(tmp_path / "counts.csv"), group_columns=["sex"], label="y", prediction="pred", count="n")[
+        "count"
+    ].sum() == len(seeded)
 
 
 def test_duckdb_engine_in_run_audit(tmp_path, seeded):
     path = tmp_path / "p.parquet"
     seeded.to_parquet(path)
     a = run_audit(str(path), label="y", prediction="pred", sensitive_features=["sex", "race"], engine="duckdb")
-    b = run_audit(str(path), label="y", prediction="pred", sensitive_features=["sex", "race"],
-                  metrics=[m for m in a.metrics])
+    b = run_audit(
+        str(path), label="y", prediction="pred", sensitive_features=["sex", "race"], metrics=[m for m in a.metrics]
+    )
     assert json.dumps(a.to_dict()["groupings"]) == json.dumps(b.to_dict()["groupings"])

@@ -47,8 +47,15 @@ def simpson_frame():
 
 
 def test_simpsons_paradox_is_flagged_with_slices_named():
-    result = run_audit(simpson_frame(), label="y", prediction="pred", sensitive_features=["g"], slices=["dept"],
-                       metrics=["selection_rate"], bootstrap_samples=0)
+    result = run_audit(
+        simpson_frame(),
+        label="y",
+        prediction="pred",
+        sensitive_features=["g"],
+        slices=["dept"],
+        metrics=["selection_rate"],
+        bootstrap_samples=0,
+    )
     (entry,) = result.slices[0]["reversals"]
     assert entry["overall_order"] == "A > B" and entry["reversed_in"] == ["easy", "hard"]
     assert entry["simpsons_paradox"] is True
@@ -58,8 +65,9 @@ def test_simpsons_paradox_is_flagged_with_slices_named():
 
 def test_no_reversal_reported_when_orders_agree(seeded):
     frame = seeded.assign(pred=np.where(seeded.sex == "male", 1, 0))
-    result = run_audit(frame, label="y", prediction="pred", sensitive_features=["sex"], slices=["edu"],
-                       bootstrap_samples=0)
+    result = run_audit(
+        frame, label="y", prediction="pred", sensitive_features=["sex"], slices=["edu"], bootstrap_samples=0
+    )
     assert not [r for r in result.slices[0]["reversals"] if r["metric"] == "selection_rate"]
 
 
@@ -70,8 +78,16 @@ def cost_by_loop(y, s, t, cost_fp, cost_fn):
 
 @pytest.mark.parametrize("kind", ["grid", "quantiles"])
 def test_threshold_costs_match_a_loop(seeded, kind):
-    result = run_audit(seeded, label="y", prediction="pred", score="score", sensitive_features=["sex"],
-                       bootstrap_samples=0, costs={"fp": 1.0, "fn": 4.0}, threshold_candidates=kind)
+    result = run_audit(
+        seeded,
+        label="y",
+        prediction="pred",
+        score="score",
+        sensitive_features=["sex"],
+        bootstrap_samples=0,
+        costs={"fp": 1.0, "fn": 4.0},
+        threshold_candidates=kind,
+    )
     t = result.thresholds
     y, s = seeded.y.to_numpy(), seeded.score.to_numpy()
     expected = [cost_by_loop(y, s, x, 1.0, 4.0) for x in t["thresholds"]]
@@ -95,7 +111,7 @@ def test_baselines_match_dummy_classifiers(seed):
     assert base["zero_rule"]["overall"]["accuracy"] == pytest.approx(accuracy_score(y, z_pred), abs=1e-12)
     assert base["zero_rule"]["overall"]["brier_score"] == pytest.approx(brier_score_loss(y, z_prob), abs=1e-12)
     rnd = base["random"]["overall"]
-    assert rnd["accuracy"] == pytest.approx(p ** 2 + (1 - p) ** 2) and rnd["roc_auc"] == 0.5
+    assert rnd["accuracy"] == pytest.approx(p**2 + (1 - p) ** 2) and rnd["roc_auc"] == 0.5
     prior = DummyClassifier(strategy="prior").fit(np.zeros((len(y), 1)), y).predict_proba(np.zeros((len(y), 1)))[:, 1]
     assert rnd["brier_score"] == pytest.approx(brier_score_loss(y, prior), abs=1e-12)
     # Monte Carlo check of the random ("stratified") strategy's expected accuracy and precision.
@@ -106,10 +122,19 @@ def test_baselines_match_dummy_classifiers(seed):
 
 def test_to_dict_is_json_without_nan_and_has_the_documented_shape():
     frame = make_predictions(5, n=2000, no_positive_group=True)
-    result = run_audit(frame, label="y", prediction="pred", score="score", sensitive_features=["sex", "race"],
-                       slices=["edu"], limits=[Limit("demographic_parity_ratio", ">=", 0.8, confident=True)],
-                       costs={"fp": 1, "fn": 2}, reference_groups={"sex": "male", "race": "a"},
-                       bootstrap_samples=100, seed=1)
+    result = run_audit(
+        frame,
+        label="y",
+        prediction="pred",
+        score="score",
+        sensitive_features=["sex", "race"],
+        slices=["edu"],
+        limits=[Limit("demographic_parity_ratio", ">=", 0.8, confident=True)],
+        costs={"fp": 1, "fn": 2},
+        reference_groups={"sex": "male", "race": "a"},
+        bootstrap_samples=100,
+        seed=1,
+    )
     data = result.to_dict()
     text = json.dumps(data, allow_nan=False)
     assert json.loads(text) == data
@@ -117,7 +142,19 @@ def test_to_dict_is_json_without_nan_and_has_the_documented_shape():
     assert data["groupings"][2]["reference"] == {"sex": "male", "race": "a"}
     assert set(data["groupings"][0]["disparities"]["equalized_odds_ratio"]) == {"between_groups", "to_overall"}
     assert data["findings"][0]["status"] in {"pass", "fail", "insufficient-data"}
-    assert run_audit(frame, label="y", prediction="pred", score="score", sensitive_features=["sex", "race"],
-                     slices=["edu"], bootstrap_samples=100, seed=1, costs={"fp": 1, "fn": 2},
-                     reference_groups={"sex": "male", "race": "a"},
-                     limits=[Limit("demographic_parity_ratio", ">=", 0.8, confident=True)]).to_dict() == data
+    assert (
+        run_audit(
+            frame,
+            label="y",
+            prediction="pred",
+            score="score",
+            sensitive_features=["sex", "race"],
+            slices=["edu"],
+            bootstrap_samples=100,
+            seed=1,
+            costs={"fp": 1, "fn": 2},
+            reference_groups={"sex": "male", "race": "a"},
+            limits=[Limit("demographic_parity_ratio", ">=", 0.8, confident=True)],
+        ).to_dict()
+        == data
+    )

@@ -14,6 +14,7 @@ def csv(tmp_path):
         path = tmp_path / name
         frame.to_csv(path, index=False)
         return str(path)
+
     return write
 
 
@@ -48,7 +49,8 @@ def test_labels_not_binary(csv):
     frame.loc[3, "y"] = 2
     path = csv(frame)
     assert error(lambda: read(path)).message == (
-        f"label column 'y' in {path} is not binary: found 3 distinct values (0, 1, 2)")
+        f"label column 'y' in {path} is not binary: found 3 distinct values (0, 1, 2)"
+    )
 
 
 def test_label_strings_need_positive_label(csv):
@@ -65,15 +67,15 @@ def test_positive_label_not_found(csv):
     frame = make_predictions(0, n=50).assign(y=lambda f: np.where(f.y == 1, ">50K.", "<=50K."))
     path = csv(frame)
     assert error(lambda: read(path, positive_label=">50K")).message == (
-        f"positive label '>50K' not found in label column 'y' in {path}: values are '<=50K.', '>50K.'")
+        f"positive label '>50K' not found in label column 'y' in {path}: values are '<=50K.', '>50K.'"
+    )
 
 
 def test_label_missing_values_report_row(csv):
     frame = make_predictions(0, n=50).astype({"y": float})
     frame.loc[[4, 9], "y"] = np.nan
     path = csv(frame)
-    assert error(lambda: read(path)).message == (
-        f"label column 'y' in {path} has 2 missing value(s), first at row 5")
+    assert error(lambda: read(path)).message == (f"label column 'y' in {path} has 2 missing value(s), first at row 5")
 
 
 def test_predictions_not_binary(csv):
@@ -88,17 +90,18 @@ def test_scores_out_of_range_and_nan(csv):
     frame.loc[7, "score"] = 1.5
     path = csv(frame)
     assert error(lambda: read(path, prediction=None, score="score")).message == (
-        f"score column 'score' in {path} has 1 value(s) outside [0, 1], first 1.5 at row 8")
+        f"score column 'score' in {path} has 1 value(s) outside [0, 1], first 1.5 at row 8"
+    )
     frame.loc[2, "score"] = np.nan
     path = csv(frame, "nan.csv")
     assert error(lambda: read(path, prediction=None, score="score")).message == (
-        f"score column 'score' in {path} has 1 missing value(s), first at row 3")
+        f"score column 'score' in {path} has 1 missing value(s), first at row 3"
+    )
 
 
 def test_score_not_numeric(csv):
     path = csv(make_predictions(0, n=50).assign(score="high"))
-    assert error(lambda: read(path, score="score")).message.startswith(
-        f"score column 'score' in {path} is not numeric")
+    assert error(lambda: read(path, score="score")).message.startswith(f"score column 'score' in {path} is not numeric")
 
 
 def test_prediction_derived_from_score_with_threshold(csv):
@@ -130,15 +133,16 @@ def test_frame_errors_say_frame_and_other_cases(tmp_path):
     (tmp_path / "x.xlsx").write_text("")
     e = error(lambda: read_predictions(tmp_path / "x.xlsx", label="y", sensitive_features=[]))
     assert e.message == f"cannot read {tmp_path / 'x.xlsx'}: unsupported file type '.xlsx'"
-    e = error(lambda: run_audit(frame, label="y", prediction="pred", sensitive_features=["sex"],
-                                metrics=["acuracy"]))
+    e = error(lambda: run_audit(frame, label="y", prediction="pred", sensitive_features=["sex"], metrics=["acuracy"]))
     assert (e.message, e.hint) == ("unknown metric 'acuracy'", "did you mean 'accuracy'?")
-    e = error(lambda: run_audit(frame, label="y", prediction="pred", sensitive_features=["sex"],
-                                metrics=["roc_auc"]))
+    e = error(lambda: run_audit(frame, label="y", prediction="pred", sensitive_features=["sex"], metrics=["roc_auc"]))
     assert e.message == "metric 'roc_auc' needs a score column and row-level predictions"
 
 
 def test_counts_table_validation():
     table = pd.DataFrame({"g": ["a", "a", "b"], "y": [0, 1, 1], "p": [0, 1, 0], "n": [3, -1, 2]})
     e = error(lambda: prepare_counts(table, group_columns=["g"], label="y", prediction="p", count="n"))
-    assert e.message == "count column 'n' in the counts table has 1 negative, missing or non-integer value(s), first at row 2"
+    assert (
+        e.message
+        == "count column 'n' in the counts table has 1 negative, missing or non-integer value(s), first at row 2"
+    )

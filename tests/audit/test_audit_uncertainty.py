@@ -44,23 +44,34 @@ def test_bootstrap_coverage_is_roughly_nominal():
     """Draw data from known cell probabilities; the 90% interval should cover the truth ~90%."""
     rng = np.random.default_rng(11)
     probs = CELLS / CELLS.sum(axis=1, keepdims=True)
-    truth = float(named_disparity("demographic_parity_difference",
-                                  {"selection_rate": rate_values(probs, "selection_rate")},
-                                  {"selection_rate": np.nan}))
+    truth = float(
+        named_disparity(
+            "demographic_parity_difference",
+            {"selection_rate": rate_values(probs, "selection_rate")},
+            {"selection_rate": np.nan},
+        )
+    )
     covered = 0
     for i in range(200):
-        sample = np.stack([rng.multinomial(n, p) for n, p in zip(CELLS.sum(axis=1), probs)])
-        low, high = bootstrap_disparities(sample, np.ones(3, bool), ["demographic_parity_difference"],
-                                          samples=400, confidence_level=0.9, seed=i)[
-            ("demographic_parity_difference", "between_groups")]
+        sample = np.stack([rng.multinomial(n, p) for n, p in zip(CELLS.sum(axis=1), probs, strict=False)])
+        low, high = bootstrap_disparities(
+            sample, np.ones(3, bool), ["demographic_parity_difference"], samples=400, confidence_level=0.9, seed=i
+        )[("demographic_parity_difference", "between_groups")]
         covered += low <= truth <= high
     assert 0.8 <= covered / 200 <= 0.97
 
 
 def test_small_groups_are_insufficient_and_left_out_of_disparities():
     frame = make_predictions(0, n=3000, no_positive_group=True)
-    result = run_audit(frame, label="y", prediction="pred", sensitive_features=["race"], min_group_size=50,
-                       bootstrap_samples=200, limits=[Limit("selection_rate", ">=", 0.0)])
+    result = run_audit(
+        frame,
+        label="y",
+        prediction="pred",
+        sensitive_features=["race"],
+        min_group_size=50,
+        bootstrap_samples=200,
+        limits=[Limit("selection_rate", ">=", 0.0)],
+    )
     d = result.grouping("race").disaggregated
     assert not d.eligible["d"] and d.eligible[["a", "b", "c"]].all()
     rates = d.by_group.loc[["a", "b", "c"], "selection_rate"]
@@ -84,9 +95,17 @@ def test_confident_limits_use_the_unfavourable_bound():
 
 
 def test_run_audit_findings_for_disparity_limits(seeded):
-    result = run_audit(seeded, label="y", prediction="pred", sensitive_features=["sex"], bootstrap_samples=300,
-                       limits=[Limit("demographic_parity_ratio", ">=", 0.0, confident=True),
-                               Limit("equalized_odds_difference", "<=", 0.0)])
+    result = run_audit(
+        seeded,
+        label="y",
+        prediction="pred",
+        sensitive_features=["sex"],
+        bootstrap_samples=300,
+        limits=[
+            Limit("demographic_parity_ratio", ">=", 0.0, confident=True),
+            Limit("equalized_odds_difference", "<=", 0.0),
+        ],
+    )
     first, second = result.findings
     assert first.status == "pass" and first.compared == first.interval[0]
     assert second.status == "fail" and second.observed > 0

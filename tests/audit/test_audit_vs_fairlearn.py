@@ -3,7 +3,6 @@
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from fairlearn import metrics as flm
 from sklearn import metrics as skm
@@ -28,14 +27,16 @@ FAIRLEARN = {
 def metric_frame(frame, features):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return flm.MetricFrame(metrics=FAIRLEARN, y_true=frame["y"], y_pred=frame["pred"],
-                               sensitive_features=frame[features])
+        return flm.MetricFrame(
+            metrics=FAIRLEARN, y_true=frame["y"], y_pred=frame["pred"], sensitive_features=frame[features]
+        )
 
 
 def audit(frame, features, **kw):
     kw.setdefault("bootstrap_samples", 0)
-    return run_audit(frame, label="y", prediction="pred", score="score", sensitive_features=features,
-                     min_group_size=0, **kw)
+    return run_audit(
+        frame, label="y", prediction="pred", score="score", sensitive_features=features, min_group_size=0, **kw
+    )
 
 
 def assert_close(ours, theirs):
@@ -51,8 +52,11 @@ def by_group(result, name, metric, index):
 @pytest.mark.parametrize("features", [["sex"], ["race"], ["sex", "race"]])
 def test_group_and_overall_metrics_match_metricframe(seeded, features):
     mf = metric_frame(seeded, features)
-    result = audit(seeded, features, intersections=[])  if len(features) == 1 else \
-        audit(seeded, features[:1], intersections=[features])
+    result = (
+        audit(seeded, features, intersections=[])
+        if len(features) == 1
+        else audit(seeded, features[:1], intersections=[features])
+    )
     name = " & ".join(features)
     for metric in FAIRLEARN:
         assert_close(by_group(result, name, metric, mf.by_group.index), mf.by_group[metric])
@@ -123,9 +127,14 @@ def test_group_without_positives_is_undefined_not_zero():
     assert d_row["false_positive_rate"] == pytest.approx(frame[frame.race == "d"].pred.mean())
     # fairlearn counts the undefined TPR as 0; we leave group "d" out of the TPR gap instead.
     defined = frame[frame.race != "d"]
-    expected = flm.MetricFrame(metrics=flm.true_positive_rate, y_true=defined["y"], y_pred=defined["pred"],
-                               sensitive_features=defined["race"]).difference()
+    expected = flm.MetricFrame(
+        metrics=flm.true_positive_rate, y_true=defined["y"], y_pred=defined["pred"], sensitive_features=defined["race"]
+    ).difference()
     assert_close(result.grouping("race").disaggregated.difference("true_positive_rate"), expected)
     group = next(g for g in result.to_dict()["groupings"][0]["groups"] if g["group"] == {"race": "d"})
-    assert group["metrics"]["true_positive_rate"] == {"value": None, "undefined": True, "interval": None,
-                                                      "reference_ratio": None}
+    assert group["metrics"]["true_positive_rate"] == {
+        "value": None,
+        "undefined": True,
+        "interval": None,
+        "reference_ratio": None,
+    }

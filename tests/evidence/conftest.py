@@ -48,8 +48,14 @@ run.finish()
 
 
 def _produce(script: str, cwd, env: dict, argument: str = "") -> None:
-    result = subprocess.run([sys.executable, "-c", script, argument], cwd=cwd, capture_output=True,
-                            text=True, timeout=300, env={**os.environ, **env})
+    result = subprocess.run(
+        [sys.executable, "-c", script, argument],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -75,6 +81,15 @@ def mlflow_db(tmp_path_factory):
 def wandb_root(tmp_path_factory):
     """A real offline W&B run: WANDB_DIR=<root> makes the client write <root>/wandb/offline-run-*."""
     root = tmp_path_factory.mktemp("wandb")
-    _produce(WANDB_SCRIPT, root, {"WANDB_MODE": "offline", "WANDB_DIR": str(root), "WANDB_SILENT": "true",
-                                  "WANDB_DISABLE_GIT": "true", "WANDB_DISABLE_CODE": "true"})
+    _produce(
+        WANDB_SCRIPT,
+        root,
+        {
+            "WANDB_MODE": "offline",
+            "WANDB_DIR": str(root),
+            "WANDB_SILENT": "true",
+            "WANDB_DISABLE_GIT": "true",
+            "WANDB_DISABLE_CODE": "true",
+        },
+    )
     return root

@@ -15,8 +15,11 @@ def _run(folder, metrics=None, params=None):
 
 
 def test_folder_of_runs(tmp_path):
-    _run(tmp_path / "exp" / "a", '{"auc": 0.8, "val": {"recall": 0.6}, "label": "x", "ok": true}',
-         "train:\n  C: 1.0\n  model: lr\ndata_version: v3\n")
+    _run(
+        tmp_path / "exp" / "a",
+        '{"auc": 0.8, "val": {"recall": 0.6}, "label": "x", "ok": true}',
+        "train:\n  C: 1.0\n  model: lr\ndata_version: v3\n",
+    )
     _run(tmp_path / "exp" / "b", '{"auc": 0.9}')
     a, b = read_dvc(tmp_path / "exp", source="d")
     assert (a.source, a.run_id, a.metrics) == ("d", "a", {"auc": 0.8, "val.recall": 0.6})
@@ -44,7 +47,11 @@ def test_errors(tmp_path):
     _run(tmp_path / "bad" / "a", '{"auc": 0.8')
     diag = _diag(tmp_path / "bad", tmp_path)
     assert (diag.message, diag.file, diag.line, diag.column) == (
-        "invalid JSON: Expecting ',' delimiter", "bad/a/metrics.json", 1, 12)
+        "invalid JSON: Expecting ',' delimiter",
+        "bad/a/metrics.json",
+        1,
+        12,
+    )
     _run(tmp_path / "list" / "a", "[1, 2]")
     assert _diag(tmp_path / "list", tmp_path).message == "list/a/metrics.json must hold a JSON object of metrics"
     _run(tmp_path / "yaml" / "a", None, "C: [1\n")

@@ -16,17 +16,25 @@ from pydantic import ValidationError
 
 from planner.errors import PlannerError
 from planner.evidence import load_runs
-from planner.evidence.mlflow_client import redact, read_tracking_server, resolve_uri
+from planner.evidence.mlflow_client import read_tracking_server, redact, resolve_uri
 from planner.spec.results import Source
 
 
 def comparable(runs):
     """What two stores of the same logged runs agree on."""
-    return sorted((run.experiment, run.name, run.metrics, run.params,
-                   {k: v for k, v in run.tags.items() if not k.startswith("mlflow.")},
-                   {name: [(step, value) for step, _, value in points] for name, points in run.history.items()},
-                   run.reproducibility["code_version"], run.reproducibility["data_version"])
-                  for run in runs)
+    return sorted(
+        (
+            run.experiment,
+            run.name,
+            run.metrics,
+            run.params,
+            {k: v for k, v in run.tags.items() if not k.startswith("mlflow.")},
+            {name: [(step, value) for step, _, value in points] for name, points in run.history.items()},
+            run.reproducibility["code_version"],
+            run.reproducibility["data_version"],
+        )
+        for run in runs
+    )
 
 
 def uri_source(uri, **fields):
@@ -54,8 +62,11 @@ def test_a_missing_database_is_reported_and_not_created(tmp_path):
     with pytest.raises(PlannerError) as info:
         load_runs(uri_source("sqlite:///results/mlflow.db"), tmp_path)
     (diag,) = info.value.diagnostics
-    assert (diag.code, diag.message, diag.file) == ("evidence-missing", "MLflow database not found: "
-                                                    "results/mlflow.db", "results/mlflow.db")
+    assert (diag.code, diag.message, diag.file) == (
+        "evidence-missing",
+        "MLflow database not found: results/mlflow.db",
+        "results/mlflow.db",
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -79,8 +90,9 @@ def test_placeholders_fill_only_the_credentials_from_the_environment(monkeypatch
     monkeypatch.delenv("MLFLOW_USER")
     with pytest.raises(PlannerError) as info:
         resolve_uri("https://${MLFLOW_USER}@mlflow.example.com", tmp_path)
-    assert info.value.diagnostics[0].message == ("environment variable MLFLOW_USER is not set (named in "
-                                                 "tracking URI 'https://mlflow.example.com')")
+    assert info.value.diagnostics[0].message == (
+        "environment variable MLFLOW_USER is not set (named in tracking URI 'https://mlflow.example.com')"
+    )
 
 
 def test_an_unreachable_server_is_an_error_without_the_password(monkeypatch):
@@ -112,19 +124,25 @@ except PlannerError as exc:
     assert result.stdout.startswith("evidence-no-client | pip install 'planner[mlflow]'"), result.stderr
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"uri": "file:///srv/mlruns"}, "a file store is read without mlflow: give its folder as `path` instead"),
-    ({"uri": "ftp://host/x"}, "must start with one of http:, https:, databricks:, sqlite:, postgresql:,"),
-    ({"uri": "https://ci:hunter2@mlflow.example.com"}, "must not hold a password"),
-    ({"uri": "https://evil.example/?t=${AWS_SECRET_ACCESS_KEY}"}, "may only stand for the user name or the password"),
-    ({"uri": "https://${HOST}"}, "may only stand for the user name or the password"),
-    ({"uri": "sqlite:////etc/mlflow.db"}, "must be a path relative to the project folder"),
-    ({"uri": "sqlite:///../mlflow.db"}, "must stay inside the project folder"),
-    ({"uri": "sqlite://"}, "write sqlite:///<file>"),
-    ({"uri": "https://x.example.com", "path": "mlruns"}, "give exactly one of path, uri"),
-    ({}, "give exactly one of path, uri"),
-    ({"type": "table", "uri": "https://x.example.com"}, "`uri` is for type mlflow only"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"uri": "file:///srv/mlruns"}, "a file store is read without mlflow: give its folder as `path` instead"),
+        ({"uri": "ftp://host/x"}, "must start with one of http:, https:, databricks:, sqlite:, postgresql:,"),
+        ({"uri": "https://ci:hunter2@mlflow.example.com"}, "must not hold a password"),
+        (
+            {"uri": "https://evil.example/?t=${AWS_SECRET_ACCESS_KEY}"},
+            "may only stand for the user name or the password",
+        ),
+        ({"uri": "https://${HOST}"}, "may only stand for the user name or the password"),
+        ({"uri": "sqlite:////etc/mlflow.db"}, "must be a path relative to the project folder"),
+        ({"uri": "sqlite:///../mlflow.db"}, "must stay inside the project folder"),
+        ({"uri": "sqlite://"}, "write sqlite:///<file>"),
+        ({"uri": "https://x.example.com", "path": "mlruns"}, "give exactly one of path, uri"),
+        ({}, "give exactly one of path, uri"),
+        ({"type": "table", "uri": "https://x.example.com"}, "`uri` is for type mlflow only"),
+    ],
+)
 def test_spec_refuses_uris_it_cannot_read_safely(tmp_path, fields, message):
     with pytest.raises(ValidationError) as info:
         Source.model_validate({"id": "s", "type": "mlflow", **fields}, context={"root": tmp_path})
@@ -132,8 +150,13 @@ def test_spec_refuses_uris_it_cannot_read_safely(tmp_path, fields, message):
 
 
 def test_spec_accepts_placeholders_and_database_uris(tmp_path):
-    for uri in ("https://ci:${MLFLOW_PASSWORD}@mlflow.example.com", "databricks", "databricks://profile",
-                "postgresql+psycopg2://${DB_USER}:${DB_PASSWORD}@db/mlflow", "sqlite:///results/mlflow.db"):
+    for uri in (
+        "https://ci:${MLFLOW_PASSWORD}@mlflow.example.com",
+        "databricks",
+        "databricks://profile",
+        "postgresql+psycopg2://${DB_USER}:${DB_PASSWORD}@db/mlflow",
+        "sqlite:///results/mlflow.db",
+    ):
         assert Source.model_validate({"id": "s", "type": "mlflow", "uri": uri}, context={"root": tmp_path}).uri == uri
 
 
@@ -147,9 +170,22 @@ def free_port() -> int:
 def mlflow_server(mlflow_db, tmp_path_factory):
     """A real tracking server (`mlflow server`) over the SQLite database; its URL."""
     port, logs = free_port(), tmp_path_factory.mktemp("mlflow-server")
-    command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-               "--backend-store-uri", f"sqlite:///{mlflow_db}", "--default-artifact-root", str(logs / "art"),
-               "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--backend-store-uri",
+        f"sqlite:///{mlflow_db}",
+        "--default-artifact-root",
+        str(logs / "art"),
+        "--workers",
+        "1",
+    ]
     with open(logs / "server.log", "wb") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

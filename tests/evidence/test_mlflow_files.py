@@ -14,6 +14,7 @@ from planner.evidence.mlflow_files import read_mlruns
 def client(mlruns):
     os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
     from mlflow import MlflowClient
+
     return MlflowClient(tracking_uri="file:" + str(mlruns))
 
 
@@ -23,6 +24,7 @@ def _same(a: float, b: float) -> bool:
 
 def test_runs_match_mlflow_client(mlruns, client):
     from mlflow.entities import ViewType
+
     experiments = {e.experiment_id: e.name for e in client.search_experiments(ViewType.ACTIVE_ONLY)}
     expected = client.search_runs(list(experiments), run_view_type=ViewType.ACTIVE_ONLY)
     runs = {run.run_id: run for run in read_mlruns(mlruns, source="ml")}
@@ -40,7 +42,7 @@ def test_runs_match_mlflow_client(mlruns, client):
         for key in run.history.keys() - {"holdout_auc"}:
             history = [(m.step, m.timestamp, m.value) for m in client.get_metric_history(run.run_id, key)]
             assert len(run.history[key]) == len(history)
-            assert all(a[:2] == b[:2] and _same(a[2], b[2]) for a, b in zip(run.history[key], history))
+            assert all(a[:2] == b[:2] and _same(a[2], b[2]) for a, b in zip(run.history[key], history, strict=False))
 
 
 def test_reads_names_history_and_reproducibility(mlruns):
@@ -51,8 +53,13 @@ def test_reads_names_history_and_reproducibility(mlruns):
     assert lr.metrics["loss"] == 0.4
     assert lr.metrics["nested/deep/recall"] == 0.6  # a '/' in a name is a nested folder
     assert lr.params == {"C": "1.0", "model": "logreg", "features": "a,b"}
-    assert lr.reproducibility == {"code_version": "deadbeef", "data_version": "abc123",
-                                  "python_version": None, "environment": None, "entry_point": "-c"}
+    assert lr.reproducibility == {
+        "code_version": "deadbeef",
+        "data_version": "abc123",
+        "python_version": None,
+        "environment": None,
+        "entry_point": "-c",
+    }
     assert math.isnan(runs["lr-c10"].metrics["loss"])
 
 
@@ -67,7 +74,8 @@ def test_experiment_filter(mlruns):
     with pytest.raises(PlannerError) as info:
         read_mlruns(mlruns, experiment="gone")
     assert info.value.diagnostics[0].message == (
-        f"no experiment named 'gone' in {mlruns.as_posix()} (experiments: exp-a, exp-b)")
+        f"no experiment named 'gone' in {mlruns.as_posix()} (experiments: exp-a, exp-b)"
+    )
 
 
 def test_moved_folder_reads_the_same(mlruns, tmp_path):
@@ -81,8 +89,7 @@ def test_moved_folder_reads_the_same(mlruns, tmp_path):
 def store(mlruns, tmp_path):
     """A private copy to break; returns (root, one active run folder)."""
     copy = shutil.copytree(mlruns, tmp_path / "mlruns")
-    run_dir = next(p.parent for p in copy.glob("*/*/meta.yaml")
-                   if "run_name: lr-c1" in p.read_text())
+    run_dir = next(p.parent for p in copy.glob("*/*/meta.yaml") if "run_name: lr-c1" in p.read_text())
     return tmp_path, run_dir
 
 
@@ -104,8 +111,9 @@ def test_malformed_metric_line(store):
     (run_dir / "metrics" / "loss").write_text("1 0.9 0\n2 0.5\nnot a metric line\n")
     diag = _error(root / "mlruns", root)
     file = (run_dir / "metrics" / "loss").relative_to(root).as_posix()
-    assert diag.message == (f"malformed metric line in {file}: expected 'timestamp value step', "
-                            "found 'not a metric line'")
+    assert diag.message == (
+        f"malformed metric line in {file}: expected 'timestamp value step', found 'not a metric line'"
+    )
     assert (diag.code, diag.file, diag.line, diag.column) == ("evidence-metric-line", file, 3, 1)
 
 

@@ -35,12 +35,14 @@ def test_missing_table_through_load_runs(tmp_path):
     assert info.value.diagnostics[0].message == "run table not found: results/runs.csv"
 
 
-RUNS = RunSet([
-    Run("a", "r1", metrics={"auc": 0.8, "loss": 0.3}, tags={"candidate": "true"}),
-    Run("a", "r2", metrics={"auc": math.nan, "loss": 0.2}),
-    Run("b", "r3", metrics={"auc": 0.7}, tags={"stage": "baseline"}),
-    Run("b", "r4", tags={"stage": "baseline"}),
-])
+RUNS = RunSet(
+    [
+        Run("a", "r1", metrics={"auc": 0.8, "loss": 0.3}, tags={"candidate": "true"}),
+        Run("a", "r2", metrics={"auc": math.nan, "loss": 0.2}),
+        Run("b", "r3", metrics={"auc": 0.7}, tags={"stage": "baseline"}),
+        Run("b", "r4", tags={"stage": "baseline"}),
+    ]
+)
 
 
 def test_runset_helpers():
@@ -53,24 +55,33 @@ def test_runset_helpers():
     assert all(value is None for value in RUNS[0].reproducibility.values())
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ({"run": "r3"}, "r3"),
-    ({"tag": {"candidate": "true"}}, "r1"),
-    ({"best": {"metric": "loss", "direction": "lower"}}, "r2"),
-    ({"best": {"metric": "auc", "source": "b"}}, "r3"),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ({"run": "r3"}, "r3"),
+        ({"tag": {"candidate": "true"}}, "r1"),
+        ({"best": {"metric": "loss", "direction": "lower"}}, "r2"),
+        ({"best": {"metric": "auc", "source": "b"}}, "r3"),
+    ],
+)
 def test_select_candidate(spec, expected):
     assert select_candidate(RUNS, Candidate.model_validate(spec)).run_id == expected
 
 
-@pytest.mark.parametrize("spec, code, message", [
-    ({"run": "r9"}, "candidate-none", "no run has run id 'r9' (among 4 runs)"),
-    ({"tag": {"candidate": "yes"}}, "candidate-none", "no run has tags candidate=yes (among 4 runs)"),
-    ({"best": {"metric": "f1"}}, "candidate-none", "no run has a value of metric 'f1' (among 4 runs)"),
-    ({"best": {"metric": "auc", "source": "c"}}, "candidate-none",
-     "no run has a value of metric 'auc' in source 'c' (among 4 runs)"),
-    ({"tag": {"stage": "baseline"}}, "candidate-ambiguous", "2 runs have tags stage=baseline: r3 (b), r4 (b)"),
-])
+@pytest.mark.parametrize(
+    "spec, code, message",
+    [
+        ({"run": "r9"}, "candidate-none", "no run has run id 'r9' (among 4 runs)"),
+        ({"tag": {"candidate": "yes"}}, "candidate-none", "no run has tags candidate=yes (among 4 runs)"),
+        ({"best": {"metric": "f1"}}, "candidate-none", "no run has a value of metric 'f1' (among 4 runs)"),
+        (
+            {"best": {"metric": "auc", "source": "c"}},
+            "candidate-none",
+            "no run has a value of metric 'auc' in source 'c' (among 4 runs)",
+        ),
+        ({"tag": {"stage": "baseline"}}, "candidate-ambiguous", "2 runs have tags stage=baseline: r3 (b), r4 (b)"),
+    ],
+)
 def test_select_candidate_errors(spec, code, message):
     with pytest.raises(PlannerError) as info:
         select_candidate(RUNS, Candidate.model_validate(spec))

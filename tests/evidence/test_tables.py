@@ -35,10 +35,14 @@ def test_csv_convention(tmp_path):
 
 
 def test_json_list_nested_objects(tmp_path):
-    path = _write(tmp_path, "runs.json", """\
+    path = _write(
+        tmp_path,
+        "runs.json",
+        """\
         [{"id": "a", "metrics": {"auc": 0.8, "val": {"recall": 0.6}}, "params": {"C": 1, "deep": true},
           "tags": {"candidate": "true"}},
-         {"id": "b", "auc": 0.7, "experiment": "exp"}]""")
+         {"id": "b", "auc": 0.7, "experiment": "exp"}]""",
+    )
     a, b = read_table(path, run_id_column="id")
     assert a.metrics == {"auc": 0.8, "val.recall": 0.6}
     assert a.params == {"C": "1", "deep": "true"}
@@ -53,11 +57,18 @@ def test_json_lines(tmp_path):
 def test_mlflow_search_runs_export(mlruns, tmp_path):
     """`mlflow.search_runs(...).to_csv()` reads back as the file store does (metrics, params, tags)."""
     out = tmp_path / "export.csv"
-    code = ("import sys, mlflow\n"
-            f"mlflow.set_tracking_uri('file:' + {str(mlruns)!r})\n"
-            "mlflow.search_runs(search_all_experiments=True).to_csv(sys.argv[1], index=False)\n")
-    subprocess.run([sys.executable, "-c", code, str(out)], check=True, timeout=120, capture_output=True,
-                   env={**os.environ, "MLFLOW_ALLOW_FILE_STORE": "true"})
+    code = (
+        "import sys, mlflow\n"
+        f"mlflow.set_tracking_uri('file:' + {str(mlruns)!r})\n"
+        "mlflow.search_runs(search_all_experiments=True).to_csv(sys.argv[1], index=False)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        check=True,
+        timeout=120,
+        capture_output=True,
+        env={**os.environ, "MLFLOW_ALLOW_FILE_STORE": "true"},
+    )
     table = {run.run_id: run for run in read_table(out)}
     store = {run.run_id: run for run in read_mlruns(mlruns)}
     assert table.keys() == store.keys()
@@ -96,7 +107,10 @@ def test_empty_run_id(tmp_path):
 def test_non_numeric_prefixed_metric(tmp_path):
     diag = _diag(_write(tmp_path, "runs.csv", "run_id,metrics.auc\na,0.8\nb,high\n"))
     assert (diag.code, diag.message, diag.line) == (
-        "evidence-not-numeric", "metric 'auc' of run 'b' in runs.csv is not a number: 'high'", 3)
+        "evidence-not-numeric",
+        "metric 'auc' of run 'b' in runs.csv is not a number: 'high'",
+        3,
+    )
 
 
 def test_duplicate_run(tmp_path):
@@ -107,7 +121,11 @@ def test_duplicate_run(tmp_path):
 def test_bad_json_has_line_and_column(tmp_path):
     diag = _diag(_write(tmp_path, "runs.json", '[\n  {"run_id": "a",}\n]'))
     assert (diag.code, diag.message, diag.line, diag.column) == (
-        "evidence-json", "invalid JSON: Expecting property name enclosed in double quotes", 2, 18)
+        "evidence-json",
+        "invalid JSON: Expecting property name enclosed in double quotes",
+        2,
+        18,
+    )
 
 
 def test_json_not_a_list(tmp_path):
@@ -130,4 +148,8 @@ def test_not_utf8(tmp_path):
     path.write_bytes(b"run_id,auc\n\xff,1\n")
     diag = _diag(path)
     assert (diag.code, diag.message, diag.line, diag.column) == (
-        "evidence-unreadable", "byte 0xff is not valid UTF-8", 2, 1)
+        "evidence-unreadable",
+        "byte 0xff is not valid UTF-8",
+        2,
+        1,
+    )

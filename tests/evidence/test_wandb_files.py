@@ -29,8 +29,7 @@ def test_offline_run_read_back(wandb_root):
     assert (run.source, run.name, run.experiment) == ("wb", "lr-c1", "credit")
     assert run.params == {"C": "1.0", "model": "logreg", "opt.lr": "0.01", "opt.name": "adam"}
     assert run.tags == {"candidate": "true", "wandb.group": "sweep-1"}
-    assert run.metrics == {"loss": 1 / 3, "val/auc": 0.7 + 2 / 10, "eval.recall": 0.5 + 2 / 10,
-                           "best_auc": 0.95}
+    assert run.metrics == {"loss": 1 / 3, "val/auc": 0.7 + 2 / 10, "eval.recall": 0.5 + 2 / 10, "best_auc": 0.95}
     assert [(step, value) for step, _, value in run.history["loss"]] == [(0, 1.0), (1, 0.5), (2, 1 / 3)]
     assert all(stamp > run.start_time - 60_000 for _, stamp, _ in run.history["loss"])
     assert run.reproducibility["python_version"].startswith("CPython 3.")
@@ -41,6 +40,7 @@ def test_offline_run_read_back(wandb_root):
 def test_log_records_agree_with_wandb_protobuf(wandb_root):
     """The wire-format decoder against wandb's own generated protobuf classes."""
     from wandb.proto.wandb_internal_pb2 import Record
+
     (log_file,) = _run_dir(wandb_root).glob("run-*.wandb")
     ours = read_records(log_file, "x")
     raw = log_file.read_bytes()
@@ -55,19 +55,33 @@ def test_files_layout(tmp_path):
     """What an online run leaves in files/ (no server here, so written as the client writes them)."""
     files = tmp_path / "wandb" / "run-20250101_120000-abc123" / "files"
     files.mkdir(parents=True)
-    (files / "wandb-summary.json").write_text(json.dumps(
-        {"auc": 0.8, "_step": 9, "_wandb": {"runtime": 3}, "plot": {"_type": "image-file"}, "note": "x"}))
-    (files / "config.yaml").write_text("wandb_version: 1\n\n_wandb:\n  desc: null\n  value: {}\n"
-                                       "C:\n  desc: null\n  value: 0.5\nmodel:\n  desc: null\n  value: lr\n")
-    (files / "wandb-metadata.json").write_text(json.dumps(
-        {"python": "CPython 3.11.7", "program": "train.py", "startedAt": "2025-01-01T12:00:00.000000Z",
-         "git": {"remote": "https://example.org/r.git", "commit": "cafe"}}))
+    (files / "wandb-summary.json").write_text(
+        json.dumps({"auc": 0.8, "_step": 9, "_wandb": {"runtime": 3}, "plot": {"_type": "image-file"}, "note": "x"})
+    )
+    (files / "config.yaml").write_text(
+        "wandb_version: 1\n\n_wandb:\n  desc: null\n  value: {}\n"
+        "C:\n  desc: null\n  value: 0.5\nmodel:\n  desc: null\n  value: lr\n"
+    )
+    (files / "wandb-metadata.json").write_text(
+        json.dumps(
+            {
+                "python": "CPython 3.11.7",
+                "program": "train.py",
+                "startedAt": "2025-01-01T12:00:00.000000Z",
+                "git": {"remote": "https://example.org/r.git", "commit": "cafe"},
+            }
+        )
+    )
     (run,) = read_wandb(tmp_path)
     assert (run.run_id, run.metrics, run.params) == ("abc123", {"auc": 0.8}, {"C": "0.5", "model": "lr"})
     assert run.start_time == 1735732800000
-    assert run.reproducibility == {"code_version": "cafe", "data_version": None,
-                                   "python_version": "CPython 3.11.7", "environment": None,
-                                   "entry_point": "train.py"}
+    assert run.reproducibility == {
+        "code_version": "cafe",
+        "data_version": None,
+        "python_version": "CPython 3.11.7",
+        "environment": None,
+        "entry_point": "train.py",
+    }
 
 
 def _diag(folder, root):
@@ -86,7 +100,11 @@ def test_damaged_log(wandb_root, tmp_path):
     (run_dir / log_file.name).write_bytes(bytes(raw))
     diag = _diag(tmp_path, tmp_path)
     file = f"wandb/{run_dir.name}/{log_file.name}"
-    assert (diag.code, diag.message, diag.file) == ("evidence-wandb-log", f"{file} is damaged: bad chunk at byte 7", file)
+    assert (diag.code, diag.message, diag.file) == (
+        "evidence-wandb-log",
+        f"{file} is damaged: bad chunk at byte 7",
+        file,
+    )
 
 
 def test_not_a_log(tmp_path):
@@ -103,7 +121,12 @@ def test_bad_summary_json(tmp_path):
     (files / "wandb-summary.json").write_text('{"auc": 0.8,\n "x": }')
     diag = _diag(tmp_path, tmp_path)
     assert (diag.code, diag.message, diag.file, diag.line, diag.column) == (
-        "evidence-json", "invalid JSON: Expecting value", f"wandb/{files.parent.name}/files/wandb-summary.json", 2, 7)
+        "evidence-json",
+        "invalid JSON: Expecting value",
+        f"wandb/{files.parent.name}/files/wandb-summary.json",
+        2,
+        7,
+    )
 
 
 def test_run_folder_with_neither_layout(tmp_path):
