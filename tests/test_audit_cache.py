@@ -297,6 +297,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 """
 
 
+@pytest.mark.slow
 def test_the_gate_on_a_fresh_cache_imports_nothing_heavy(project):
     result = subprocess.run(
         [sys.executable, "-c", GATE.format(heavy=HEAVY), str(project.root)], capture_output=True, text=True, check=True
@@ -313,6 +314,7 @@ def _engine_digest(root):
     return json.loads((root / CACHED).read_text())["fingerprint"]["engine_code_sha256"]
 
 
+@pytest.mark.slow
 def test_an_edit_to_the_engine_recomputes_in_the_next_command(tmp_path):
     """End to end, in fresh processes: a copy of the package, its cache filled by `planner audit`,
     then an edit to `metrics.py`: `planner gate` computes the audit again and says why."""

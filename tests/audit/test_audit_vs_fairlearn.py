@@ -10,6 +10,8 @@ from sklearn import metrics as skm
 from helpers.predictions import make_predictions
 from planner.audit import run_audit
 
+pytestmark = pytest.mark.slow  # the fairlearn and scikit-learn oracles over every metric (12 s)
+
 TOL = 1e-9
 FAIRLEARN = {
     "selection_rate": flm.selection_rate,

@@ -41,6 +41,7 @@ def uri_source(uri, **fields):
     return Source(id="srv", type="mlflow", uri=uri, **fields)
 
 
+@pytest.mark.slow
 def test_sqlite_store_reads_like_the_file_store(mlruns, mlflow_db):
     from_db = load_runs(uri_source("sqlite:///mlflow.db"), mlflow_db.parent)
     from_files = load_runs(Source(id="srv", type="mlflow", path="mlruns"), mlruns.parent)
@@ -50,6 +51,7 @@ def test_sqlite_store_reads_like_the_file_store(mlruns, mlflow_db):
     assert [(run.experiment, run.name, run.metrics) for run in only_b] == [("exp-b", "gbm", {"val/auc": 0.85})]
 
 
+@pytest.mark.slow
 def test_unknown_experiment_lists_the_ones_there(mlflow_db):
     with pytest.raises(PlannerError) as info:
         load_runs(uri_source("sqlite:///mlflow.db", experiment="exp-z"), mlflow_db.parent)
@@ -70,6 +72,7 @@ def test_a_missing_database_is_reported_and_not_created(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_symlinked_database_outside_the_project_is_refused(tmp_path, mlflow_db):
     (tmp_path / "mlflow.db").symlink_to(mlflow_db)
     with pytest.raises(PlannerError) as info:
@@ -95,6 +98,7 @@ def test_placeholders_fill_only_the_credentials_from_the_environment(monkeypatch
     )
 
 
+@pytest.mark.slow
 def test_an_unreachable_server_is_an_error_without_the_password(monkeypatch):
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
@@ -106,6 +110,7 @@ def test_an_unreachable_server_is_an_error_without_the_password(monkeypatch):
     assert "s3cret" not in diag.message
 
 
+@pytest.mark.slow
 def test_without_mlflow_installed_the_error_names_the_extra(tmp_path):
     (tmp_path / "mlflow.db").write_bytes(b"")
     code = f"""
@@ -208,6 +213,7 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@pytest.mark.server
 def test_tracking_server_over_http_reads_what_the_database_holds(mlflow_server, mlflow_db, tmp_path):
     over_http = load_runs(uri_source(mlflow_server), tmp_path)
     from_db = load_runs(uri_source("sqlite:///mlflow.db"), mlflow_db.parent)

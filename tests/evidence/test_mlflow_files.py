@@ -9,6 +9,8 @@ import pytest
 from planner.errors import PlannerError
 from planner.evidence.mlflow_files import read_mlruns
 
+pytestmark = pytest.mark.slow  # every test reads the session's real MLflow store, written by mlflow
+
 
 @pytest.fixture(scope="module")
 def client(mlruns):

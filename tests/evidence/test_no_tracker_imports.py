@@ -3,6 +3,10 @@
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh interpreter, and the session's real MLflow and W&B stores
+
 
 def test_readers_import_no_tracker(mlruns, wandb_root, tmp_path):
     (tmp_path / "runs.csv").write_text("run_id,auc\na,0.5\n")

@@ -9,6 +9,7 @@ from planner.evidence import Run, RunSet, load_runs, select_candidate
 from planner.spec.results import Candidate, Source
 
 
+@pytest.mark.slow
 def test_load_runs_dispatches_and_names_the_source(mlruns, wandb_root, tmp_path):
     (tmp_path / "runs.csv").write_text("run_id,auc\nb1,0.5\n")
     assert [r.source for r in load_runs(Source(id="t", type="table", path="runs.csv"), tmp_path)] == ["t"]

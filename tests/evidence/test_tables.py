@@ -54,6 +54,7 @@ def test_json_lines(tmp_path):
     assert [(r.run_id, r.metrics) for r in read_table(path)] == [("a", {"auc": 0.8}), ("b", {"auc": 0.9})]
 
 
+@pytest.mark.slow
 def test_mlflow_search_runs_export(mlruns, tmp_path):
     """`mlflow.search_runs(...).to_csv()` reads back as the file store does (metrics, params, tags)."""
     out = tmp_path / "export.csv"

@@ -14,6 +14,7 @@ def _run_dir(root):
     return run_dir
 
 
+@pytest.mark.slow
 def test_offline_folder_holds_only_the_transaction_log(wandb_root):
     run_dir = _run_dir(wandb_root)
     assert (wandb_root / "wandb" / "latest-run").is_symlink()
@@ -22,6 +23,7 @@ def test_offline_folder_holds_only_the_transaction_log(wandb_root):
     assert len(list(run_dir.glob("run-*.wandb"))) == 1
 
 
+@pytest.mark.slow
 def test_offline_run_read_back(wandb_root):
     (run,) = read_wandb(wandb_root, source="wb")  # latest-run symlink not counted twice
     run_dir = _run_dir(wandb_root)
@@ -37,6 +39,7 @@ def test_offline_run_read_back(wandb_root):
     assert run.reproducibility["code_version"] is None  # WANDB_DISABLE_GIT
 
 
+@pytest.mark.slow
 def test_log_records_agree_with_wandb_protobuf(wandb_root):
     """The wire-format decoder against wandb's own generated protobuf classes."""
     from wandb.proto.wandb_internal_pb2 import Record
@@ -91,6 +94,7 @@ def _diag(folder, root):
     return diag
 
 
+@pytest.mark.slow
 def test_damaged_log(wandb_root, tmp_path):
     run_dir = tmp_path / "wandb" / _run_dir(wandb_root).name
     run_dir.mkdir(parents=True)
