@@ -28,6 +28,11 @@ class Detail:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def measured_metric(self) -> str | None:
+        """The metric the item is measured by, for tracing and diffs; None when it measures none."""
+        return None
+
 
 D = TypeVar("D", bound=Detail)
 

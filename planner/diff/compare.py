@@ -17,7 +17,7 @@ from typing import Any
 
 from planner.numbers import short
 from planner.project.project import Project
-from planner.text import TERMINAL_CONTROL
+from planner.text import inert
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 SUMMARY_WIDTH = 60
@@ -119,7 +119,7 @@ def show(value, width: int = SUMMARY_WIDTH) -> str:
     elif isinstance(value, dict):
         text = ", ".join(f"{k}={show(v)}" for k, v in value.items())
     else:
-        text = " ".join(TERMINAL_CONTROL.sub(" ", str(value)).split())
+        text = " ".join(inert(value).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -221,7 +221,7 @@ def _status_changes(old, new) -> Iterator[Change]:
                 f"{item.id} {was.status} -> {item.status}",
             )
         if plain(was.value) != plain(item.value):
-            metric = getattr(item.detail, "metric", None) or getattr(item.detail, "kpi", None) or "value"
+            metric = item.detail.measured_metric or "value"
             yield Change(
                 item.kind,
                 item.id,

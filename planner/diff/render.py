@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from planner.diff.compare import ADDED, CHANGED, REMOVED, ProjectDiff, Version, kind_titles, show
-from planner.text import TERMINAL_CONTROL, escape_inline
+from planner.text import escape_inline, inert
 
 MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
 CELL_WIDTH = 300
@@ -32,19 +32,15 @@ def _side(version: Version) -> str:
     return f"{version.id} {version.version} ({where})"
 
 
-def _terminal(text: str) -> str:
-    return TERMINAL_CONTROL.sub(" ", text)
-
-
 def render_text(diff: ProjectDiff) -> str:
     """What a terminal shows: the two sides, the counts, then one line per change under each kind."""
-    lines = [_terminal(f"{_side(diff.old)} -> {_side(diff.new)}")]
+    lines = [inert(f"{_side(diff.old)} -> {_side(diff.new)}")]
     if diff.empty:
         return "\n".join([*lines, "no changes"]) + "\n"
     lines.append(counts_line(diff))
     for kind in _kinds(diff):
         lines += ["", kind_titles().get(kind, kind)]
-        lines += [f"  {MARKS[c.change]} {_terminal(c.summary)}" for c in diff.of_kind(kind)]
+        lines += [f"  {MARKS[c.change]} {inert(c.summary)}" for c in diff.of_kind(kind)]
     return "\n".join(lines) + "\n"
 
 

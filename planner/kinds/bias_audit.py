@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from markupsafe import Markup
-from pydantic import Field
 
 from planner.assess.context import AssessContext
 from planner.assess.model import Assessment, Detail, Status
 from planner.errors import Diagnostic, Severity
-from planner.gate.item import GateItem, Requirement
+from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
-from planner.kinds.common import Selection, gate_item, selected
+from planner.kinds.common import gate_item, selected, selection
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.bias import BiasAudit
@@ -42,18 +41,13 @@ class BiasAuditKind(SpecKind[BiasAudit]):
     model = BiasAudit
     item_titles: ClassVar[dict[str, str]] = {"audit": "Bias audits", "limit": "Bias-audit limits"}
     requirements = (
-        Requirement(
+        selection(
             "audits",
             "Every bias-audit limit passes.",
             "A fairness limit of a bias audit fails, or too little data was there to prove it.",
             50,
             selects=("audit",),
-            keys={
-                "audits": (
-                    Selection,
-                    Field("all", description="Bias audits whose limits must pass: all, none, or a list of ids."),
-                )
-            },
+            key_help="Bias audits whose limits must pass: all, none, or a list of ids.",
         ),
     )
     sections = (Section("governance", "fairness", "Bias audit", "sections/bias-audit.governance.html.j2", 20),)

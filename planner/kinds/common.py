@@ -5,13 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
+from pydantic import Field
+
 from planner.assess.model import Status
-from planner.gate.item import FAIL, PASS, GateItem
+from planner.gate.item import FAIL, PASS, GateItem, Requirement
 from planner.spec.base import Id
 from planner.vocab import Outcome
 
 Selection = Literal["all", "none"] | list[Id]
 """A `require` key that selects items: all, none, or a list of ids (an item's, or its group's)."""
+
+
+def selection(
+    name: str, summary: str, description: str, position: int, *, selects: tuple[str, ...], key_help: str
+) -> Requirement:
+    """A requirement that selects items: it adds `require.<name>` (all, none, or a list of ids of
+    the `selects` kinds, default all) to the policy, so its key cannot differ from its name."""
+    return Requirement(
+        name,
+        summary,
+        description,
+        position,
+        selects=selects,
+        keys={name: (Selection, Field("all", description=key_help))},
+    )
 
 
 def selected(selection: Any, *ids: str | None) -> bool:

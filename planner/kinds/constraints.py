@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import Field
-
 from planner.assess.context import AssessContext, compare, metric_of
 from planner.assess.model import Assessment, Detail, Status
 from planner.errors import Diagnostic
-from planner.gate.item import GateItem, Requirement
+from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
-from planner.kinds.common import Selection, measured, target_fields
+from planner.kinds.common import measured, selection, target_fields
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.constraints import ConstraintsSpec
@@ -34,24 +32,23 @@ class ConstraintDetail(Detail):
 class MeasuredConstraintDetail(ConstraintDetail):
     metric: str
 
+    @property
+    def measured_metric(self) -> str | None:
+        return self.metric
+
 
 class ConstraintsKind(SpecKind[ConstraintsSpec]):
     name = "constraints"
     model = ConstraintsSpec
     item_titles: ClassVar[dict[str, str]] = {"constraint": "Constraints"}
     requirements = (
-        Requirement(
+        selection(
             "constraints",
             "Every measurable constraint holds on the candidate run.",
             "A constraint's limit is not met, or the candidate run does not measure it.",
             20,
             selects=("constraint",),
-            keys={
-                "constraints": (
-                    Selection,
-                    Field("all", description="Measurable constraints that must be met: all, none, or a list of ids."),
-                )
-            },
+            key_help="Measurable constraints that must be met: all, none, or a list of ids.",
         ),
     )
     sections = (Section("design", "constraints", "Constraints", "sections/constraints.design.html.j2", 30),)

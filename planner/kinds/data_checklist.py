@@ -9,14 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import Field
-
 from planner.assess.context import AssessContext
 from planner.assess.model import Assessment, Detail, Status
 from planner.errors import Diagnostic, Severity
-from planner.gate.item import GateItem, Requirement
+from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item
-from planner.kinds.common import Selection, gate_item, selected
+from planner.kinds.common import gate_item, selected, selection
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.data import STANDARD_IDS, STANDARD_TEMPLATE, DataChecklist
@@ -43,22 +41,13 @@ class DataChecklistKind(SpecKind[DataChecklist]):
     model = DataChecklist
     item_titles: ClassVar[dict[str, str]] = {"checklist": "Data checklists", "checklist-item": "Data checklist"}
     requirements = (
-        Requirement(
+        selection(
             "checklist",
             "Every data-checklist item is done or n/a.",
             "A data-checklist item is still open: answer it, or mark it n/a with a reason.",
             30,
             selects=("checklist", "checklist-item"),
-            keys={
-                "checklist": (
-                    Selection,
-                    Field(
-                        "all",
-                        description="Checklist items that must be done (or n/a with "
-                        "a reason): all, none, or a list of ids.",
-                    ),
-                )
-            },
+            key_help="Checklist items that must be done (or n/a with a reason): all, none, or a list of ids.",
         ),
     )
     sections = (

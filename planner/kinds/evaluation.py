@@ -11,14 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import Field
-
 from planner.assess.context import AssessContext, compare, metric_of
 from planner.assess.model import Assessment, Detail, Status
 from planner.errors import Diagnostic
-from planner.gate.item import GateItem, Requirement
+from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
-from planner.kinds.common import Selection, measured, target_fields
+from planner.kinds.common import measured, selection, target_fields
 from planner.kinds.objectives import measured_why
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
@@ -50,6 +48,10 @@ class TestDetail(Detail):
     dataset: str | None
     links: list[str]
     metric: str | None
+
+    @property
+    def measured_metric(self) -> str | None:
+        return self.metric
 
 
 @dataclass(frozen=True)
@@ -86,43 +88,27 @@ class EvaluationKind(SpecKind[EvaluationSpec]):
         "threshold": "Decision thresholds",
     }
     requirements = (
-        Requirement(
+        selection(
             "tests",
             "Every behavioural test a run measures meets its target.",
             "A behavioural test (invariance, directional expectation), measured on the candidate run, "
             "misses the target in its spec.",
             60,
             selects=("test", "evaluation"),
-            keys={
-                "tests": (
-                    Selection,
-                    Field(
-                        "all",
-                        description="Behavioural tests that must be met: all "
-                        "(those a run measures), none, or a list of test or evaluation "
-                        "ids.",
-                    ),
-                )
-            },
+            key_help="Behavioural tests that must be met: all "
+            "(those a run measures), none, or a list of test or evaluation "
+            "ids.",
         ),
-        Requirement(
+        selection(
             "thresholds",
             "The decision threshold is cost-optimal within its tolerance.",
             "At the threshold in use, the expected cost on the audit's cost curve exceeds the lowest "
             "by more than the tolerance the evaluation plan allows.",
             70,
             selects=("threshold", "evaluation"),
-            keys={
-                "thresholds": (
-                    Selection,
-                    Field(
-                        "all",
-                        description="Decision thresholds that must be met: "
-                        "all (those an audit's cost curve judges), none, or a list "
-                        "of ids.",
-                    ),
-                )
-            },
+            key_help="Decision thresholds that must be met: "
+            "all (those an audit's cost curve judges), none, or a list "
+            "of ids.",
         ),
     )
     sections = (

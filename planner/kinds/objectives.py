@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from markupsafe import Markup
-from pydantic import Field
 
 from planner.assess.context import AssessContext, compare, metric_of
 from planner.assess.model import Assessment, BaselineRow, Detail, Status
 from planner.errors import Diagnostic, Severity
-from planner.gate.item import GateItem, Requirement
+from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
-from planner.kinds.common import Selection, gate_item, selected, target_fields
+from planner.kinds.common import gate_item, selected, selection, target_fields
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.goals import ObjectivesSpec
@@ -31,12 +30,20 @@ class GoalDetail(Detail):
     kpi: str
     kpi_baseline: float | None
 
+    @property
+    def measured_metric(self) -> str | None:
+        return self.kpi
+
 
 @dataclass(frozen=True)
 class ObjectiveDetail(Detail):
     metric: str
     dataset: str | None
     goal: str | None
+
+    @property
+    def measured_metric(self) -> str | None:
+        return self.metric
 
 
 class ObjectivesKind(SpecKind[ObjectivesSpec]):
@@ -48,18 +55,13 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
         "baseline": "Baselines",
     }
     requirements = (
-        Requirement(
+        selection(
             "objectives",
             "Every objective reaches its target on the candidate run.",
             "An objective's metric, measured on the candidate run, misses the target in its spec.",
             10,
             selects=("objective",),
-            keys={
-                "objectives": (
-                    Selection,
-                    Field("all", description="Objectives that must be met: all, none, or a list of ids."),
-                )
-            },
+            key_help="Objectives that must be met: all, none, or a list of ids.",
         ),
     )
     sections = (

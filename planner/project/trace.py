@@ -27,7 +27,7 @@ def with_evidence(graph: TraceGraph, assessment: Assessment) -> TraceGraph:
     graph = graph.copy()
     run_id = assessment.candidate.run_id if assessment.candidate else None
     for item in assessment.items:
-        metric = getattr(item.detail, "metric", None) or getattr(item.detail, "kpi", None)
+        metric = item.detail.measured_metric
         if metric:
             graph.add_edge(item.id, f"metric:{metric}", "measured-by", "metric")
             if item.value is not None and run_id:

@@ -17,12 +17,7 @@ from planner.gate.decision import Decision
 from planner.gate.formats.base import OutputContext, StrPath
 from planner.gate.formats.shared import VERDICTS, counts, counts_line, expired_waivers, stale_signoffs, where
 from planner.gate.item import FAIL, PASS, WAIVED, GateItem
-from planner.text import inert
-
-
-def _plain(value: object) -> Text:
-    """User text as inert terminal text: no escape sequences, no rich markup."""
-    return Text(inert(value))
+from planner.text import terminal
 
 
 def _items_table(title: str, items: list[GateItem], style: str, root: StrPath) -> Table:
@@ -30,7 +25,7 @@ def _items_table(title: str, items: list[GateItem], style: str, root: StrPath) -
     for column in ("id", "requirement", "why", "where"):
         table.add_column(column, no_wrap=column in ("id", "requirement"), overflow="fold")
     for item in items:
-        table.add_row(_plain(item.id), item.requirement, _plain(item.why), _plain(where(item, root)))
+        table.add_row(terminal(item.id), item.requirement, terminal(item.why), terminal(where(item, root)))
     return table
 
 
@@ -39,7 +34,7 @@ def render(decision: Decision, context: OutputContext) -> str:
     root = context.root
     console = Console(file=io.StringIO(), record=True, width=context.width, color_system=None)
     verdict, style, _ = VERDICTS[decision.passed]
-    console.print(Text.assemble((verdict, style), " ", _plain(context.project_name), f": {counts_line(decision)}"))
+    console.print(Text.assemble((verdict, style), " ", terminal(context.project_name), f": {counts_line(decision)}"))
     for status, title, table_style in ((FAIL, "Failing", "bold red"), (WAIVED, "Waived", "yellow")):
         items = [item for item in decision.items if item.status == status]
         if items:
@@ -53,5 +48,5 @@ def render(decision: Decision, context: OutputContext) -> str:
         if lines:
             console.print(Text(title, style="yellow"))
             for line in lines:
-                console.print(Text("  ") + _plain(line))
+                console.print(Text("  ") + terminal(line))
     return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
