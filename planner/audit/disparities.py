@@ -33,8 +33,8 @@ AEQUITAS_BAND = (0.8, 1.25)
 
 
 def _extreme(values: np.ndarray, largest: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Max (or min) over the last axis ignoring NaN, and how many values were defined."""
-    valid = ~np.isnan(values)
+    """Max (or min) over the last axis ignoring NaN (and inf), and how many values were defined."""
+    valid = np.isfinite(values)
     filled = np.where(valid, values, -np.inf if largest else np.inf)
     extreme = filled.max(axis=-1) if largest else filled.min(axis=-1)
     count = valid.sum(axis=-1)

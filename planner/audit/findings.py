@@ -5,13 +5,18 @@ Why "confident": a point estimate that barely passes on a small group says littl
 bound for ``<=``/``<``, the lower bound for ``>=``/``>``), so passing means "passes even at the
 edge of the interval". Too-small groups, undefined values and missing intervals never pass or
 fail: they are insufficient-data, with the reason stated.
+
+Non-finite numbers: ``inf`` compares as "met" against any lower bound, so an infinite or NaN
+value (observed, interval bound or limit) is undefined here, never a number that passes; the
+same holds for a finding read back from JSON (Python's `json` reads ``Infinity``).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import operator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from planner.vocab import Outcome
@@ -21,6 +26,7 @@ PASS, FAIL, INSUFFICIENT = Outcome.PASS, Outcome.FAIL, Outcome.INSUFFICIENT
 REASON_SMALL = "fewer rows than min_group_size"
 REASON_UNDEFINED = "value undefined (zero denominator or too few eligible groups)"
 REASON_NO_INTERVAL = "confident limit but no interval available"
+REASON_BAD_LIMIT = "limit value is not a finite number"
 BAD_OPERATOR = "limit operator must be one of <=, >=, <, >; got {op!r}"
 
 
@@ -76,11 +82,18 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         """The finding `to_dict` gave (after a JSON round trip: the interval comes back as a list)."""
         interval = tuple(data["interval"]) if data["interval"] else None
-        return cls(**(data | {"limit": Limit(**data["limit"]), "interval": interval}))
+        if interval is not None and not all(_defined(b) for b in interval):
+            interval = None
+        numbers = {key: data[key] if _defined(data[key]) else None for key in ("observed", "compared")}
+        finding = cls(**(data | numbers | {"limit": Limit(**data["limit"]), "interval": interval}))
+        if finding.status in (PASS, FAIL) and (finding.observed is None or finding.compared is None):
+            return replace(finding, status=INSUFFICIENT, compared=None, reason=REASON_UNDEFINED)
+        return finding
 
 
-def _defined(x: float | None) -> bool:
-    return x is not None and not math.isnan(x)
+def _defined(x: Any) -> bool:
+    """A finite real number (not None, NaN, inf, a bool or a string)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def evaluate(
@@ -99,6 +112,8 @@ def evaluate(
     def finding(status: str, compared: float | None = None, reason: str | None = None) -> Finding:
         return Finding(limit, grouping, group, observed, interval, compared, status, reason)
 
+    if not _defined(limit.value):
+        return finding(INSUFFICIENT, reason=REASON_BAD_LIMIT)
     if not sufficient:
         return finding(INSUFFICIENT, reason=REASON_SMALL)
     if observed is None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.audit.counts import combine_codes
+from planner.audit.counts import group_index
 from planner.audit.disparities import METHODS, Disaggregated, disparity_definition
 from planner.audit.inputs import AuditData
 from planner.audit.intervals import bootstrap_disparities, wilson_interval
@@ -22,6 +22,8 @@ from planner.audit.metrics import CELLS, RATE_METRICS, SCORE_METRICS, confusion_
 from planner.audit.scores import brier_by_group, ece_by_group, roc_auc_by_group
 
 NO_SCORES = "score metrics need rows with scores"
+# Per-group score arrays are indexed by grid position up to this many slots, else by present group.
+_MAX_DENSE_GROUPS = 1 << 16
 
 
 @dataclass
@@ -48,10 +50,7 @@ def score_table(
 ) -> pd.DataFrame:
     """Score metrics per group of `by` (index like `confusion_cells`), from rows."""
     factors = [data.factors[name] for name in by]
-    code, shape = combine_codes(factors)
-    if not by:
-        code, shape = np.zeros(data.n_rows, dtype=np.int64), (1,)
-    n_groups = int(np.prod(shape))
+    code, n_groups, parts = group_index(factors, data.n_rows, _MAX_DENSE_GROUPS)
     y, s = data.y_true, data.score
     if s is None:
         raise ValueError(NO_SCORES)
@@ -64,8 +63,7 @@ def score_table(
     table = pd.DataFrame({m: funcs[m]()[present] for m in metrics if m in SCORE_METRICS})
     if not by:
         return table.set_axis(["overall"])
-    levels = np.unravel_index(present, shape)
-    keys = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, levels, strict=True)}
+    keys = {name: np.asarray(f.levels, dtype=object)[idx] for name, f, idx in zip(by, factors, parts, strict=True)}
     return table.set_index(
         pd.MultiIndex.from_arrays(list(keys.values()), names=list(by))
         if len(by) > 1

@@ -5,8 +5,13 @@ for small groups, which are exactly the groups a fairness audit must not over-re
 
 Why resample cells, not rows: a group's data enter every confusion metric only through its four
 cell counts, so a bootstrap replicate of the group is a multinomial draw of those counts with the
-group's size held fixed (a stratified bootstrap). All groups and all replicates are drawn in one
-numpy call, whatever the number of rows.
+group's size held fixed (a stratified bootstrap). All groups are drawn in one numpy call,
+whatever the number of rows.
+
+Bounded memory: the replicates are drawn in chunks of at most `BOOTSTRAP_BUDGET` (replicate,
+group) pairs, and only each replicate's disparities are kept, so 2,000 replicates of 1,000 groups
+never hold a (2000, 1000, 4) array. Drawing the same generator chunk after chunk gives exactly the
+numbers of one call (numpy draws the multinomials in the same order), so the seed still decides.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import numpy as np
 
 from planner.audit.disparities import disparity_definition, named_disparity
 from planner.audit.metrics import rate_values
+
+BOOTSTRAP_BUDGET = 1_000_000
+"""Most (replicate, group) pairs drawn at once: 32 MB of int64 cells, plus per-metric arrays."""
 
 
 def z_value(confidence_level: float) -> float:
@@ -100,19 +108,24 @@ def bootstrap_disparities(
         than half of the replicates.
     """
     rng = np.random.default_rng(seed)
-    draws = resample_cells(cells, samples, rng)
-    metrics = {m for name in names for m in disparity_definition(name)[0]}
-    by_metric = {m: np.where(eligible, rate_values(draws, m), np.nan) for m in metrics}
-    overall = {m: rate_values(draws.sum(axis=1), m) for m in metrics}
+    cells = np.asarray(cells, dtype=np.int64)
+    metrics = sorted({m for name in names for m in disparity_definition(name)[0]})
+    values = {(name, method): np.empty(samples, dtype=np.float64) for name in names for method in methods}
+    chunk = max(1, BOOTSTRAP_BUDGET // max(cells.shape[0], 1))
+    for start in range(0, samples, chunk):
+        stop = min(samples, start + chunk)
+        draws = resample_cells(cells, stop - start, rng)
+        by_metric = {m: np.where(eligible, rate_values(draws, m), np.nan) for m in metrics}
+        overall = {m: rate_values(draws.sum(axis=1), m) for m in metrics}
+        for name, method in values:
+            values[(name, method)][start:stop] = named_disparity(name, by_metric, overall, method)
     alpha = (1.0 - confidence_level) / 2.0
     out = {}
-    for name in names:
-        for method in methods:
-            values = named_disparity(name, by_metric, overall, method)
-            defined = values[~np.isnan(values)]
-            if defined.size * 2 <= samples:
-                out[(name, method)] = (np.nan, np.nan)
-            else:
-                low, high = np.quantile(defined, [alpha, 1.0 - alpha])
-                out[(name, method)] = (float(low), float(high))
+    for key, replicates in values.items():
+        defined = replicates[np.isfinite(replicates)]
+        if defined.size * 2 <= samples:
+            out[key] = (np.nan, np.nan)
+        else:
+            low, high = np.quantile(defined, [alpha, 1.0 - alpha])
+            out[key] = (float(low), float(high))
     return out

@@ -82,7 +82,7 @@ def _grouping_dict(g: GroupingResult) -> dict:
         "groups": [_group_dict(g, group) for group in g.disaggregated.by_group.index],
         "insufficient_groups": [group_key(g.by, k) for k, ok in g.disaggregated.eligible.items() if not ok],
         "disparities": disparities,
-        "four_fifths_rule": {"ratio": plain(dp), "passed": None if math.isnan(dp) else bool(dp >= FOUR_FIFTHS)},
+        "four_fifths_rule": {"ratio": plain(dp), "passed": bool(dp >= FOUR_FIFTHS) if math.isfinite(dp) else None},
     }
 
 

@@ -8,6 +8,7 @@ The counting is the only step that touches every row (plus score metrics when as
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,21 +18,22 @@ import pandas as pd
 
 from planner.audit import thresholds as thr
 from planner.audit.baselines import baselines
-from planner.audit.counts import count_cells, missing_counts, prepare_counts, read_counts
+from planner.audit.counts import count_cells, prepare_counts_missing, read_counts_missing
 from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
 from planner.audit.errors import AuditInputError
 from planner.audit.findings import Limit
 from planner.audit.grouping import NO_SCORES, build_grouping, rate_intervals, score_table
-from planner.audit.inputs import AuditData, prepare_predictions, read_predictions
+from planner.audit.inputs import MAX_GROUPS, AuditData, check_group_count, prepare_predictions, read_predictions
 from planner.audit.judge import judge
 from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table
 from planner.audit.result import AuditResult
-from planner.audit.slices import reversals, slice_table
-from planner.audit.sql import duckdb_cell_counts
+from planner.audit.slices import SLICE_CELL_FACTOR, reversals_with_count, slice_table
+from planner.audit.sql import duckdb_counts_missing
 
 UNKNOWN_METRIC = "unknown metric {metric!r}"
 NEEDS_SCORE = "metric {metric!r} needs a score column and row-level predictions"
 UNKNOWN_REFERENCE = "reference group {group!r} not found in grouping {grouping!r}"
+BAD_SETTING = "{name} must be {rule}, got {value!r}"
 
 
 def group_columns(features: Sequence[str], intersections: Sequence[Sequence[str]], slices: Sequence[str]) -> list[str]:
@@ -61,24 +63,71 @@ def _load(
     threshold: float,
     count: str | None,
     engine: str,
-) -> tuple[AuditData | None, pd.DataFrame]:
-    """(AuditData or None, counts table) from a frame, a file, an AuditData or a counts table."""
+    max_groups: int,
+) -> tuple[AuditData | None, pd.DataFrame, dict[str, int]]:
+    """(AuditData or None, counts table, missing rows per group column) from a frame, a file, an
+    AuditData or a counts table."""
     if isinstance(source, AuditData):
-        return source, count_cells(source, groups)
+        for name in groups:
+            check_group_count(len(source.factors[name].levels), name=name, file=source.source, limit=max_groups)
+        missing = {name: n for name, n in source.missing.items() if name in groups}
+        return source, count_cells(source, groups), missing
     is_path = isinstance(source, (str, Path))
     if count is not None:
         kwargs = dict(
-            group_columns=groups, label=label, prediction=prediction, count=count, positive_label=positive_label
+            group_columns=groups,
+            label=label,
+            prediction=prediction,
+            count=count,
+            positive_label=positive_label,
+            max_groups=max_groups,
         )
-        return None, read_counts(str(source), **kwargs) if is_path else prepare_counts(source, **kwargs)
+        counts, missing = (
+            read_counts_missing(str(source), **kwargs) if is_path else prepare_counts_missing(source, **kwargs)
+        )
+        return None, counts, missing
     kwargs = dict(label=label, prediction=prediction, score=score, positive_label=positive_label, threshold=threshold)
     if is_path and engine == "duckdb":
-        return None, duckdb_cell_counts(source, sensitive_features=groups, **kwargs)
+        counts, missing = duckdb_counts_missing(source, sensitive_features=groups, max_groups=max_groups, **kwargs)
+        return None, counts, missing
     if is_path:
-        data = read_predictions(source, sensitive_features=groups, **kwargs)
+        data = read_predictions(source, sensitive_features=groups, max_groups=max_groups, **kwargs)
     else:
-        data = prepare_predictions(source, sensitive_features=groups, **kwargs)
-    return data, count_cells(data, groups)
+        data = prepare_predictions(source, sensitive_features=groups, max_groups=max_groups, **kwargs)
+    return data, count_cells(data, groups), data.missing
+
+
+def _check_settings(
+    *, confidence_level: float, bootstrap_samples: int, min_group_size: int, costs: Mapping[str, float] | None
+) -> None:
+    """Numbers that would make every interval or cost NaN (or infinite) are refused up front."""
+    checks = [
+        ("confidence_level", confidence_level, "a number between 0 and 1", 0.0 < confidence_level < 1.0),
+        ("bootstrap_samples", bootstrap_samples, "a whole number >= 0", bootstrap_samples >= 0),
+        ("min_group_size", min_group_size, "a whole number >= 0", min_group_size >= 0),
+    ]
+    for key in ("fp", "fn"):
+        if costs is not None and key in costs:
+            value = costs[key]
+            finite = isinstance(value, (int, float)) and math.isfinite(value) and value >= 0
+            checks.append((f"costs[{key!r}]", value, "a finite number >= 0", finite))
+    for name, value, rule, ok in checks:
+        if not ok:
+            raise AuditInputError(BAD_SETTING.format(name=name, rule=rule, value=value))
+
+
+def _check_intersections(
+    counts: pd.DataFrame,
+    groupings: Sequence[Sequence[str]],
+    limit: int,
+    file: str | None,
+    what: str = "intersection",
+) -> None:
+    """Refuse a crossed grouping with more than `limit` groups present, before any per-group work."""
+    for by in groupings:
+        if len(set(by)) > 1:
+            n = len(counts[list(dict.fromkeys(by))].drop_duplicates())
+            check_group_count(n, name=" & ".join(by), file=file, limit=limit, what=what)
 
 
 def _reference(grouping: Sequence[str], reference_groups: Mapping[str, Any] | None, index: pd.Index) -> Any:
@@ -164,6 +213,7 @@ def run_audit(
     engine: str = "pandas",
     ece_bins: int = 10,
     threshold_candidates: str = thr.GRID,
+    max_groups: int = MAX_GROUPS,
 ) -> AuditResult:
     """Audit binary predictions for group disparities.
 
@@ -208,12 +258,21 @@ def run_audit(
         Equal-width bins for the expected calibration error.
     threshold_candidates : {"grid", "quantiles"}
         101 evenly spaced thresholds, or the unique score quantiles at 101 levels.
+    max_groups : int
+        Most groups a feature, slice column or intersection may have (`MAX_GROUPS`); more raise
+        `AuditInputError` before any per-group work.
     """
     features = list(sensitive_features)
     if intersections is None:
         intersections = [features] if len(features) > 1 else []
     groups = group_columns(features, intersections, slices)
-    data, counts = _load(
+    _check_settings(
+        confidence_level=confidence_level,
+        bootstrap_samples=bootstrap_samples,
+        min_group_size=min_group_size,
+        costs=costs,
+    )
+    data, counts, missing = _load(
         frame_or_counts,
         label=label,
         prediction=prediction,
@@ -223,7 +282,14 @@ def run_audit(
         threshold=threshold,
         count=count,
         engine=engine,
+        max_groups=max_groups,
     )
+    source = str(frame_or_counts) if isinstance(frame_or_counts, (str, Path)) else None
+    if isinstance(frame_or_counts, AuditData):
+        source = frame_or_counts.source
+    _check_intersections(counts, intersections, max_groups, source)
+    crossed = [[s, f] for s in slices for f in features]
+    _check_intersections(counts, crossed, max_groups * SLICE_CELL_FACTOR, source, what="slice breakdown")
     scores = data.score if data is not None else None
     has_scores = scores is not None
     if metrics is None:
@@ -263,16 +329,16 @@ def run_audit(
                 reference=_reference(by, reference_groups, index),
             )
         )
-    slice_results = [
-        {
-            "slice_column": s,
-            "feature": f,
-            "table": slice_table(counts, slice_column=s, feature=f, metrics=metrics),
-            "reversals": reversals(counts, slice_column=s, feature=f, metrics=metrics, min_group_size=min_group_size),
-        }
-        for s in slices
-        for f in features
-    ]
+    slice_results = []
+    for s in slices:
+        for f in features:
+            listed, found = reversals_with_count(
+                counts, slice_column=s, feature=f, metrics=metrics, min_group_size=min_group_size
+            )
+            table = slice_table(counts, slice_column=s, feature=f, metrics=metrics)
+            slice_results.append(
+                {"slice_column": s, "feature": f, "table": table, "reversals": listed, "reversals_found": found}
+            )
     thresholds = (
         _thresholds(data, features, costs, threshold_candidates) if costs and data is not None and has_scores else None
     )
@@ -287,7 +353,7 @@ def run_audit(
         slices=slice_results,
         thresholds=thresholds,
         baselines=baselines(_base_rate(counts), _group_base_rates(counts, features)),
-        missing=data.missing if data is not None else missing_counts(counts, groups),
+        missing=missing,
         counts=counts,
         settings={
             "label": label,

@@ -4,6 +4,15 @@ Why DuckDB: it scans only the needed parquet columns in parallel and in bounded 
 count of 100M rows never materialises them in pandas. The query groups by the *raw* label and
 prediction values; validating and mapping them happens afterwards on the tiny result, with the
 same code (and the same messages) as the pandas path.
+
+Missing group values stay NULL (one group in GROUP BY), so that a value spelled like the missing
+group's name can never merge with it; `prepare_counts` turns NULL into the flagged missing group.
+A parquet float NaN counts as missing too, as pandas reads it.
+
+The emitted query maps label and prediction itself, through the same positive label (see
+`planner.audit.inputs`): a positive label of 0 (or False) makes 0 positive in both columns. For a
+text positive label the prediction may hold the label's values or 0/1; for another number (2)
+it must hold the label's values.
 """
 
 from __future__ import annotations
@@ -15,11 +24,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.audit.counts import prepare_counts
+from planner.audit.counts import prepare_counts_missing
 from planner.audit.errors import AuditInputError
-from planner.audit.inputs import FILE_NOT_FOUND, MISSING_VALUES, NO_PREDICTION, SCORE_OUT_OF_RANGE, check_columns
+from planner.audit.inputs import (
+    FILE_NOT_FOUND,
+    MAX_GROUPS,
+    MISSING_VALUES,
+    NO_PREDICTION,
+    RESERVED_NAME,
+    RESERVED_NAMES,
+    SCORE_OUT_OF_RANGE,
+    _zero_one_value,
+)
+from planner.audit.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, first_line, parquet_schema
 
 DUCKDB_MISSING = "the DuckDB engine needs the duckdb package, which is not installed"
+DUCKDB_PARQUET_ONLY = "the DuckDB engine reads parquet files only, and {file} is not one"
+DUCKDB_FAILED = "DuckDB cannot read {file}: {error}"
 
 
 def quote_identifier(name: str) -> str:
@@ -46,6 +67,7 @@ def grouped_count_sql(
     positive_label: Any = None,
     threshold: float = 0.5,
     raw: bool = False,
+    float_columns: Sequence[str] = (),
 ) -> str:
     """SQL text of the grouped count for a named table (for ``planner audit --emit-sql``).
 
@@ -56,18 +78,23 @@ def grouped_count_sql(
     label, prediction, score : str
         Column names; the prediction is ``score >= threshold`` when no prediction column is given.
     sensitive_features : sequence of str
-        Group columns; NULL becomes the group 'missing'.
+        Group columns; NULL stays NULL, the missing group.
     positive_label : object, optional
-        Label value meaning positive; without it the label column must already be 0/1.
+        Label and prediction value meaning positive; without it both columns must be 0/1.
     raw : bool
         Keep label and prediction values unmapped (used internally to validate them afterwards).
+    float_columns : sequence of str
+        Group columns of a floating type, whose NaN is missing too.
     """
-    pred_sql = _prediction_sql(prediction, score, threshold, raw)
+    pred_sql = _prediction_sql(prediction, score, threshold, raw, positive_label)
     source = table if "(" in table else ".".join(quote_identifier(p) for p in table.split("."))
-    groups = [
-        f"COALESCE(CAST({quote_identifier(c)} AS VARCHAR), 'missing') AS {quote_identifier(c)}"
-        for c in sensitive_features
-    ]
+    groups = []
+    for c in sensitive_features:
+        column = quote_identifier(c)
+        text = f"CAST({column} AS VARCHAR)"
+        if c in float_columns:
+            text = f"CASE WHEN {_is_nan(column)} THEN NULL ELSE {text} END"
+        groups.append(f"{text} AS {quote_identifier(c)}")
     label_sql = quote_identifier(label)
     if not raw:
         positive = quote_literal(1 if positive_label is None else positive_label)
@@ -76,11 +103,30 @@ def grouped_count_sql(
     return f"SELECT\n  {select}\nFROM {source}\nGROUP BY ALL\nORDER BY ALL"
 
 
-def _prediction_sql(prediction: str | None, score: str | None, threshold: float, raw: bool) -> str:
-    """The prediction column (as an integer unless `raw`), or the score compared to the threshold."""
+def _is_nan(column: str) -> str:
+    """NaN test that DuckDB cannot fold away: with parquet statistics (which leave NaN out of
+    min/max) DuckDB 1.x evaluated ``isnan(x)`` as false for every row of a column holding NaN."""
+    return f"CAST({column} AS VARCHAR) IN ('nan', '-nan', 'NaN')"
+
+
+def _prediction_sql(
+    prediction: str | None, score: str | None, threshold: float, raw: bool, positive_label: Any = None
+) -> str:
+    """The prediction column mapped through the positive label (unless `raw`), or the score
+    compared to the threshold (a score is the probability of the positive label: never mapped)."""
     if prediction is not None:
         column = quote_identifier(prediction)
-        return column if raw else f"CAST({column} AS INTEGER)"
+        if raw:
+            return column
+        zero_one = _zero_one_value(positive_label)
+        if positive_label is None or zero_one == 1:
+            return f"CAST({column} AS INTEGER)"
+        if zero_one == 0:
+            return f"CAST({column} = 0 AS INTEGER)"
+        if isinstance(positive_label, str):
+            text = f"CAST({column} AS VARCHAR)"
+            return f"CASE WHEN {text} = {quote_literal(positive_label)} OR {text} IN ('1', '1.0', 'true') THEN 1 ELSE 0 END"
+        return f"CAST({column} = {quote_literal(positive_label)} AS INTEGER)"
     if score is None:
         raise AuditInputError(NO_PREDICTION, hint="give prediction or score")
     return f"CAST({quote_identifier(score)} >= {float(threshold)!r} AS INTEGER)"
@@ -101,6 +147,33 @@ def duckdb_cell_counts(
     Returns the same table as ``count_cells(read_predictions(path, ...), by=sensitive_features)``.
     Raises `AuditInputError` when duckdb is not installed or the input is invalid.
     """
+    return duckdb_counts_missing(
+        path,
+        label=label,
+        sensitive_features=sensitive_features,
+        prediction=prediction,
+        score=score,
+        positive_label=positive_label,
+        threshold=threshold,
+    )[0]
+
+
+def duckdb_counts_missing(
+    path: str | Path,
+    *,
+    label: str,
+    sensitive_features: Sequence[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    positive_label: Any = None,
+    threshold: float = 0.5,
+    max_groups: int = MAX_GROUPS,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """`duckdb_cell_counts`, and the rows of each group column's missing group.
+
+    The file is checked with pyarrow first (a parquet file, columns present once, no nested
+    values), and anything DuckDB raises becomes an `AuditInputError` naming the file.
+    """
     try:
         import duckdb
     except ImportError as exc:  # optional dependency: planner[duckdb]
@@ -108,11 +181,19 @@ def duckdb_cell_counts(
     file = str(path)
     if not Path(path).is_file():
         raise AuditInputError(FILE_NOT_FOUND.format(file=file), file=file)
+    suffix = Path(path).suffix.lower()
+    if suffix not in PARQUET_SUFFIXES:
+        hint = "use the pandas engine, or convert the file to parquet" if suffix in CSV_SUFFIXES else None
+        raise AuditInputError(DUCKDB_PARQUET_ONLY.format(file=file), file=file, hint=hint)
+    for name in sensitive_features:
+        if name in RESERVED_NAMES:
+            raise AuditInputError(RESERVED_NAME.format(column=name), file=file, column=name)
+    wanted = list(dict.fromkeys([label, *(c for c in (prediction, score) if c), *sensitive_features]))
+    schema = parquet_schema(Path(path), file, wanted)
+    floats = [c for c in sensitive_features if pa_is_float(schema.field(c).type)]
     con = duckdb.connect()
     try:
         relation = f"read_parquet({quote_literal(file)})"
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
-        check_columns(columns, [label, *(c for c in (prediction, score) if c), *sensitive_features], file)
         if score is not None:
             _check_scores(con, relation, score, file)
         sql = grouped_count_sql(
@@ -123,11 +204,14 @@ def duckdb_cell_counts(
             score=score,
             threshold=threshold,
             raw=True,
+            float_columns=floats,
         )
         raw = con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise AuditInputError(DUCKDB_FAILED.format(file=file, error=first_line(exc)), file=file) from None
     finally:
         con.close()
-    return prepare_counts(
+    return prepare_counts_missing(
         raw,
         group_columns=sensitive_features,
         label="label",
@@ -135,7 +219,18 @@ def duckdb_cell_counts(
         count="count",
         positive_label=positive_label,
         source=file,
+        max_groups=max_groups,
+        # a prediction derived from the score is 0/1 with 1 positive already
+        prediction_positive=positive_label if prediction is not None else None,
     )
+
+
+def pa_is_float(kind: Any) -> bool:
+    """Whether a pyarrow type (or a dictionary of one) is floating point."""
+    import pyarrow as pa
+
+    value_type = kind.value_type if pa.types.is_dictionary(kind) else kind
+    return bool(pa.types.is_floating(value_type))
 
 
 def _check_scores(con: Any, relation: str, score: str, file: str) -> None:
@@ -144,7 +239,7 @@ def _check_scores(con: Any, relation: str, score: str, file: str) -> None:
     The cheap aggregate runs first; row numbers (a window over the scan) only when it fails.
     """
     col = quote_identifier(score)
-    bad_nan = f"({col} IS NULL OR isnan({col}))"
+    bad_nan = f"({col} IS NULL OR {_is_nan(col)})"
     bad_range = f"({col} < 0 OR {col} > 1)"
     n_nan, n_bad = con.execute(
         f"SELECT count(*) FILTER (WHERE {bad_nan}), count(*) FILTER (WHERE {bad_range}) FROM {relation}"

@@ -15,6 +15,7 @@ from planner.audit import (
     read_counts,
     run_audit,
 )
+from planner.audit.inputs import MISSING_GROUP
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -29,7 +30,7 @@ def test_duckdb_counts_equal_pandas_counts(tmp_path, seed):
     expected = count_cells(data, ["sex", "race"])
     got = duckdb_cell_counts(path, label="y", prediction="pred", sensitive_features=["sex", "race"])
     pd.testing.assert_frame_equal(got, expected)
-    assert expected.loc[expected.race == "missing", "count"].sum() == len(frame.index[::97])
+    assert expected.loc[expected.race == MISSING_GROUP, "count"].sum() == len(frame.index[::97])
     via_score = duckdb_cell_counts(path, label="y", score="score", threshold=0.6, sensitive_features=["sex"])
     data = prepare_predictions(frame, label="y", score="score", threshold=0.6, sensitive_features=["sex"])
     pd.testing.assert_frame_equal(via_score, count_cells(data, ["sex"]))
@@ -45,9 +46,8 @@ def test_counts_are_a_plain_crosstab(seeded):
 def test_emitted_sql_runs_in_duckdb_and_gives_the_counts(seeded):
     frame = seeded.assign(y=np.where(seeded.y == 1, "yes", "no"))
     sql = grouped_count_sql("preds", label="y", prediction="pred", sensitive_features=["sex"], positive_label="yes")
-    assert sql.startswith(
-        'SELECT\n  COALESCE(CAST("sex" AS VARCHAR), \'missing\') AS "sex",\n  CAST("y" = \'yes\' AS INTEGER) AS label,'
-    )
+    # NULL stays NULL (the missing group), so no value spelled like the missing group can merge with it
+    assert sql.startswith('SELECT\n  CAST("sex" AS VARCHAR) AS "sex",\n  CAST("y" = \'yes\' AS INTEGER) AS label,')
     con = duckdb.connect()
     con.register("preds", frame)
     got = con.execute(sql).df()

@@ -6,6 +6,7 @@ import pytest
 
 from helpers.predictions import make_predictions
 from planner.audit import AuditInputError, count_cells, prepare_counts, read_predictions, run_audit
+from planner.audit.inputs import MISSING_GROUP
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_missing_sensitive_values_become_explicit_group(csv):
     data = read(csv(frame))
     assert data.missing == {"sex": 3} and data.n_rows == 100
     counts = count_cells(data, ["sex"])
-    assert counts.loc[counts.sex == "missing", "count"].sum() == 3
+    assert counts.loc[counts.sex == MISSING_GROUP, "count"].sum() == 3
     assert counts["count"].sum() == 100
 
 
