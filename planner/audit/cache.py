@@ -32,6 +32,17 @@ AMD EPYC with SHA extensions, file in the page cache: 1.6-2.2 s for 1 GB), while
 
 Only `.planner/audits/*.json` under the project root is ever written; a `.planner` folder that
 resolves outside the root (a symlink) is neither read nor written.
+
+Hostile caches: a cache file is read through the guard (`planner.source.guard`, `CACHE`: inside
+the project, a regular file, at most 256 MiB, strict UTF-8, JSON nested at most 64 levels, no NaN
+or Infinity), so a FIFO or `/dev/zero` in its place is a stale reason, not a hang. A file with a
+valid checksum is still checked against the shape this planner writes (`_Payload`: every field
+the gate, the assessment and the reports read, with its type), so a hand-made or damaged file
+whose numbers are strings, or whose finding positions point elsewhere, is stale too and never
+crashes a command or fools one with numbers it did not compute. Predictions are hashed through
+the guard's `open_file` (confined, a regular file; a FIFO cannot block the hash). Saving holds
+an exclusive lock (`planner.source.atomic.locked`) so two commands filling the cache at once do not
+interleave.
 """
 
 from __future__ import annotations
@@ -41,13 +52,16 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner import __version__
 from planner.audit.project import CACHE, ProjectAudit, assemble, audit_spec, run_spec_audit
 from planner.errors import Diagnostic, PlannerError
 from planner.project.project import Project, SpecDoc
-from planner.source.atomic import write_atomic
+from planner.source import guard
+from planner.source.atomic import locked, write_atomic
 from planner.spec.bias import BiasAudit
 
 CACHE_FOLDER = Path(".planner") / "audits"
@@ -93,10 +107,20 @@ def cache_path(project: Project, audit_id: str) -> Path:
     return cache_folder(project) / f"{audit_id}.json"
 
 
-def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes, read in chunks so a file of many GB never sits in memory."""
+class UnreadableInput(OSError):
+    """A file the read boundary refused (outside the project, not a regular file...)."""
+
+
+def file_sha256(path: Path, root: Path | None = None, label: str | None = None) -> str:
+    """sha256 of a file's bytes, read in chunks so a file of many GB never sits in memory; through
+    the guard (inside `root`, the file's folder when None; a regular file), which raises
+    `UnreadableInput` (an `OSError`) with its message."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    try:
+        handle = guard.open_file(path, root=root or Path(path).parent, kind=guard.PREDICTIONS, file_label=label)
+    except PlannerError as exc:
+        raise UnreadableInput(exc.diagnostics[0].message) from None
+    with handle:
         while chunk := handle.read(CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
@@ -139,7 +163,7 @@ class _Hashes:
     def of(self, spec: BiasAudit) -> str:
         path = (self.root / spec.predictions).resolve()
         if path not in self.digests:
-            self.digests[path] = file_sha256(path)
+            self.digests[path] = file_sha256(self.root / spec.predictions, self.root, spec.predictions)
         return self.digests[path]
 
 
@@ -188,6 +212,140 @@ def _save(project: Project, audit: ProjectAudit, fingerprint_: dict[str, str]) -
     return path
 
 
+Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+class _Shape(BaseModel):
+    """A part of the cache document as this planner writes it: types checked strictly (a number
+    is a number, not a string or a boolean; no NaN or Infinity); fields it does not read may be there."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False)
+
+
+class _Metric(_Shape):
+    value: float | None
+    undefined: bool
+    interval: Pair | None
+    reference_ratio: float | None = None
+
+
+class _Overall(_Shape):
+    count: int
+    cells: dict[str, int]
+    metrics: dict[str, _Metric]
+
+
+class _Group(_Shape):
+    group: dict[str, str]
+    count: int
+    share: float | None
+    sufficient: bool
+    cells: dict[str, int]
+    metrics: dict[str, _Metric]
+
+
+class _FourFifths(_Shape):
+    ratio: float | None
+    passed: bool | None
+
+
+class _Grouping(_Shape):
+    name: str
+    features: list[str]
+    reference: dict[str, str] | None
+    groups: list[_Group]
+    insufficient_groups: list[dict[str, str]]
+    disparities: dict[str, dict[str, _Metric]]
+    four_fifths_rule: _FourFifths
+
+
+class _Limit(_Shape):
+    metric: str
+    op: str
+    value: float
+    confident: bool
+    method: str
+
+
+class _Finding(_Shape):
+    limit: _Limit
+    grouping: str
+    group: dict[str, str] | None
+    observed: float | None
+    interval: Pair | None
+    compared: float | None
+    status: str
+    reason: str | None
+
+
+class _SliceGroup(_Shape):
+    slice: str
+    group: str
+    metrics: dict[str, float | None]
+
+
+class _Slice(_Shape):
+    slice_column: str
+    feature: str
+    groups: list[_SliceGroup]
+    reversals: list[dict[str, Any]]
+
+
+class _Cost(_Shape):
+    best_threshold: float | None
+    best_cost: float | None
+    cost_in_use: float | None
+
+
+class _Thresholds(_Shape):
+    cost_fp: float
+    cost_fn: float
+    candidates: str
+    thresholds: list[float]
+    overall_curve: list[float | None]
+    overall: _Cost
+    groupings: dict[str, dict[str, _Cost]]
+
+
+class _Baseline(_Shape):
+    overall: dict[str, float | None]
+    groups: dict[str, dict[str, float | None]] | None = None
+
+
+class _Result(_Shape):
+    status: str
+    rows: int
+    settings: dict[str, Any]
+    missing: dict[str, int]
+    overall: _Overall
+    groupings: list[_Grouping]
+    findings: list[_Finding]
+    slices: list[_Slice]
+    thresholds: _Thresholds | None
+    baselines: dict[str, _Baseline]
+
+
+class _StoredLimit(_Shape):
+    id: str
+    metric: str
+    op: str
+    value: float
+    feature: str | None
+    confident: bool
+    findings: list[int]
+
+
+class _Payload(_Shape):
+    result: _Result
+    limits: list[_StoredLimit]
+
+
+def _shape_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the document"
+    return f"{where}: {first['msg']}"
+
+
 def _rebuild(spec: BiasAudit, payload: dict[str, Any]) -> ProjectAudit:
     """The audit from the stored payload; raises on any shape it was not written with."""
     data = payload["result"]
@@ -196,17 +354,22 @@ def _rebuild(spec: BiasAudit, payload: dict[str, Any]) -> ProjectAudit:
         raise KeyError(", ".join(sorted(lacking)))
     if [item["id"] for item in payload["limits"]] != [spec.limit_id(index) for index in range(len(spec.limits))]:
         raise ValueError("its limits are not the spec's")
-    return assemble(spec, data, [item["findings"] for item in payload["limits"]], CACHE)
+    _Payload.model_validate(payload, strict=True)  # raises ValidationError, a ValueError
+    positions = [item["findings"] for item in payload["limits"]]
+    if any(not 0 <= at < len(data["findings"]) for found in positions for at in found):
+        raise IndexError("list index out of range")  # a negative one would pick another finding
+    return assemble(spec, data, positions, CACHE)
 
 
-def _read(path: Path) -> dict[str, Any] | str:
+def _read(path: Path, root: Path) -> dict[str, Any] | str:
     """The parsed cache document, or why it cannot be used."""
+    label = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     try:
-        document = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return MISSING
-    except (OSError, ValueError) as exc:  # ValueError: bad UTF-8 or JSON, e.g. a truncated file
-        return UNREADABLE.format(error=exc)
+        text = guard.read_text(path, root=root, kind=guard.CACHE, file_label=label)
+        document = guard.parse_json(text, label, kind=guard.CACHE, allow_nan=False)
+    except PlannerError as exc:  # missing, a FIFO, a link out, too large, bad UTF-8 or JSON, too deep
+        diagnostic = exc.diagnostics[0]
+        return MISSING if diagnostic.code == guard.MISSING else UNREADABLE.format(error=diagnostic.message)
     if not isinstance(document, dict):
         return MALFORMED.format(error="not a JSON object")
     if document.get("format") != CACHE_FORMAT:
@@ -237,7 +400,7 @@ def _predictions_reason(stored: dict[str, Any], spec: BiasAudit, hashes: _Hashes
 def _load_one(project: Project, spec: BiasAudit, hashes: _Hashes) -> ProjectAudit | str:
     """The cached audit, or why there is none that can be used."""
     try:
-        document = _read(cache_path(project, spec.id))
+        document = _read(cache_path(project, spec.id), project.root)
     except CacheLocationError as exc:
         return str(exc)
     if isinstance(document, str):
@@ -248,6 +411,8 @@ def _load_one(project: Project, spec: BiasAudit, hashes: _Hashes) -> ProjectAudi
             reason = CHECKSUM
         reason = reason or _predictions_reason(document["fingerprint"], spec, hashes)
         return reason or _rebuild(spec, document["audit"])
+    except ValidationError as exc:  # valid checksum, content this planner does not write
+        return MALFORMED.format(error=_shape_error(exc))
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         return MALFORMED.format(error=f"{type(exc).__name__}: {exc}")
 
@@ -295,9 +460,11 @@ def audits_for(
         audits.append(audit)
         computed += [(audit, taken)] if taken else []
     try:
-        for audit, taken in computed:
-            _save(project, audit, taken)
-    except OSError as exc:
+        if computed:
+            with locked(cache_folder(project)):
+                for audit, taken in computed:
+                    _save(project, audit, taken)
+    except (OSError, PlannerError) as exc:
         if report:
             report(NOT_SAVED.format(error=exc))
     return audits, problems

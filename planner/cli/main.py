@@ -261,7 +261,8 @@ GATE_FORMATS = ("text", "json", "junit", "sarif", "github")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the output to this file (atomically) instead of standard output.",
+    help="Write the output to this file (atomically; a FIFO or device is written to, not replaced) "
+    "instead of standard output; - or /dev/stdout mean standard output.",
 )
 @click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), help="The date waivers are checked against  [default: today]"
@@ -278,10 +279,10 @@ def gate(path: str, fmt: str, output: Path | None, today: datetime | None) -> Ex
     info = assessment.info
     context = OutputContext(project_id=info.id, project_name=info.name, project_version=info.version, today=on)
     text = FORMATS[fmt](decision, context)
-    if output is not None:
-        from planner.source.atomic import write_atomic
+    from planner.source.atomic import is_stdout, write_atomic
 
-        write_atomic(output, text)
+    if output is not None and not is_stdout(output):
+        write_atomic(output, text, into_special=True)
     else:
         click.echo(text, nl=False)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")

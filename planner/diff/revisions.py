@@ -3,7 +3,8 @@
 A git side is materialised into a temporary folder from the blobs of the revision (`git ls-tree`
 and `git cat-file`, no checkout filters, no shell), so evidence under the path (mlruns, CSV) comes
 along and the old revision can be assessed too. Revisions are checked before git sees them: one
-starting with `-` would be read as an option.
+starting with `-` would be read as an option. The temporary copy is removed however the command
+ends: normally, on an error, on Ctrl-C, or on SIGTERM/SIGHUP (`planner.source.atomic.terminating`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from planner.errors import Diagnostic, PlannerError
+from planner.source.atomic import terminating
 from planner.source.files import MANIFEST
 
 
@@ -176,7 +178,9 @@ def materialise(side: Side, *, cwd: str | Path = ".") -> Iterator[tuple[Path, st
             side.text,
             f"check the path: `git ls-tree --name-only {side.revision} -- {inside}/` lists what is there",
         )
-    with tempfile.TemporaryDirectory(prefix="planner-diff-") as folder:
+    # SIGTERM or SIGHUP while the copy exists (writing it, or assessing it) removes it before the
+    # process ends by that signal; SIGINT does so through KeyboardInterrupt
+    with terminating(), tempfile.TemporaryDirectory(prefix="planner-diff-") as folder:
         root = Path(folder) / "project"
         root.mkdir()
         _write_blobs(top, blobs, root)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from planner.evidence.errors import BAD_JSON, MISSING, display, error
-from planner.evidence.files import read_json, read_yaml
+from planner.evidence.files import present, read_json, read_yaml
 from planner.evidence.model import Run, reproducibility
 
 METRICS, PARAMS = "metrics.json", "params.yaml"
@@ -31,16 +31,17 @@ def read_dvc(folder: Path, *, source: str = "", root: Path | None = None) -> lis
         raise error(
             MISSING, f"no {METRICS} or {PARAMS} in {display(folder, root)} or its sub-folders", display(folder, root)
         )
-    return [_read_run(run_dir, source, root) for run_dir in run_dirs]
+    within = root if root is not None else folder  # every file read must resolve inside it
+    return [_read_run(run_dir, source, root, within) for run_dir in run_dirs]
 
 
 def _is_run_dir(path: Path) -> bool:
-    return path.is_dir() and ((path / METRICS).is_file() or (path / PARAMS).is_file())
+    return path.is_dir() and (present(path / METRICS) or present(path / PARAMS))
 
 
-def _read_run(run_dir: Path, source: str, root: Path | None) -> Run:
+def _read_run(run_dir: Path, source: str, root: Path | None, within: Path) -> Run:
     metrics_file, params_file = run_dir / METRICS, run_dir / PARAMS
-    metrics = read_json(metrics_file, display(metrics_file, root)) if metrics_file.is_file() else {}
+    metrics = read_json(metrics_file, display(metrics_file, root), within) if present(metrics_file) else {}
     if not isinstance(metrics, dict):
         raise error(
             BAD_JSON,
@@ -49,7 +50,7 @@ def _read_run(run_dir: Path, source: str, root: Path | None) -> Run:
             1,
             1,
         )
-    params = read_yaml(params_file, display(params_file, root)) if params_file.is_file() else {}
+    params = read_yaml(params_file, display(params_file, root), within) if present(params_file) else {}
     params = {
         key: value if isinstance(value, str) else json.dumps(value, default=str)
         for key, value in _flatten(params if isinstance(params, dict) else {}).items()

@@ -1,37 +1,36 @@
 """Reading the files result sources are made of: text, JSON, YAML and numbers, each failing with a
-diagnostic that names the file (and line and column when known)."""
+diagnostic that names the file (and line and column when known).
+
+Every read goes through the guard (`planner.source.guard`) with `root`, the project folder (or the
+folder of the source when a reader is called without one): a file or folder leading out of it
+through a symbolic link, a FIFO or device, a file over 64 MiB (`guard.EVIDENCE`), bad UTF-8 and JSON
+nested deeper than `guard.MAX_JSON_DEPTH` are refused before anything is parsed.
+"""
 
 from __future__ import annotations
 
-import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from planner.evidence.errors import BAD_JSON, MISSING, UNREADABLE, error
+from planner.evidence.errors import BAD_JSON, MISSING, UNREADABLE, display
+from planner.source import guard
 from planner.source.yaml_documents import parse_documents
 
+RESULT_FILE = guard.EVIDENCE.renamed(
+    {guard.MISSING: MISSING, guard.UNREADABLE: UNREADABLE, guard.ENCODING: UNREADABLE, guard.BAD_JSON: BAD_JSON}
+)
+"""Result files through the read boundary, with the evidence readers' codes for what they always reported."""
 
-def read_text(path: Path, file: str) -> str:
-    """A UTF-8 text file, or a diagnostic naming it (missing, a folder, unreadable, bad bytes)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise error(MISSING, f"file not found: {file}", file) from None
-    except OSError as exc:
-        raise error(UNREADABLE, f"cannot read {file}: {exc.strerror}", file) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise error(
-            UNREADABLE,
-            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-            file,
-            line,
-            column,
-            hint="save the file as UTF-8",
-        ) from None
+
+def read_bytes(path: Path, file: str, root: Path) -> bytes:
+    return guard.read_bytes(path, root=root, kind=RESULT_FILE, file_label=file)
+
+
+def read_text(path: Path, file: str, root: Path) -> str:
+    """A UTF-8 text file inside `root`, or a diagnostic naming it (missing, a folder, a link out, bad bytes...)."""
+    return guard.read_text(path, root=root, kind=RESULT_FILE, file_label=file)
 
 
 def parse_number(text: str) -> float | None:
@@ -44,19 +43,35 @@ def parse_number(text: str) -> float | None:
         return None
 
 
-def read_json(path: Path, file: str) -> Any:
-    return parse_json(read_text(path, file), file)
+def read_json(path: Path, file: str, root: Path) -> Any:
+    return parse_json(read_text(path, file, root), file)
 
 
 def parse_json(text: str, file: str, line_offset: int = 0) -> Any:
-    """JSON text -> value; a syntax error gets the line and column json reports."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error(BAD_JSON, f"invalid JSON: {exc.msg}", file, exc.lineno + line_offset, exc.colno) from None
+    """JSON text -> value; a syntax error gets the line and column json reports, nesting is bounded."""
+    return guard.parse_json(text, file, kind=RESULT_FILE, line_offset=line_offset)
 
 
-def read_yaml(path: Path, file: str) -> Any:
+def read_yaml(path: Path, file: str, root: Path) -> Any:
     """The first document of a YAML file through planner's safe loader (None when empty)."""
-    documents = parse_documents(read_text(path, file), file)
+    documents = parse_documents(read_text(path, file, root), file)
     return documents[0].data if documents else None
+
+
+def present(path: Path) -> bool:
+    """Something is there that is not a folder: a file, or a link, FIFO or device the guard refuses
+    when it is read (`is_file()` would skip those silently)."""
+    return os.path.lexists(path) and not _is_dir(path)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def walk(folder: Path, root: Path, shown: Path | None) -> list[Path]:
+    """Every entry below `folder` that is not a folder (see `guard.walk`), named relative to `shown`."""
+    label: Callable[[Path], str] = lambda path: display(path, shown)  # noqa: E731
+    return guard.walk(folder, root, kind=RESULT_FILE, label=label)

@@ -2,24 +2,43 @@
 
 A file store is read straight from its files (`mlflow_files`); a server, Databricks or a SQL
 database can only be asked through the client. mlflow is imported here and nowhere else, and only
-when a source names a `uri`, so every other command works without it. Network retries and timeouts
-are MLflow's own (`MLFLOW_HTTP_REQUEST_MAX_RETRIES`, `MLFLOW_HTTP_REQUEST_TIMEOUT`), and so are
-credentials (`MLFLOW_TRACKING_USERNAME`/`_PASSWORD`/`_TOKEN`, `DATABRICKS_*`).
+when a source names a `uri`, so every other command works without it. Credentials are MLflow's own
+(`MLFLOW_TRACKING_USERNAME`/`_PASSWORD`/`_TOKEN`, `DATABRICKS_*`) or `${NAME}` placeholders in the
+URI's user information.
+
+Bounds: a tracking server that does not answer cannot hang planner. While a source is read,
+`MLFLOW_HTTP_REQUEST_TIMEOUT` (seconds per request), `MLFLOW_HTTP_REQUEST_MAX_RETRIES` and
+`MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR` are set to `REQUEST_TIMEOUT`, `REQUEST_RETRIES` and
+`REQUEST_BACKOFF` unless the environment sets them, and the whole read runs in a worker thread
+given `DEADLINE` seconds of wall-clock time (`PLANNER_TRACKING_TIMEOUT` changes it): some clients
+ignore their own retry settings (the Databricks one ran past 7 minutes with retries off), so only a
+deadline planner keeps itself bounds them. Past it, the source is a diagnostic.
+
+Secrets: every message quotes the URI through `redact` (no user information, no `token`,
+`access_token`, `password`, `key` or `secret` query value) and the client's own messages are
+scrubbed the same way, the substituted user name and password included. A database store whose
+driver is not installed, a `sqlite:///` file that is not an SQLite database and any other failure
+of the client are diagnostics (exit 2), not crashes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import quote, unquote
 
-from planner.errors import PlannerError
+from planner.errors import Diagnostic, PlannerError
 from planner.evidence.errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
 from planner.evidence.model import Run, reproducibility
+from planner.source import guard
 from planner.spec.results import PLACEHOLDER, split_userinfo
+from planner.text import scrub_credentials
 
 if TYPE_CHECKING:  # mlflow is an optional extra, imported only to read a tracking server
     from mlflow.entities import Run as MlflowRun
@@ -27,6 +46,20 @@ if TYPE_CHECKING:  # mlflow is an optional extra, imported only to read a tracki
     from mlflow.tracking import MlflowClient
 
 PAGE = 1000
+REQUEST_TIMEOUT = 30
+"""Seconds one HTTP request may take (`MLFLOW_HTTP_REQUEST_TIMEOUT` unless set; MLflow's default is 120)."""
+REQUEST_RETRIES = 2
+"""Retries of a failed request (`MLFLOW_HTTP_REQUEST_MAX_RETRIES` unless set; MLflow's default is 7)."""
+REQUEST_BACKOFF = 1
+"""Backoff factor between retries (`MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR` unless set; MLflow's default is 2)."""
+DEADLINE = 300.0
+"""Seconds of wall-clock time reading one tracking source may take (`PLANNER_TRACKING_TIMEOUT`)."""
+DEADLINE_VARIABLE = "PLANNER_TRACKING_TIMEOUT"
+SQLITE_HEADER = b"SQLite format 3\x00"
+DATABASE_FILE = guard.EVIDENCE.renamed({guard.OUTSIDE: OUTSIDE, guard.MISSING: MISSING}, limit=None)
+DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient", "pymysql": "pymysql"}
+"""Database driver module -> the package that installs it (for the hint of a missing driver)."""
+T = TypeVar("T")
 HINT_EXTRA = "pip install 'planner[mlflow]' (or read an `mlruns/` folder through `path`, which needs no mlflow)"
 
 
@@ -58,14 +91,95 @@ def resolve_uri(text: str, root: Path) -> str:
     database = (root / name).resolve()
     if not database.is_relative_to(root):
         raise error(OUTSIDE, f"{name} leads outside the project folder", name)
-    if not database.is_file():  # the client would create an empty database in its place
+    if not os.path.lexists(root / name):  # the client would create an empty database in its place
         raise error(MISSING, f"MLflow database not found: {name}", name)
+    with guard.open_file(root / name, root=root, kind=DATABASE_FILE, file_label=name) as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header and header != SQLITE_HEADER:  # an empty file is refused once mlflow is known to be there
+        raise error(
+            TRACKING, f"{name} is not an SQLite database", name, hint="name the file MLflow's SQLite store wrote"
+        )
     return "sqlite:///" + database.as_posix()
 
 
 def redact(uri: str) -> str:
-    """A URI fit for messages and reports: any user and password removed."""
-    return split_userinfo(uri)[1]
+    """A URI fit for messages and reports: no user information, no credential in its query."""
+    return scrub_credentials(split_userinfo(uri)[1])
+
+
+def _secrets(uri: str) -> set[str]:
+    """The user name and password of `uri` (as written and decoded), and its secret query values."""
+    userinfo = split_userinfo(uri)[0]
+    found = {userinfo, *userinfo.split(":", 1)}
+    found |= {
+        match.group(1)
+        for match in re.finditer(r"(?i)[?&;][^=&;#]+=([^&;#]*)", uri)
+        if scrub_credentials(match.group(0)) != match.group(0)
+    }
+    found |= {unquote(secret) for secret in found}
+    return {secret for secret in found if len(secret) >= 3}
+
+
+def scrub(text: str, uri: str) -> str:
+    """`text` fit for a message: the URI redacted, its credentials (in any form) and any other URL's
+    user information and secret query values replaced by `***`."""
+    text = text.replace(uri, redact(uri))
+    for secret in sorted(_secrets(uri), key=len, reverse=True):
+        text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    return scrub_credentials(text)
+
+
+def _deadline() -> float:
+    text = os.environ.get(DEADLINE_VARIABLE, "").strip()
+    try:
+        value = float(text) if text else DEADLINE
+    except ValueError:
+        return DEADLINE
+    return value if 0 < value < float("inf") else DEADLINE
+
+
+@contextlib.contextmanager
+def _request_bounds() -> Iterator[None]:
+    """MLflow's own per-request timeout and retries, set for the call unless the user set them."""
+    defaults = {
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT),
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(REQUEST_RETRIES),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": str(REQUEST_BACKOFF),
+    }
+    added = [name for name in defaults if name not in os.environ]
+    os.environ.update({name: defaults[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
+def bounded(call: Callable[[], T], uri: str, deadline: float | None = None) -> T:
+    """`call()` in a daemon worker thread, given `deadline` seconds; past them a diagnostic (the
+    thread is left to finish or to end with the process: a blocked socket cannot be interrupted)."""
+    limit = _deadline() if deadline is None else deadline
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="planner-mlflow", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        raise error(
+            TRACKING,
+            f"MLflow at {redact(uri)} did not answer within {limit:g} s",
+            hint=f"check the URI and the network; {DEADLINE_VARIABLE} sets how long planner waits "
+            "(MLFLOW_HTTP_REQUEST_TIMEOUT and MLFLOW_HTTP_REQUEST_MAX_RETRIES how long the client keeps trying)",
+        )
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
 
 
 def read_tracking_server(uri: str, *, source: str = "", experiment: str | None = None) -> list[Run]:
@@ -79,8 +193,10 @@ def read_tracking_server(uri: str, *, source: str = "", experiment: str | None =
             f"source {source!r} names a tracking URI, and reading one needs mlflow, which is not installed",
             hint=HINT_EXTRA,
         ) from None
-    client = MlflowClient(tracking_uri=uri)
-    try:
+    _check_database(uri)
+
+    def read() -> list[Run]:
+        client = MlflowClient(tracking_uri=uri)
         experiments = _experiments(client, experiment, redact(uri))
         return sorted(
             (
@@ -89,8 +205,46 @@ def read_tracking_server(uri: str, *, source: str = "", experiment: str | None =
             ),
             key=lambda run: (run.start_time or 0, run.run_id),
         )
+
+    try:
+        with _request_bounds():
+            return bounded(read, uri)
+    except PlannerError as exc:
+        raise PlannerError([_scrubbed(d, uri) for d in exc.diagnostics]) from None
     except (MlflowException, OSError) as exc:
         raise _tracking_error(exc, uri) from None
+    except ImportError as exc:  # a database store's driver (psycopg2, pymysql...) is not installed
+        raise error(
+            TRACKING,
+            f"reading MLflow at {redact(uri)} needs the Python module {exc.name or 'of its driver'}, which is not installed",
+            hint=f"pip install {DRIVERS.get(exc.name or '', exc.name or 'the database driver')}",
+        ) from None
+    except Exception as exc:  # the client's database layer (SQLAlchemy) and anything else it raises
+        raise error(
+            TRACKING,
+            f"MLflow at {redact(uri)}: {type(exc).__name__}: {scrub(_first_line(str(exc)), uri)}",
+            hint="check the URI, the database and the credentials",
+        ) from None
+
+
+def _scrubbed(diagnostic: Diagnostic, uri: str) -> Diagnostic:
+    return replace(diagnostic, message=scrub(diagnostic.message, uri), hint=scrub(diagnostic.hint, uri))
+
+
+def _check_database(uri: str) -> None:
+    """An empty SQLite file would be made an MLflow database by the client: refused (`resolve_uri`
+    refused a file that is not SQLite, and confined it)."""
+    if uri.split(":", 1)[0].split("+")[0] != "sqlite" or ":///" not in uri:
+        return
+    path = uri.split(":///", 1)[1]
+    with contextlib.suppress(OSError):
+        if os.path.getsize(path) == 0:
+            raise error(
+                TRACKING,
+                f"MLflow database {path} is empty",
+                path,
+                hint="name the file MLflow's SQLite store wrote (an empty file would be written to)",
+            )
 
 
 def _experiments(client: MlflowClient, name: str | None, shown: str) -> dict[str, str]:
@@ -160,18 +314,9 @@ def _tracking_error(exc: MlflowException | OSError, uri: str) -> PlannerError:
         )
     return error(
         TRACKING,
-        f"MLflow at {redact(uri)}: {_scrub(_first_line(exc.message), uri)}",
+        f"MLflow at {redact(uri)}: {scrub(_first_line(exc.message), uri)}",
         hint="check the URI and the credentials (MLFLOW_TRACKING_* variables)",
     )
-
-
-def _scrub(text: str, uri: str) -> str:
-    """MLflow's messages quote the URL it called, credentials included: take them out."""
-    userinfo, shown = split_userinfo(uri)
-    text = text.replace(uri, shown)
-    for secret in {userinfo, userinfo.partition(":")[2]} - {""}:
-        text = text.replace(secret, "***")
-    return text
 
 
 def _first_line(text: str) -> str:

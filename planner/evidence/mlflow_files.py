@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from planner.evidence.errors import BAD_META, BAD_METRIC_LINE, MISSING, NO_EXPERIMENT, NOT_NUMERIC, display, error
-from planner.evidence.files import parse_number, read_text, read_yaml
+from planner.evidence.files import parse_number, present, read_text, read_yaml, walk
 from planner.evidence.model import Point, Run, reproducibility
 
 INTEGER = re.compile(r"-?[0-9]+")
@@ -33,7 +33,8 @@ def read_mlruns(
         raise error(
             MISSING, f"MLflow folder not found: {display(folder, root)}", display(folder, root), hint=HINT_FOLDER
         )
-    experiments = _experiments(folder, root)
+    within = root if root is not None else folder  # every file read must resolve inside it
+    experiments = _experiments(folder, root, within)
     if experiment is not None:
         chosen = {eid: name for eid, name in experiments.items() if name == experiment}
         if not chosen:
@@ -44,25 +45,25 @@ def read_mlruns(
                 display(folder, root),
             )
         experiments = chosen
-    runs = [run for eid, name in experiments.items() for run in _runs(folder / eid, name, source, root)]
+    runs = [run for eid, name in experiments.items() for run in _runs(folder / eid, name, source, root, within)]
     return sorted(runs, key=lambda run: (run.start_time or 0, run.run_id))
 
 
-def _experiments(folder: Path, root: Path | None) -> dict[str, str]:
+def _experiments(folder: Path, root: Path | None, within: Path) -> dict[str, str]:
     """Experiment id -> name of the active experiments (`.trash` and the model registry skipped)."""
     found = {}
     for child in sorted(folder.iterdir()):
-        if child.name.startswith(".") or not (child / "meta.yaml").is_file():
+        if child.name.startswith(".") or not present(child / "meta.yaml"):
             continue
-        meta = _meta(child / "meta.yaml", root, "name")
+        meta = _meta(child / "meta.yaml", root, within, "name")
         if meta.get("lifecycle_stage") != "deleted":
             found[child.name] = str(meta["name"])
     return found
 
 
-def _meta(path: Path, root: Path | None, required: str) -> dict:
+def _meta(path: Path, root: Path | None, within: Path, required: str) -> dict:
     file = display(path, root)
-    meta = read_yaml(path, file)
+    meta = read_yaml(path, file, within)
     if not isinstance(meta, dict) or required not in meta:
         raise error(
             BAD_META,
@@ -73,12 +74,12 @@ def _meta(path: Path, root: Path | None, required: str) -> dict:
     return meta
 
 
-def _runs(exp_dir: Path, experiment: str, source: str, root: Path | None) -> list[Run]:
+def _runs(exp_dir: Path, experiment: str, source: str, root: Path | None, within: Path) -> list[Run]:
     runs = []
     for run_dir in sorted(exp_dir.iterdir()):
         if not run_dir.is_dir() or run_dir.name in RESERVED:
             continue
-        if not (run_dir / "meta.yaml").is_file():
+        if not present(run_dir / "meta.yaml"):
             file = display(run_dir / "meta.yaml", root)
             raise error(
                 MISSING,
@@ -86,16 +87,19 @@ def _runs(exp_dir: Path, experiment: str, source: str, root: Path | None) -> lis
                 file,
                 hint="a run folder without meta.yaml is a run MLflow did not finish creating; delete the folder",
             )
-        meta = _meta(run_dir / "meta.yaml", root, "run_id")
+        meta = _meta(run_dir / "meta.yaml", root, within, "run_id")
         if meta.get("lifecycle_stage") != "deleted":
-            runs.append(_run(run_dir, meta, experiment, source, root))
+            runs.append(_run(run_dir, meta, experiment, source, root, within))
     return runs
 
 
-def _run(run_dir: Path, meta: dict, experiment: str, source: str, root: Path | None) -> Run:
-    history = {name: _history(path, display(path, root)) for name, path in _files(run_dir / "metrics")}
-    tags = {name: read_text(path, display(path, root)) for name, path in _files(run_dir / "tags")}
-    params = {name: read_text(path, display(path, root)) for name, path in _files(run_dir / "params")}
+def _run(run_dir: Path, meta: dict, experiment: str, source: str, root: Path | None, within: Path) -> Run:
+    def files(kind: str) -> list[tuple[str, Path]]:
+        return _files(run_dir / kind, root, within)
+
+    history = {name: _history(path, display(path, root), within) for name, path in files("metrics")}
+    tags = {name: read_text(path, display(path, root), within) for name, path in files("tags")}
+    params = {name: read_text(path, display(path, root), within) for name, path in files("params")}
     start = meta.get("start_time")
     return Run(
         source=source,
@@ -111,16 +115,19 @@ def _run(run_dir: Path, meta: dict, experiment: str, source: str, root: Path | N
     )
 
 
-def _files(folder: Path) -> list[tuple[str, Path]]:
-    """(name, path) of every file below `folder`; nested folders join the name with `/`."""
+def _files(folder: Path, root: Path | None, within: Path) -> list[tuple[str, Path]]:
+    """(name, path) of every file below `folder`; nested folders join the name with `/`. Links,
+    FIFOs and devices are listed too, for the guard to refuse when they are read."""
     if not folder.is_dir():
         return []
-    return sorted((path.relative_to(folder).as_posix(), path) for path in folder.rglob("*") if path.is_file())
+    return sorted((path.relative_to(folder).as_posix(), path) for path in walk(folder, within, root))
 
 
-def _history(path: Path, file: str) -> list[Point]:
+def _history(path: Path, file: str, within: Path) -> list[Point]:
     points = [
-        _point(text, file, number) for number, text in enumerate(read_text(path, file).splitlines(), 1) if text.strip()
+        _point(text, file, number)
+        for number, text in enumerate(read_text(path, file, within).splitlines(), 1)
+        if text.strip()
     ]
     if not points:
         raise error(

@@ -22,8 +22,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from planner.evidence.errors import BAD_JSON, DUPLICATE_RUN, MISSING, NO_RUN_ID, NOT_NUMERIC, display, error
-from planner.evidence.files import parse_json, parse_number, read_text
+from planner.evidence.errors import BAD_CSV, BAD_JSON, DUPLICATE_RUN, MISSING, NO_RUN_ID, NOT_NUMERIC, display, error
+from planner.evidence.files import parse_json, parse_number, present, read_text
 from planner.evidence.model import Run, reproducibility
 
 PREFIXES = {
@@ -42,16 +42,16 @@ Row = tuple[int, dict[str, str]]  # (line number, or 1-based index in a JSON lis
 def read_table(path: Path, *, source: str = "", run_id_column: str = "run_id", root: Path | None = None) -> list[Run]:
     """One run per row, in file order."""
     file = display(path, root)
-    if not path.is_file():
+    if not present(path):
         raise error(MISSING, f"run table not found: {file}", file, hint="`path` is relative to the project folder")
-    text = read_text(path, file)
+    text = read_text(path, file, root if root is not None else path.parent)
     suffix = path.suffix.lower()
     rows = (
         _json_rows(text, file)
         if suffix == ".json"
         else _jsonl_rows(text, file)
         if suffix in (".jsonl", ".ndjson")
-        else _csv_rows(text)
+        else _csv_rows(text, file)
     )
     columns = list(dict.fromkeys(column for _, cells in rows for column in cells))
     if run_id_column not in columns:
@@ -84,11 +84,14 @@ def _where(line: int, suffix: str) -> str:
     return f"item {line}" if suffix == ".json" else f"line {line}"
 
 
-def _csv_rows(text: str) -> list[Row]:
+def _csv_rows(text: str, file: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
-    for cells in reader:
-        rows.append((reader.line_num, {k: v for k, v in cells.items() if k is not None and v not in (None, "")}))
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, {k: v for k, v in cells.items() if k is not None and v not in (None, "")}))
+    except csv.Error as exc:  # a field over csv's size limit, an unterminated quote...
+        raise error(BAD_CSV, f"{file} is not a readable CSV table: {exc}", file, reader.line_num + 1) from None
     return rows
 
 

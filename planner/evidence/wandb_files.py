@@ -24,8 +24,10 @@ from typing import Any, TypeGuard
 
 from planner.evidence import wandb_log as log
 from planner.evidence.errors import BAD_WANDB_LOG, MISSING, display, error
-from planner.evidence.files import parse_json, read_json, read_text, read_yaml
+from planner.evidence.files import parse_json, present, read_json, read_text, read_yaml
 from planner.evidence.model import Point, Run, reproducibility
+from planner.source.guard import MAX_JSON_DEPTH as MAX_DEPTH
+from planner.source.guard import json_depth
 
 RUN_PREFIXES = ("run-", "offline-run-")
 ENVIRONMENT_FILES = ("requirements.txt", "conda-environment.yaml")
@@ -47,7 +49,8 @@ def read_wandb(folder: Path, *, source: str = "", root: Path | None = None) -> l
         if _is_run_dir(folder)
         else sorted(child for child in folder.iterdir() if _is_run_dir(child) and not child.is_symlink())
     )
-    runs = [_read_run(run_dir, source, root) for run_dir in run_dirs]
+    within = root if root is not None else folder  # every file read must resolve inside it
+    runs = [_read_run(run_dir, source, root, within) for run_dir in run_dirs]
     return sorted(runs, key=lambda run: (run.start_time or 0, run.run_id))
 
 
@@ -55,13 +58,13 @@ def _is_run_dir(path: Path) -> bool:
     return path.is_dir() and path.name.startswith(RUN_PREFIXES)
 
 
-def _read_run(run_dir: Path, source: str, root: Path | None) -> Run:
+def _read_run(run_dir: Path, source: str, root: Path | None, within: Path) -> Run:
     files = run_dir / "files"
     logs = sorted(run_dir.glob("run-*.wandb"))
-    if (files / "wandb-summary.json").is_file() or not logs:
-        facts = _from_files(files, root)
+    if present(files / "wandb-summary.json") or not logs:
+        facts = _from_files(files, root, within)
     else:
-        facts = _from_log(logs[0], display(logs[0], root))
+        facts = _from_log(logs[0], display(logs[0], root), within)
     run_id = facts.pop("run_id", None) or run_dir.name.rsplit("-", 1)[-1]
     env_file = next((files / name for name in ENVIRONMENT_FILES if (files / name).is_file()), None)
     found = facts.pop("found")
@@ -80,10 +83,10 @@ def _read_run(run_dir: Path, source: str, root: Path | None) -> Run:
     )
 
 
-def _from_files(files: Path, root: Path | None) -> dict:
+def _from_files(files: Path, root: Path | None, within: Path) -> dict:
     """The JSON/YAML files an online (or synced) run leaves in `files/`."""
     summary_path = files / "wandb-summary.json"
-    if not summary_path.is_file():
+    if not present(summary_path):
         file = display(summary_path, root)
         raise error(
             MISSING,
@@ -91,9 +94,9 @@ def _from_files(files: Path, root: Path | None) -> dict:
             file,
             hint="a W&B run folder holds either files/wandb-summary.json or run-<id>.wandb; this one holds neither",
         )
-    summary = read_json(summary_path, display(summary_path, root))
-    config = _optional(files / "config.yaml", root, read_yaml) or {}
-    meta = _optional(files / "wandb-metadata.json", root, read_json)
+    summary = read_json(summary_path, display(summary_path, root), within)
+    config = _optional(files / "config.yaml", root, within, read_yaml) or {}
+    meta = _optional(files / "wandb-metadata.json", root, within, read_json)
     meta = meta if isinstance(meta, dict) else {}  # a file holding a list or a number says nothing
     git = meta.get("git")
     git = git if isinstance(git, dict) else {}
@@ -112,7 +115,7 @@ def _from_files(files: Path, root: Path | None) -> dict:
         ),
         "tags": {},
         "summary": _numbers(summary if isinstance(summary, dict) else {}),
-        "history": _history_jsonl(files / "wandb-history.jsonl", root),
+        "history": _history_jsonl(files / "wandb-history.jsonl", root, within),
         "found": {
             "code_version": git.get("commit"),
             "python_version": meta.get("python"),
@@ -121,26 +124,29 @@ def _from_files(files: Path, root: Path | None) -> dict:
     }
 
 
-def _optional(path: Path, root: Path | None, reader: Callable[[Path, str], Any]) -> Any:
-    return reader(path, display(path, root)) if path.is_file() else None
+def _optional(path: Path, root: Path | None, within: Path, reader: Callable[[Path, str, Path], Any]) -> Any:
+    return reader(path, display(path, root), within) if present(path) else None
 
 
-def _history_jsonl(path: Path, root: Path | None) -> dict[str, list[Point]]:
-    if not path.is_file():
+def _history_jsonl(path: Path, root: Path | None, within: Path) -> dict[str, list[Point]]:
+    if not present(path):
         return {}
     file = display(path, root)
     rows = [
         parse_json(line, file, number - 1)
-        for number, line in enumerate(read_text(path, file).splitlines(), 1)
+        for number, line in enumerate(read_text(path, file, within).splitlines(), 1)
         if line.strip()
     ]
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise error(BAD_WANDB_LOG, f"{file}: each line must be a JSON object", file, number, 1)
     history: dict[str, list[Point]] = {}
     for row in rows:
         _add_point(history, {(key,): value for key, value in row.items()})
     return history
 
 
-def _from_log(path: Path, file: str) -> dict:
+def _from_log(path: Path, file: str, within: Path) -> dict:
     """Replay the transaction log: run, config, history, summary and environment records."""
     facts: dict[str, Any] = {
         "name": None,
@@ -154,8 +160,8 @@ def _from_log(path: Path, file: str) -> dict:
     config: dict[tuple, object] = {}
     summary: dict[tuple, object] = {}
     try:
-        _replay(log.read_records(path, file), facts, config, summary)
-    except ValueError:  # a value_json that is not JSON
+        _replay(log.read_records(path, file, within), facts, config, summary)
+    except ValueError:  # a value_json that is not JSON, or nested too deep
         raise error(BAD_WANDB_LOG, f"{file} is damaged: a logged value is not JSON", file) from None
     facts["params"] = _params(_nest(config))
     facts["summary"] = _numbers(_nest(summary))
@@ -205,9 +211,22 @@ def _items(items: list[log.Fields]) -> dict[tuple, object]:
     result = {}
     for item in items:
         key = (log.text(item, 1),) if log.text(item, 1) else tuple(log.texts(item, 2))
+        if not key or len(key) > MAX_DEPTH:
+            raise ValueError(f"a key path of {len(key)} parts")
         value = log.text(item, 16)
-        result[key] = json.loads(value) if value else None
+        result[key] = _json_value(value) if value else None
     return result
+
+
+def _json_value(text: str) -> object:
+    """A logged `value_json`; ValueError when it is not JSON or is nested too deep to read back."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    if json_depth(value) > MAX_DEPTH:
+        raise ValueError("nested too deep")
+    return value
 
 
 def _apply_updates(record: log.Fields, into: dict) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from planner.evidence.errors import BAD_WANDB_LOG, error
+from planner.evidence.files import read_bytes
 
 HEADER = b":W&B\xe1\xbe\x00"
 BLOCK = 32 * 1024
@@ -29,9 +30,10 @@ class WireError(ValueError):
     pass
 
 
-def read_records(path: Path, file: str) -> list[Fields]:
-    """Every record of the log, decoded one level deep."""
-    data = path.read_bytes()
+def read_records(path: Path, file: str, root: Path | None = None) -> list[Fields]:
+    """Every record of the log, decoded one level deep (read through the guard, inside `root`:
+    the log's own folder when None)."""
+    data = read_bytes(path, file, root if root is not None else path.parent)
     if not data.startswith(HEADER):
         raise error(
             BAD_WANDB_LOG,

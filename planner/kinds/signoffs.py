@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,9 @@ from planner.kinds.base import Record, Section, SpecKind
 from planner.project.build import validate_document
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.source.atomic import write_atomic
-from planner.source.files import SIGNOFFS
-from planner.source.yaml_documents import Document, dump
+from planner.source.atomic import locked, write_atomic
+from planner.source.files import DEFAULT_MAX_BYTES, SIGNOFFS, read_text
+from planner.source.yaml_documents import Document, dump, parse_documents
 from planner.spec.base import Text
 from planner.spec.policy import SignoffsSpec
 
@@ -131,17 +132,23 @@ def _signoffs(doc: SpecDoc) -> list[Any]:
 
 
 def _recorded_entries(project: Project, path: Path) -> list[dict]:
-    """Entries already in `signoffs.yaml`, as written; a document of another kind there is refused."""
-    docs = [doc for doc in project.docs if _relative(project, doc.document.file) == SIGNOFFS]
-    for doc in docs:
-        if doc.kind != "signoffs":
-            line, column = doc.document.position(("kind",))
+    """Entries in `signoffs.yaml` as it is on disk now (another `planner signoff` may have added one
+    since the project was loaded), read through the guard; a document of another kind there is refused."""
+    if not os.path.lexists(path):
+        return []
+    text = read_text(path, str(path), DEFAULT_MAX_BYTES, project.root)
+    entries: list[dict] = []
+    for document in parse_documents(text, str(path)):
+        data = document.data
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if kind != "signoffs":
+            line, column = document.position(("kind",))
             raise PlannerError(
                 [
                     Diagnostic(
                         "not-signoffs",
-                        f"{SIGNOFFS} holds a {doc.kind!r} document; it is rewritten by `planner signoff`",
-                        doc.document.file,
+                        f"{SIGNOFFS} holds a {kind!r} document; it is rewritten by `planner signoff`",
+                        document.file,
                         line,
                         column,
                         ("kind",),
@@ -149,23 +156,27 @@ def _recorded_entries(project: Project, path: Path) -> list[dict]:
                     )
                 ]
             )
-    return [
-        entry for doc in docs if isinstance(doc.document.data, dict) for entry in doc.document.data.get("signoffs", [])
-    ]
+        recorded = data.get("signoffs") if isinstance(data, dict) else None
+        entries.extend(entry for entry in recorded or [] if isinstance(entry, dict))
+    return entries
 
 
 def record_signoff(project: Project, *, role: str, name: str, on: datetime.date) -> Path:
-    """Add (or replace the same person's entry for the same role) a sign-off of the current specs."""
+    """Add (or replace the same person's entry for the same role) a sign-off of the current specs.
+
+    Read, merged and written under an exclusive lock (`.signoffs.yaml.lock` beside the file), so two
+    `planner signoff` runs at once keep both sign-offs; the file is written only inside the project."""
     project.ensure_valid("record a sign-off")
     path = project.root / SIGNOFFS
     digests = spec_digests(project)
     entry = {"role": role, "name": name, "date": on, "digest": overall_digest(digests), "files": digests}
-    kept = [e for e in _recorded_entries(project, path) if (e.get("role"), e.get("name")) != (role, name)]
-    data = {"kind": "signoffs", "signoffs": [*kept, entry]}
-    _, problems = validate_document(Document(str(path), 0, data), SignoffsSpec, project.root)
-    if problems:
-        raise PlannerError(problems)
-    write_atomic(path, HEADER + dump(data))
+    with locked(path, root=project.root):
+        kept = [e for e in _recorded_entries(project, path) if (e.get("role"), e.get("name")) != (role, name)]
+        data = {"kind": "signoffs", "signoffs": [*kept, entry]}
+        _, problems = validate_document(Document(str(path), 0, data), SignoffsSpec, project.root)
+        if problems:
+            raise PlannerError(problems)
+        write_atomic(path, HEADER + dump(data), root=project.root)
     return path
 
 

@@ -10,34 +10,73 @@ render HTML.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from planner.errors import Diagnostic, PlannerError
 from planner.numbers import report_number
 from planner.report.markdown import markdown_filter
+from planner.source import guard
 from planner.source.resources import resource_dir
 from planner.text import CONTROL, escape_inline
 
 PROJECT_TEMPLATES = "templates"
 
 
-class ConfinedLoader(FileSystemLoader):
-    """A loader that refuses a template whose real path leaves its folder.
+class TemplateRefused(TemplateNotFound):
+    """A template the read boundary refused: its diagnostic names the file and why."""
+
+    def __init__(self, name: str, diagnostic: Diagnostic):
+        super().__init__(name, diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class ConfinedLoader(BaseLoader):
+    """Templates by name along a search path, each read through the guard (`guard.TEMPLATE`):
+    inside its folder once resolved, a regular file of at most 1 MiB, strict UTF-8.
 
     A project's `templates/` (or one file in it) may be a symbolic link: followed blindly, it
-    would put `/proc/self/environ` or a CI token file into a report.
+    would put `/proc/self/environ` or a CI token file into a report; a FIFO there would hang the
+    render. Such a file stops the render with a diagnostic (`TemplateRefused`) rather than falling
+    back to the built-in template silently.
     """
 
+    def __init__(self, searchpath: list[str]):
+        self.searchpath = [str(folder) for folder in searchpath]
+
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        real = Path(filename).resolve()
-        if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
-            raise TemplateNotFound(f"{template} (it leads outside its templates folder)")
-        return source, filename, uptodate
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if not os.path.lexists(path):
+                continue
+            label = str(path)
+            try:
+                source = guard.read_text(path, root=folder, kind=guard.TEMPLATE, file_label=label)
+            except PlannerError as exc:
+                raise TemplateRefused(template, exc.diagnostics[0]) from None
+            mtime = _mtime(path)
+            return source, label, lambda path=path, mtime=mtime: _mtime(path) == mtime
+        raise TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        found = set()
+        for folder in self.searchpath:
+            for path in guard.walk(folder, folder, kind=guard.TEMPLATE):
+                found.add(path.relative_to(folder).as_posix())
+        return sorted(found)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
 
 
 def search_path(project_root: Path | None) -> list[Path]:
@@ -72,6 +111,20 @@ def render_template(env, name: str, context: dict) -> str:
 
     try:
         return env.get_template(name).render(context)
+    except TemplateRefused as exc:  # a template (or one it includes) the read boundary refused
+        refused = exc.diagnostic
+        raise PlannerError(
+            [
+                Diagnostic(
+                    "report-template",
+                    f"template {exc.name}: {refused.message}",
+                    refused.file,
+                    refused.line,
+                    refused.column,
+                    hint=refused.hint or "check the templates in the project's templates/ folder",
+                )
+            ]
+        ) from None
     except TemplateSyntaxError as exc:
         raise PlannerError(
             [Diagnostic("report-template", f"{exc.name or name}: {exc.message}", exc.filename or name, exc.lineno or 0)]

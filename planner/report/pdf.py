@@ -4,19 +4,21 @@ Imported only when a PDF is asked for: `import weasyprint` alone costs about hal
 WeasyPrint's default fetcher follows any URL (a `file:///etc/passwd` attachment link ends up inside
 the PDF), so every `HTML()` and `CSS()` here gets `ProjectFetcher`, which raises
 `FatalURLFetchingError` on anything else: a blocked fetch stops the render instead of being logged
-as a warning and skipped.
+as a warning and skipped. Files are read through the guard (`guard.ASSET`), never by urllib.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from planner.errors import Diagnostic, PlannerError
 from planner.report.environment import PROJECT_TEMPLATES
+from planner.source import guard
 
 
 class BlockedFetch(FatalURLFetchingError):
@@ -42,9 +44,22 @@ class ProjectFetcher(URLFetcher):
         )
 
     def fetch(self, url, headers=None):
-        if not url.lower().startswith("data:") and not self.allowed_file(url):
+        if url.lower().startswith("data:"):
+            return super().fetch(url, headers)
+        if not self.allowed_file(url):
             raise BlockedFetch(f"blocked a request for {url[:200]}")
-        return super().fetch(url, headers)
+        return self._read_asset(url)
+
+    def _read_asset(self, url: str) -> URLFetcherResponse:
+        """A file of `templates/` read through the guard (inside the folder once resolved, a regular
+        file of at most 16 MiB), never opened by urllib: a FIFO there would hang the render."""
+        path = Path(unquote(urlsplit(url).path))
+        try:
+            data = guard.read_bytes(path, root=self.assets, kind=guard.ASSET, file_label=str(path))
+        except PlannerError as exc:
+            raise BlockedFetch(exc.diagnostics[0].message) from None
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": kind})
 
 
 def html_to_pdf(html: str, root: Path) -> bytes:

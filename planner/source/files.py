@@ -1,22 +1,27 @@
 """Project discovery and file reading: from a folder or its `planner.yaml` to YAML documents.
 
-Files are size-checked before they are read and must lie inside the project folder (globs and
-symlinks included), so a spec cannot make planner read `/etc/passwd` or a 50 MB file.
+Every file is read through the guard (`planner.source.guard`): inside the project folder once
+resolved, a regular file, size-checked before it is read, decoded strictly. So a spec cannot make
+planner read `/etc/passwd`, a FIFO or a 50 MB file, and a `**` glob neither follows a link out of
+the project nor reads a document twice through a link loop.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import glob
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TypedDict
 
 from planner.errors import Diagnostic, PathPart, PlannerError, Severity
-from planner.source.yaml_documents import Document, decode, parse_documents
+from planner.source import guard
+from planner.source.yaml_documents import Document, parse_documents
 
 MANIFEST = "planner.yaml"
 SIGNOFFS = "signoffs.yaml"
-DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+DEFAULT_MAX_BYTES = guard.SPEC.limit or 4 * 1024 * 1024
 
 
 class _Where(TypedDict):
@@ -54,33 +59,97 @@ def find_manifest(path: str | Path) -> Path:
                 )
             ]
         )
-    if not candidate.is_file():
+    if candidate.name != MANIFEST or not os.path.lexists(candidate) or _is_dir(candidate):
+        # a planner.yaml that is there but no regular file (a FIFO, a link out) is the guard's to refuse
         raise PlannerError(
             [Diagnostic("no-project", f"no {MANIFEST} in {path}", str(path), hint="create one with `planner init DIR`")]
         )
     return candidate
 
 
-def read_text(path: Path, name: str, max_bytes: int) -> str:
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise PlannerError(
-            [
-                Diagnostic(
-                    "file-too-large",
-                    f"file is {size:,} bytes, more than the limit of {max_bytes:,}",
-                    name,
-                    hint="split the specs into smaller files or raise --max-file-size",
-                )
-            ]
-        )
-    with path.open("rb") as handle:
-        return decode(handle.read(max_bytes + 1), name)
+SPEC_FILE = guard.SPEC.renamed({guard.TOO_LARGE: "file-too-large", guard.ENCODING: "encoding"})
+"""Spec files through the read boundary, with the codes spec diagnostics always had."""
+
+
+def read_text(path: Path, name: str, max_bytes: int, root: Path | None = None) -> str:
+    """A spec file inside the project folder `root` (its own folder when None), checked by the guard."""
+    return guard.read_text(path, root=root or path.parent, kind=SPEC_FILE, limit=max_bytes, file_label=name)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def expand(root: Path, pattern: str) -> tuple[list[Path], list[Path]]:
+    """(entries matching `pattern` below `root` that are not folders, symbolic links to folders out
+    of the project that the pattern would enter), both sorted.
+
+    The rules of `glob.glob(..., recursive=True)`: `*`, `?` and `[...]` within a name, `**` for any
+    number of folders, names starting with `.` matched only by a part starting with `.`. Unlike
+    glob, a symbolic link to a folder is entered only when it resolves inside the project, and each
+    real folder once per part of the pattern, so a link loop cannot repeat documents or run forever
+    and a link to `/` is not walked.
+    """
+    parts = [part for part in PurePosixPath(pattern).parts if part not in ("", ".")]
+    real_root = root.resolve()
+    found: list[Path] = []
+    outside: list[Path] = []
+    entered: set[tuple[Path, int]] = set()
+
+    def enter(folder: Path, index: int) -> None:
+        try:
+            real = folder.resolve()
+        except (RuntimeError, OSError):
+            return
+        if not real.is_relative_to(real_root):
+            outside.append(folder)
+            return
+        if (real, index) in entered:
+            return
+        entered.add((real, index))
+        visit(folder, index)
+
+    def names(folder: Path, part: str) -> list[str]:
+        try:
+            listed = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        hidden_ok = part.startswith(".")
+        return [name for name in listed if (hidden_ok or not name.startswith(".")) and fnmatch.fnmatchcase(name, part)]
+
+    def visit(folder: Path, index: int) -> None:
+        part, last = parts[index], index == len(parts) - 1
+        if part == "**":
+            if not last:
+                visit(folder, index + 1)
+            for name in names(folder, "*"):
+                child = folder / name
+                if _is_dir(child):
+                    enter(child, index)
+                elif last:
+                    found.append(child)
+            return
+        matches = names(folder, part) if glob.has_magic(part) else [part] * os.path.lexists(folder / part)
+        for name in matches:
+            child = folder / name
+            if last:
+                if not _is_dir(child):
+                    found.append(child)
+            elif _is_dir(child):
+                enter(child, index + 1)
+
+    if parts:
+        enter(root, 0)
+    return sorted(set(found)), sorted(set(outside))
 
 
 def spec_files(root: Path, patterns: list[str], manifest: Document) -> tuple[list[Path], list[Diagnostic]]:
-    """Files matched by the manifest's globs, each inside the project folder, in a stable order."""
-    found: dict[Path, None] = {}
+    """Files matched by the manifest's globs, each inside the project folder and read once (a file
+    reached by several paths, through links, counts once), in a stable order."""
+    found: dict[Path, Path] = {}  # resolved path -> the path as matched
     diagnostics = []
     real_root = root.resolve()
     for index, pattern in enumerate(patterns):
@@ -96,9 +165,18 @@ def spec_files(root: Path, patterns: list[str], manifest: Document) -> tuple[lis
                 )
             )
             continue
-        matches = sorted(Path(p) for p in glob.glob(str(root / pattern), recursive=True))
-        matches = [p for p in matches if p.is_file() and p.name != MANIFEST]
-        if not matches:
+        matches, links_out = expand(root, pattern)
+        for link in links_out:
+            diagnostics.append(
+                Diagnostic(
+                    "outside-project",
+                    f"{link} is a link to a folder outside the project folder",
+                    hint="do not link to folders outside the project",
+                    **where,
+                )
+            )
+        matches = [p for p in matches if p.name != MANIFEST]
+        if not matches and not links_out:
             diagnostics.append(
                 Diagnostic(
                     "empty-glob",
@@ -109,7 +187,8 @@ def spec_files(root: Path, patterns: list[str], manifest: Document) -> tuple[lis
                 )
             )
         for match in matches:
-            if not match.resolve().is_relative_to(real_root):
+            real = _real(match)
+            if not real.is_relative_to(real_root):
                 diagnostics.append(
                     Diagnostic(
                         "outside-project",
@@ -119,17 +198,25 @@ def spec_files(root: Path, patterns: list[str], manifest: Document) -> tuple[lis
                     )
                 )
                 continue
-            found[match] = None
+            found.setdefault(real, match)
     signoffs = root / SIGNOFFS
-    if signoffs.is_file():
-        found[signoffs] = None
-    return list(found), diagnostics
+    if os.path.lexists(signoffs):
+        found.setdefault(_real(signoffs), signoffs)
+    return list(found.values()), diagnostics
+
+
+def _real(path: Path) -> Path:
+    """The resolved path; a link loop stays as it is (reading it reports the loop)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path
 
 
 def read_documents(path: Path, max_bytes: int, sources: Sources) -> list[Document]:
     name = str(path)  # as the user typed the project path, so editors and CI can open it
     try:
-        text = read_text(path, name, max_bytes)
+        text = read_text(path, name, max_bytes, sources.root)
         sources.texts[name] = text
         return parse_documents(text, name)
     except PlannerError as exc:
