@@ -8,49 +8,30 @@ of the specs anywhere in what planner prints or writes. Terminal output must hol
 character (an ESC or CSI from the input would drive the reader's terminal) and show rich markup
 from the input literally.
 
-File-boundary cases (symlinks, FIFOs, devices) live with the file readers' tests.
+The shared machinery is `helpers.hostile`; file-boundary cases (symlinks, FIFOs, devices,
+outputs, races) are in `test_hostile_files.py`, data cases (predictions, run files, caches,
+tracking URIs, scale) in `test_hostile_data.py`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import resource
-import shutil
-import subprocess
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO, run_process, write_project
+from helpers import write_project
+from helpers.hostile import SECRET, Case, german_copy, run_case
 
 # Every case starts a fresh planner process (CONTRIBUTING.md: slow); the policies themselves are
 # tested in-process by tests/test_text.py and tests/test_yaml_source.py, in the fast loop.
 pytestmark = pytest.mark.slow
 
-SECRET = "s3cr3t-value"
-ENV = {
-    **os.environ,
-    "PLANNER_TEST_SECRET": SECRET,
-    "COLUMNS": "400",  # rich tables do not wrap the hostile strings across lines
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT": "5",
-}
-# what may not reach a terminal: C0 controls but tab and line breaks, DEL, C1 controls
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MARKUP = "[/][link=https://evil.example]x[/link]"  # `[/]` raised MarkupError; `[link=]` a live link
 ANSI = "\x1b[31m\x1b]8;;https://evil.example\x07y\x1b]8;;\x07\x9b2J"  # colour, OSC 8 link, 8-bit CSI
 RUN_ID = "score[/]\x1b[31m\x01card"  # a run id with markup, an ESC and a control XML forbids
-
-
-def _limit_memory() -> None:
-    """The child's address space capped at 2 GB: an expansion that escapes the guards fails fast."""
-    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
 def _yaml(text: str) -> str:
@@ -64,7 +45,7 @@ def _yaml(text: str) -> str:
 def hostile_terminal_text(root: Path) -> Path:
     """german-credit with rich markup and escape sequences in the project name, an audit title,
     the group names of its predictions file and the candidate's run id."""
-    shutil.copytree(REPO / "examples" / "german-credit", root, ignore=shutil.ignore_patterns("reports", ".planner*"))
+    german_copy(root)
     manifest = root / "planner.yaml"
     manifest.write_text(
         manifest.read_text().replace(
@@ -175,20 +156,6 @@ def json_parses(out: str) -> None:
 
 def junit_parses(out: str) -> None:
     ET.fromstring(out)
-
-
-@dataclass
-class Case:
-    id: str
-    build: Callable[[Path], Path]
-    args: tuple[str, ...]  # "{root}" stands for the project folder
-    code: int
-    names: str = ""  # a file the output must name (inputs refused with a diagnostic)
-    shows: tuple[str, ...] = ()  # text the output must hold
-    check: Callable[[str], None] | None = None  # on stdout
-    terminal: bool = True  # stdout is for a terminal: no control characters
-    memory: bool = False
-    seconds: float = 60  # a generous bound: these guards answer in well under a second or two
 
 
 CASES = [
@@ -332,57 +299,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Callable[[Callable[[Path], Path]], Path]:
-    """Each builder's project, built once for the module (several cases run commands on one)."""
-    projects: dict[Callable, Path] = {}
-
-    def get(build: Callable[[Path], Path]) -> Path:
-        if build not in projects:
-            projects[build] = build(tmp_path_factory.mktemp("hostile") / "project")
-        return projects[build]
-
-    return get
-
-
-def _snapshot(root: Path) -> dict[Path, tuple[int, int]]:
-    return {path: (path.stat().st_mtime_ns, path.stat().st_size) for path in root.rglob("*") if path.is_file()}
-
-
 @pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in CASES])
 def test_hostile_input(case: Case, built, tmp_path):
-    root = built(case.build)
-    before = _snapshot(root)
-    args = [arg.replace("{root}", str(root)) for arg in case.args]
-    started = time.perf_counter()
-    try:
-        result = run_process(
-            *args,
-            timeout=120,
-            env=ENV,
-            cwd=tmp_path,
-            preexec_fn=_limit_memory if case.memory else None,
-        )
-    except subprocess.TimeoutExpired:  # pragma: no cover - the failure this catalogue exists for
-        pytest.fail(f"planner {' '.join(args)} hung")
-    elapsed = time.perf_counter() - started
-    out, err = result.stdout, result.stderr
-    assert elapsed < case.seconds, f"{elapsed:.1f} s"
-    assert result.returncode == case.code, f"exit {result.returncode} after {elapsed:.1f} s\n{out[-3000:]}\n{err}"
-    assert "Traceback" not in out + err
-    assert "internal error" not in err
-    if case.names:
-        assert case.names in out + err
-    for text in case.shows:
-        assert text in out + err
-    assert not CONTROL.search(err)
-    if case.terminal:
-        assert not CONTROL.search(out), CONTROL.findall(out)
-    if case.check is not None:
-        case.check(out)
-    # no secret printed, and none in anything planner wrote
-    assert SECRET not in out + err
-    written = {path for path, stamp in _snapshot(root).items() if before.get(path) != stamp}
-    written |= {path for path in tmp_path.rglob("*") if path.is_file()}
-    for path in written:
-        assert SECRET.encode() not in path.read_bytes(), path
+    run_case(case, built(case.build), tmp_path)

@@ -34,6 +34,15 @@ def metric_of(run: Run | None, name: str) -> float | None:
     return None if run is None else metric_value(run.metrics, name)
 
 
+def no_value_why(run: Run | None, name: str) -> str:
+    """Why `metric_of` gave no value: the run lacks the metric, or holds NaN or an infinity for it
+    (a diverged loss, an overflow in a DVC file: recorded, but no evidence either way)."""
+    raw = None if run is None else run.metrics.get(name, run.metrics.get(METRIC_ALIASES.get(name, name)))
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return f"the candidate run's {name} is {raw}, not a finite number"
+    return f"the candidate run has no metric {name!r}"
+
+
 def compare(value: float | None, target: float, direction: str) -> tuple[Outcome, float | None]:
     """Status and margin (positive = better than target) of a measured value."""
     value = number(value)

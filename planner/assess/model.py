@@ -7,6 +7,8 @@ attributes of this, never the specs again and never a dict of string keys.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -103,7 +105,9 @@ class Candidate:
         return sorted(key for key, value in self.reproducibility.items() if value is None)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"missing_reproducibility": self.missing_reproducibility}
+        """JSON-ready: a NaN or infinite metric is `null` (JSON has no such numbers; it is no evidence)."""
+        finite = {name: value if math.isfinite(value) else None for name, value in self.metrics.items()}
+        return asdict(self) | {"metrics": finite, "missing_reproducibility": self.missing_reproducibility}
 
 
 @dataclass

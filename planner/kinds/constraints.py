@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from planner.assess.context import AssessContext, compare, metric_of
+from planner.assess.context import AssessContext, compare, metric_of, no_value_why
 from planner.assess.model import Assessment, Detail, Status
 from planner.errors import Diagnostic
 from planner.gate.item import GateItem
@@ -82,7 +82,7 @@ class ConstraintsKind(SpecKind[ConstraintsSpec]):
             status, margin = compare(value, limit.target, limit.direction)
             word = "at most" if limit.direction == "lower" else "at least"
             why = (
-                f"the candidate run has no metric {limit.name!r}"
+                no_value_why(context.candidate, limit.name)
                 if status == Outcome.NO_EVIDENCE
                 else f"{limit.name} = {value:.4g}, limit {word} {limit.target:g}"
             )

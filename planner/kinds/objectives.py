@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from markupsafe import Markup
 
-from planner.assess.context import AssessContext, compare, metric_of
+from planner.assess.context import AssessContext, compare, metric_of, no_value_why
 from planner.assess.model import Assessment, BaselineRow, Detail, Status
 from planner.errors import Diagnostic, Severity
 from planner.gate.item import GateItem
@@ -260,7 +260,7 @@ def measured_why(metric: Any, value: float | None, status: str, candidate: Any) 
     if candidate is None:
         return "no candidate run"
     if status == Outcome.NO_EVIDENCE:
-        return f"the candidate run has no metric {metric.name!r}"
+        return no_value_why(candidate, metric.name)
     word = "at least" if metric.direction == "higher" else "at most"
     return f"{metric.name} = {value:.4g}, target {word} {metric.target:g}"
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from planner.assess.context import AssessContext, metric_of
+from planner.assess.context import AssessContext, metric_of, no_value_why
 from planner.assess.model import Assessment, Status
 from planner.errors import Diagnostic
 from planner.gate.item import GateItem, Requirement
@@ -157,6 +157,6 @@ def _rule_outcome(rule: Any, value: float | None, context: AssessContext) -> tup
     if context.candidate is None:
         return Outcome.NO_EVIDENCE, "no candidate run"
     if value is None:
-        return Outcome.NO_EVIDENCE, f"the candidate run has no metric {rule.metric!r}"
+        return Outcome.NO_EVIDENCE, no_value_why(context.candidate, rule.metric)
     met = OPS[rule.op](value, rule.value)
     return (Outcome.MET if met else Outcome.NOT_MET), f"{rule.metric} = {value:.4g}, rule {rule.op} {rule.value:g}"
