@@ -84,7 +84,10 @@ def test_losing_to_zero_rule_fails_whatever_the_target(tmp_path):
 
 def test_nan_and_missing_metrics_are_no_evidence(tmp_path):
     result = _assessment(tmp_path)
-    assert (result.get("O4").status, result.get("O4").why) == ("no-evidence", "the candidate run has no metric 'brier'")
+    assert (result.get("O4").status, result.get("O4").why) == (
+        "no-evidence",
+        "the candidate run's brier is nan, not a finite number",
+    )
     assert result.get("G1").status == "no-evidence"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.text import scrub_credentials
 from planner.vocab import Outcome
 
 PASS, FAIL, WAIVED = Outcome.PASS, Outcome.FAIL, Outcome.WAIVED
@@ -59,3 +60,8 @@ class GateItem:
     """The waiver applied to the item (also an expired one, which did not waive it)."""
     group: str | None = None
     """The checklist or audit holding the item: a waiver naming it covers the item too."""
+
+    def __post_init__(self) -> None:
+        # `why` quotes evidence messages and measured names (a tracking URI, a run's text): every
+        # format the gate writes (CI annotations, SARIF, JUnit, JSON) shows it, so it is scrubbed here once
+        self.why = scrub_credentials(self.why)

@@ -55,6 +55,8 @@ class Terminated(BaseException):
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    for other in SIGNALS:  # a second signal (a CI runner's, a shell's) must not cut the cleaning-up short
+        signal.signal(other, signal.SIG_IGN)
     raise Terminated(signum)
 
 
@@ -63,7 +65,8 @@ def terminating() -> Iterator[None]:
     """While active, SIGTERM and SIGHUP raise `Terminated` (in the main thread), so `finally`
     blocks and `with` exits remove temporary files and folders; on the way out the signal is
     delivered again under the handler there was before (by default: the process ends by that
-    signal). Nested uses share the outermost one; an ignored signal stays ignored."""
+    signal). Further signals are ignored until then. Nested uses share the outermost one; an
+    ignored signal stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

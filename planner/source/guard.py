@@ -15,7 +15,8 @@ each failure raises `PlannerError` with a diagnostic that names the file:
 | JSON nested at most `MAX_JSON_DEPTH` levels | `input-too-deep` | deeper JSON exhausted the parser's recursion (a crash, exit 3) |
 
 The limits per kind of file are the `FileKind` constants below (`SPEC`, `EVIDENCE`, `CACHE`,
-`TEMPLATE`, `ASSET`, `PREDICTIONS`). A caller that must keep its own diagnostic codes (the spec
+`TEMPLATE`, `ASSET`, `PREDICTIONS`); each but the spec's (`--max-file-size`) can be changed by an
+environment variable, `PLANNER_MAX_<KIND>_BYTES`, as CI settings are. A caller that must keep its own diagnostic codes (the spec
 loader's `file-too-large`, the evidence readers' `evidence-missing`) passes a kind `renamed` to them;
 the checks stay the same.
 
@@ -49,6 +50,7 @@ UNREADABLE = "input-unreadable"
 ENCODING = "input-encoding"
 TOO_DEEP = "input-too-deep"
 BAD_JSON = "input-json"
+BAD_SETTING = "bad-setting"
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of JSON arrays and objects read (the YAML loader's `MAX_DEPTH` is the same)."""
@@ -63,12 +65,33 @@ class FileKind:
 
     name: str
     limit: int | None
-    """Largest size read, in bytes; None: no limit (the file is streamed, never read whole)."""
+    """Largest size read by default, in bytes; None: no limit (the file is streamed, never read whole)."""
     codes: Mapping[str, str] = field(default_factory=dict)
     too_large_hint: str = ""
+    setting: str = ""
+    """The environment variable that sets another limit (a whole number of bytes), if any."""
 
     def code(self, code: str) -> str:
         return self.codes.get(code, code)
+
+    def size_limit(self) -> int | None:
+        """The limit in force: the `setting` variable's when it is set, else the default. A value
+        that is not a positive whole number is refused (a typo must not lift every limit)."""
+        text = os.environ.get(self.setting, "").strip() if self.setting and self.limit is not None else ""
+        if not text:
+            return self.limit
+        if not text.isdigit() or int(text) == 0:
+            raise PlannerError(
+                [
+                    Diagnostic(
+                        BAD_SETTING,
+                        f"{self.setting} must be a whole number of bytes greater than 0, got {text[:40]!r}",
+                        self.setting,
+                        hint=f"unset it for the default of {self.limit:,} bytes",
+                    )
+                ]
+            )
+        return int(text)
 
     def renamed(self, codes: Mapping[str, str], **changes: Any) -> FileKind:
         return replace(self, codes={**self.codes, **codes}, **changes)
@@ -76,14 +99,19 @@ class FileKind:
 
 SPEC = FileKind("spec file", 4 * MiB, too_large_hint="split the specs into smaller files or raise --max-file-size")
 """planner.yaml, spec files, signoffs.yaml: 4 MiB (`--max-file-size` changes it)."""
-EVIDENCE = FileKind("result file", 64 * MiB, too_large_hint="result files larger than this are not read")
+EVIDENCE = FileKind(
+    "result file",
+    64 * MiB,
+    too_large_hint="result files larger than this are not read",
+    setting="PLANNER_MAX_RESULT_FILE_BYTES",
+)
 """One file of a result source (an MLflow param, metric, tag or meta.yaml; a W&B summary, config,
 history or `.wandb` log; a DVC metrics.json or params.yaml; a run table): 64 MiB."""
-CACHE = FileKind("audit cache file", 256 * MiB)
+CACHE = FileKind("audit cache file", 256 * MiB, setting="PLANNER_MAX_CACHE_FILE_BYTES")
 """`.planner/audits/<id>.json`: 256 MiB (a larger one is stale, and recomputed)."""
-TEMPLATE = FileKind("report template", 1 * MiB)
+TEMPLATE = FileKind("report template", 1 * MiB, setting="PLANNER_MAX_TEMPLATE_BYTES")
 """A template of the project's `templates/` folder: 1 MiB."""
-ASSET = FileKind("report asset", 16 * MiB)
+ASSET = FileKind("report asset", 16 * MiB, setting="PLANNER_MAX_ASSET_BYTES")
 """An image, font or stylesheet of `templates/` a PDF embeds: 16 MiB."""
 PREDICTIONS = FileKind("predictions file", None)
 """A bias audit's predictions (CSV or parquet): confined and a regular file, no size limit (streamed)."""
@@ -108,13 +136,15 @@ def _what(mode: int) -> str:
     return "not a regular file"
 
 
+def _loop(kind: FileKind, label: str) -> PlannerError:
+    return _refuse(kind, NOT_FILE, f"{label} is a symbolic link loop", label, hint="replace the link by a file")
+
+
 def _resolve(path: Path, kind: FileKind, label: str) -> Path:
     try:
         return path.resolve()
-    except (RuntimeError, OSError):  # RuntimeError: a symlink loop
-        raise _refuse(
-            kind, NOT_FILE, f"{label} is a symbolic link loop", label, hint="replace the link by a file"
-        ) from None
+    except (RuntimeError, OSError):  # RuntimeError: a symlink loop (Python 3.11, 3.12)
+        raise _loop(kind, label) from None
 
 
 def confined(path: str | Path, root: str | Path, *, kind: FileKind = EVIDENCE, file_label: str | None = None) -> Path:
@@ -142,7 +172,8 @@ def _too_large(kind: FileKind, label: str, size: int | None, limit: int) -> Plan
         TOO_LARGE,
         f"{shown}, more than the limit of {limit:,}",
         label,
-        hint=kind.too_large_hint or f"a {kind.name} may hold at most {limit:,} bytes",
+        hint=(kind.too_large_hint or f"a {kind.name} may hold at most {limit:,} bytes")
+        + (f"; {kind.setting} sets another limit" if kind.setting else ""),
     )
 
 
@@ -160,6 +191,8 @@ def _check_mode(mode: int, kind: FileKind, label: str) -> None:
 def _os_error(exc: OSError, kind: FileKind, label: str) -> PlannerError:
     if isinstance(exc, FileNotFoundError):
         return _refuse(kind, MISSING, f"file not found: {label}", label)
+    if exc.errno == errno.ELOOP:  # Python 3.13's `resolve()` returns a loop as it is, for `stat` to find
+        return _loop(kind, label)
     return _refuse(kind, UNREADABLE, f"cannot read {label}: {exc.strerror or exc}", label)
 
 
@@ -180,7 +213,7 @@ def checked_file(
     except OSError as exc:
         raise _os_error(exc, kind, label) from None
     _check_mode(info.st_mode, kind, label)
-    limit = kind.limit if limit is None else limit
+    limit = kind.size_limit() if limit is None else limit
     if limit is not None and info.st_size > limit:
         raise _too_large(kind, label, info.st_size, limit)
     return real
@@ -207,7 +240,7 @@ def open_file(
     try:
         info = os.fstat(fd)
         _check_mode(info.st_mode, kind, label)
-        limit = kind.limit if limit is None else limit
+        limit = kind.size_limit() if limit is None else limit
         if limit is not None and info.st_size > limit:
             raise _too_large(kind, label, info.st_size, limit)
         os.set_blocking(fd, True)
@@ -227,7 +260,7 @@ def read_bytes(
 ) -> bytes:
     """The bytes of a regular file inside `root`, at most the limit (never more than limit + 1 read)."""
     label = file_label or str(path)
-    limit = kind.limit if limit is None else limit
+    limit = kind.size_limit() if limit is None else limit
     with open_file(path, root=root, kind=kind, limit=limit, file_label=label) as handle:
         try:
             data = handle.read() if limit is None else handle.read(limit + 1)
@@ -246,7 +279,8 @@ def decode(raw: bytes, file_label: str, *, kind: FileKind = EVIDENCE) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # in characters, as editors count: the bytes of the line before the bad one are valid UTF-8
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
         raise _refuse(
             kind,
             ENCODING,

@@ -68,11 +68,17 @@ def test_an_objective_below_target_fails(decide):
 
 
 @pytest.mark.parametrize(
-    "runs", ["run_id,roc_auc,latency_ms\ncand,nan,40\n", "run_id,latency_ms\ncand,40\n"], ids=["nan", "missing"]
+    ("runs", "why"),
+    [
+        ("run_id,roc_auc,latency_ms\ncand,nan,40\n", "the candidate run's roc_auc is nan, not a finite number"),
+        ("run_id,roc_auc,latency_ms\ncand,inf,40\n", "the candidate run's roc_auc is inf, not a finite number"),
+        ("run_id,latency_ms\ncand,40\n", "the candidate run has no metric 'roc_auc'"),
+    ],
+    ids=["nan", "inf", "missing"],
 )
-def test_a_nan_or_missing_metric_never_passes(decide, runs):
+def test_a_nan_or_missing_metric_never_passes(decide, runs, why):
     decision = decide({"runs.csv": runs})
-    assert by_id(decision)["O1"] == ("fail", "the candidate run has no metric 'roc_auc'")
+    assert by_id(decision)["O1"] == ("fail", why)
 
 
 def test_without_a_candidate_run_objectives_and_rules_fail(decide):
@@ -218,7 +224,7 @@ def test_rules_are_checked_against_the_candidate_run(decide):
 
 def test_a_rule_on_a_nan_metric_fails(decide):
     decision = decide({"specs/policy.yaml": policy(rules=RULES), "runs.csv": RUNS.replace("0.12", "nan")})
-    assert by_id(decision)["P1"] == ("fail", "the candidate run has no metric 'brier'")
+    assert by_id(decision)["P1"] == ("fail", "the candidate run's brier is nan, not a finite number")
 
 
 def test_unreadable_evidence_fails_the_gate(decide):
@@ -267,7 +273,7 @@ def test_to_dict_is_strict_json(decide):
         "requirement": "objectives",
         "status": "fail",
         "title": "Rank.",
-        "why": "the candidate run has no metric 'roc_auc'",
+        "why": "the candidate run's roc_auc is nan, not a finite number",
         "file": data["items"][0]["file"],
         "line": 5,
         "waiver": None,
