@@ -70,12 +70,18 @@ SECRET_QUERY = re.compile(r"(?i)([?&;](?:" + "|".join(SECRET_PARAMETERS) + r")=)
 PLACEHOLDER_USERINFO = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}(?::\$\{[A-Za-z_][A-Za-z0-9_]*\})?")
 
 
+def printable(text: object) -> str:
+    """`text` for a document (HTML, PDF, Markdown): control characters dropped, a lone surrogate,
+    which no UTF-8 file can hold, U+FFFD."""
+    return SURROGATE.sub("\ufffd", CONTROL.sub("", str(text)))
+
+
 def escape_inline(text: object) -> str:
     """`text` as literal Markdown on one line: control characters dropped, whitespace runs become
     one space, `& < >` entities, Markdown punctuation backslash-escaped; `None` becomes ""."""
     if text is None:
         return ""
-    text = " ".join(SURROGATE.sub("\ufffd", CONTROL.sub("", str(text))).split())
+    text = " ".join(printable(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 

@@ -130,3 +130,29 @@ def test_emit_sql_prints_a_grouped_count(capsys):
     code, out, _ = run_cli(capsys, "audit", str(ADULT), "--emit-sql", "predictions")
     assert code == 0
     assert out.startswith("-- A1\n") and "GROUP BY" in out.upper() and "predictions" in out
+
+
+def _many_groups(tmp_path, groups: int, max_groups: int | None):
+    from helpers import write_project
+
+    rows = "".join(f"{i % 2},{(i // 2) % 2},g{i % groups}\n" for i in range(groups * 4))
+    spec = (
+        "kind: bias-audit\nid: A1\npredictions: p.csv\nlabel: y\nprediction: yhat\nsensitive_features: [g]\n"
+        "bootstrap: {samples: 100}\nmin_group_size: 1\n" + (f"max_groups: {max_groups}\n" if max_groups else "")
+    )
+    return write_project(tmp_path / "p", {"p.csv": "y,yhat,g\n" + rows, "specs/audit.yaml": spec})
+
+
+def test_a_feature_with_more_groups_than_max_groups_stops_at_its_spec_line(tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "audit", str(_many_groups(tmp_path, 1500, None)))
+    assert code == 2
+    assert "error[audit-input] p.csv: column 'g' in " in out
+    assert "p.csv has 1,500 groups, more than the 1,000 an audit allows" in out
+    assert "specs/audit.yaml:6:" in out and "raise the audit's max_groups" in out
+
+
+def test_max_groups_raises_the_limit(tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "audit", str(_many_groups(tmp_path, 1500, 2000)), "--format", "json")
+    assert code == 0
+    (audit,) = json.loads(out)["audits"]
+    assert len(audit["groupings"][0]["groups"]) == 1500

@@ -233,3 +233,12 @@ def test_trace_exports_survive_hostile_ids():
     assert not TERMINAL_CONTROL.search(dot.replace("\n", ""))
     assert '"metric:m " -> "run:a[/] [31m b\\\\~2" [label="evidenced-by"];' in dot
     assert '"O1" -> "metric:m " [label="measured-by"];' in dot
+
+
+def test_report_templates_print_a_lone_surrogate_as_a_replacement_character():
+    from planner.report.environment import environment
+
+    name = b"run-\xff\x1b[2J".decode("utf-8", "surrogateescape")  # a run id from an undecodable file name
+    html = environment().from_string("<p>{{ name }}</p>").render(name=name)
+    assert html == "<p>run-\ufffd[2J</p>"
+    html.encode("utf-8")  # a report file can hold it

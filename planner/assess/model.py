@@ -8,7 +8,6 @@ attributes of this, never the specs again and never a dict of string keys.
 from __future__ import annotations
 
 import math
-
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar

@@ -43,11 +43,13 @@ from planner.audit.readers import (
     read_table,
     where,
 )
+from planner.spec.bias import MAX_GROUPS as DEFAULT_MAX_GROUPS
 
 MISSING_GROUP = "(missing)"
 """The name of the group of rows whose group value is missing (an empty cell, NaN or null)."""
-MAX_GROUPS = 1000
-"""Most groups one grouping (a feature, a slice column or an intersection) may have."""
+MAX_GROUPS = DEFAULT_MAX_GROUPS
+"""Most groups one grouping (a feature, a slice column or an intersection) may have, unless the
+spec's `max_groups` says otherwise."""
 RESERVED_NAMES = ("label", "prediction", "count")
 
 __all__ = [
@@ -89,7 +91,9 @@ COUNT_TOO_LARGE = (
 NO_COUNTS = "{where} has no rows with a count above 0"
 BAD_THRESHOLD = "threshold must be within [0, 1], got {value!r}"
 TOO_MANY_GROUPS = "{what} {name!r} in {where} has {count:,} groups, more than the {limit:,} an audit allows"
-TOO_MANY_GROUPS_HINT = "bucket the feature into fewer groups (e.g. age bands), or leave it out of the audit"
+TOO_MANY_GROUPS_HINT = (
+    "bucket the feature into fewer groups (e.g. age bands), leave it out of the audit, or raise the audit's max_groups"
+)
 MISSING_COLLIDES = (
     "group column {column!r} in {where} holds the value {name!r} and also {count} missing value(s), "
     "which planner names {name!r}"

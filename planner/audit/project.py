@@ -14,14 +14,19 @@ from typing import Any, Literal
 
 from planner.audit.errors import AuditInputError
 from planner.audit.findings import FAIL, INSUFFICIENT, PASS, Finding
-from planner.errors import PlannerError
+from planner.errors import Diagnostic, PlannerError
 from planner.project.project import Project, SpecDoc
+from planner.source import guard
 from planner.spec.bias import BiasAudit
 
 Origin = Literal["computed", "cache"]
 COMPUTED: Origin = "computed"
 CACHE: Origin = "cache"
 NOT_AN_AUDIT = "{file}: a {kind} document is not a bias-audit"
+PREDICTIONS_FILE = guard.PREDICTIONS.renamed({guard.MISSING: "missing-file"})
+"""Predictions through the read boundary; a missing one keeps the code it always had."""
+MISSING = "predictions file {file} does not exist"
+MISSING_HINT = "run the script that writes it, or fix the path"
 
 
 def grouping_name(features: list[str]) -> str:
@@ -131,6 +136,7 @@ def engine_arguments(spec: BiasAudit) -> dict[str, Any]:
         threshold=spec.threshold,
         metrics=_metrics(spec),
         min_group_size=spec.min_group_size,
+        max_groups=spec.max_groups,
         confidence_level=spec.confidence_level,
         bootstrap_samples=spec.bootstrap.samples,
         seed=spec.bootstrap.seed,
@@ -160,6 +166,13 @@ def _input_problem(doc: SpecDoc, spec: BiasAudit, exc: AuditInputError) -> Plann
     return PlannerError([doc.at(_column_path(spec, exc.column), "audit-input", message, exc.hint or "")])
 
 
+def _predictions_problem(doc: SpecDoc, spec: BiasAudit, refused: Diagnostic) -> Diagnostic:
+    """The guard's refusal of the predictions file, placed at the spec's `predictions` key."""
+    if refused.code == PREDICTIONS_FILE.code(guard.MISSING):
+        return doc.at(("predictions",), refused.code, MISSING.format(file=spec.predictions), MISSING_HINT)
+    return doc.at(("predictions",), refused.code, refused.message, refused.hint)
+
+
 def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> ProjectAudit:
     """Compute one audit; bad predictions raise `PlannerError` positioned at the spec."""
     from planner.audit.findings import Limit
@@ -167,18 +180,10 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> Proje
 
     spec = audit_spec(doc)
     engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
-    path = root / spec.predictions
-    if not path.is_file():
-        raise PlannerError(
-            [
-                doc.at(
-                    ("predictions",),
-                    "missing-file",
-                    f"predictions file {spec.predictions} does not exist",
-                    "run the script that writes it, or fix the path",
-                )
-            ]
-        )
+    try:  # inside the project, a regular file: a FIFO or a link out is refused before any read
+        path = guard.checked_file(root / spec.predictions, root, kind=PREDICTIONS_FILE, file_label=spec.predictions)
+    except PlannerError as exc:
+        raise PlannerError([_predictions_problem(doc, spec, d) for d in exc.diagnostics]) from None
     try:
         result = run_audit(
             path,

@@ -6,7 +6,7 @@ diagnostic placed at the spec line that named it, so the assessment sees no exce
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from planner.errors import Diagnostic, PlannerError
 from planner.evidence.model import Run
@@ -34,20 +34,27 @@ def link_evidence(project: Project) -> Evidence:
     for doc in project.docs_of_kind("results"):
         results = doc.model
         assert isinstance(results, ResultsSpec)
+        unread = False
         for index, source in enumerate(results.sources):
             try:
                 evidence.runs.extend(load_runs(source, project.root))
             except PlannerError as exc:
-                evidence.problems.extend(_at_spec(d, doc, ("sources", index, "uri")) for d in exc.diagnostics)
+                unread = True
+                evidence.problems.extend(_at_spec(d, doc, ("sources", index), source.id) for d in exc.diagnostics)
         try:
             evidence.candidate = select_candidate(evidence.runs, results.candidate)
         except PlannerError as exc:
-            evidence.problems.extend(exc.diagnostics)
+            if not unread:  # else the candidate may be in the source that could not be read: no second error
+                evidence.problems.extend(exc.diagnostics)
     return evidence
 
 
-def _at_spec(diagnostic: Diagnostic, doc: SpecDoc, path: tuple) -> Diagnostic:
-    """A diagnostic that names no file (a tracking server's answer) placed at the spec line behind it."""
-    if diagnostic.file:
-        return diagnostic
-    return doc.at(path, diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)
+def _at_spec(diagnostic: Diagnostic, doc: SpecDoc, path: tuple, source: str) -> Diagnostic:
+    """A source's problem tied to the spec that named the source: one that names no file (a tracking
+    server's answer) is placed at the spec line; one in a file of the source says which spec line
+    made planner read it."""
+    if not diagnostic.file:
+        return doc.at((*path, "uri"), diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)
+    line, _ = doc.document.position(path)
+    read_for = f"read for results source {source} ({doc.document.file}:{line})"
+    return replace(diagnostic, hint=f"{diagnostic.hint}; {read_for}" if diagnostic.hint else read_for)

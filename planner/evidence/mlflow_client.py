@@ -46,14 +46,16 @@ if TYPE_CHECKING:  # mlflow is an optional extra, imported only to read a tracki
     from mlflow.tracking import MlflowClient
 
 PAGE = 1000
-REQUEST_TIMEOUT = 30
+REQUEST_TIMEOUT = 10
 """Seconds one HTTP request may take (`MLFLOW_HTTP_REQUEST_TIMEOUT` unless set; MLflow's default is 120)."""
 REQUEST_RETRIES = 2
 """Retries of a failed request (`MLFLOW_HTTP_REQUEST_MAX_RETRIES` unless set; MLflow's default is 7)."""
 REQUEST_BACKOFF = 1
 """Backoff factor between retries (`MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR` unless set; MLflow's default is 2)."""
-DEADLINE = 300.0
-"""Seconds of wall-clock time reading one tracking source may take (`PLANNER_TRACKING_TIMEOUT`)."""
+DEADLINE = 20.0
+"""Seconds of wall-clock time reading one tracking source may take (`PLANNER_TRACKING_TIMEOUT`): a
+command that cannot reach its tracker ends within the issue's 30 s (interpreter start and the
+other sources included); a large server read in full may need more, and the variable gives it."""
 DEADLINE_VARIABLE = "PLANNER_TRACKING_TIMEOUT"
 SQLITE_HEADER = b"SQLite format 3\x00"
 DATABASE_FILE = guard.EVIDENCE.renamed({guard.OUTSIDE: OUTSIDE, guard.MISSING: MISSING}, limit=None)

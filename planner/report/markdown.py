@@ -13,7 +13,7 @@ import re
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from planner.text import CONTROL, SURROGATE
+from planner.text import printable
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -52,4 +52,4 @@ def markdown_filter(text) -> Markup:
     the page's UTF-8 cannot hold, becomes U+FFFD."""
     if text is None:
         return Markup("")
-    return Markup(PARSER.render(SURROGATE.sub("\ufffd", CONTROL.sub("", str(text)))))
+    return Markup(PARSER.render(printable(text)))

@@ -263,12 +263,22 @@ def read_bytes(
     limit = kind.size_limit() if limit is None else limit
     with open_file(path, root=root, kind=kind, limit=limit, file_label=label) as handle:
         try:
-            data = handle.read() if limit is None else handle.read(limit + 1)
+            data = handle.read() if limit is None else _read_at_most(handle, limit + 1)
         except OSError as exc:
             raise _os_error(exc, kind, label) from None
     if limit is not None and len(data) > limit:  # it grew after it was checked
         raise _too_large(kind, label, None, limit)
     return data
+
+
+def _read_at_most(handle: IO[bytes], count: int) -> bytes:
+    """Up to `count` bytes, in chunks: one `read(count)` with a huge limit (`--max-file-size 10**30`)
+    overflows or allocates the whole count up front."""
+    chunks = []
+    while count > 0 and (chunk := handle.read(min(count, MiB))):
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
 
 
 def decode(raw: bytes, file_label: str, *, kind: FileKind = EVIDENCE) -> str:

@@ -111,6 +111,13 @@ class Bootstrap(SpecModel):
     """Seed, so intervals are reproducible."""
 
 
+MAX_GROUPS = 1000
+"""Default of `max_groups`: the audit, its intervals and its report stay within seconds and
+hundreds of MB up to here."""
+MAX_GROUPS_CEILING = 10_000
+"""Highest `max_groups` a spec may set: time and memory grow with the groups (a report charts each)."""
+
+
 class BiasAudit(Item):
     """A bias audit of a predictions file."""
 
@@ -144,6 +151,9 @@ class BiasAudit(Item):
     """Reference group per feature for disparities to a reference (default: the largest group)."""
     min_group_size: int = Field(default=30, ge=1)
     """Groups smaller than this are reported as insufficient data and never pass or fail a limit."""
+    max_groups: int = Field(default=MAX_GROUPS, ge=2, le=MAX_GROUPS_CEILING)
+    """Most groups a sensitive feature, slice column or intersection may have; more stop the audit
+    (exit 2) before any per-group work. An id-like column has thousands: it is no group."""
     confidence_level: float = Field(default=0.95, gt=0.5, lt=1.0)
     """Confidence level of the intervals."""
     bootstrap: Bootstrap = Field(default_factory=Bootstrap)

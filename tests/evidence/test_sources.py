@@ -96,3 +96,25 @@ def test_every_source_type_has_a_reader():
     from planner.evidence.sources import READERS
 
     assert set(typing.get_args(Source.model_fields["type"].annotation)) == set(READERS)
+
+
+def test_a_source_that_cannot_be_read_names_its_spec_line_and_is_not_followed_by_a_candidate_error(tmp_path):
+    from helpers import write_project
+    from planner.api import load
+    from planner.evidence.link import link_evidence
+
+    results = "kind: results\nsources:\n  - {id: T, type: table, path: runs.csv}\ncandidate: {run: cand}\n"
+    project = load(write_project(tmp_path / "p", {"specs/results.yaml": results}))
+    problems = link_evidence(project).problems
+    assert [p.code for p in problems] == ["evidence-missing"]  # no candidate-none: it may be in runs.csv
+    assert problems[0].hint.endswith(f"read for results source T ({project.root / 'specs/results.yaml'}:3)")
+
+
+def test_a_missing_candidate_among_readable_sources_is_still_an_error(tmp_path):
+    from helpers import write_project
+    from planner.api import load
+    from planner.evidence.link import link_evidence
+
+    results = "kind: results\nsources:\n  - {id: T, type: table, path: runs.csv}\ncandidate: {run: cand}\n"
+    project = load(write_project(tmp_path / "p", {"specs/results.yaml": results, "runs.csv": "run_id\nother\n"}))
+    assert [p.code for p in link_evidence(project).problems] == ["candidate-none"]

@@ -232,10 +232,8 @@ def test_unreadable_evidence_fails_the_gate(decide):
     evidence = [
         (i.id, i.why, i.file.rsplit("/", 1)[-1], i.line) for i in decision.failures if i.requirement == "evidence"
     ]
-    assert evidence == [
-        ("evidence:evidence-missing", "run table not found: runs.csv", "runs.csv", 0),
-        ("evidence:candidate-none", "no run has run id 'cand' (among 0 runs)", "results.yaml", 4),
-    ]
+    # the candidate is not reported missing as well: it may be in the source that could not be read
+    assert evidence == [("evidence:evidence-missing", "run table not found: runs.csv", "runs.csv", 0)]
 
 
 def test_two_problems_with_one_code_stay_two_items(decide):
