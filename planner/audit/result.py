@@ -146,6 +146,7 @@ class AuditResult:
                             for k, row in s["table"].iterrows()
                         ],
                         "reversals": s["reversals"],
+                        "reversals_found": s["reversals_found"],  # more than listed past MAX_REVERSALS
                     }
                     for s in self.slices
                 ],

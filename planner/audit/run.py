@@ -27,7 +27,7 @@ from planner.audit.inputs import MAX_GROUPS, AuditData, check_group_count, prepa
 from planner.audit.judge import judge
 from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table
 from planner.audit.result import AuditResult
-from planner.audit.slices import SLICE_CELL_FACTOR, reversals_with_count, slice_table
+from planner.audit.slices import SLICE_CELL_FACTOR, reversals, slice_table
 from planner.audit.sql import duckdb_counts_missing
 
 UNKNOWN_METRIC = "unknown metric {metric!r}"
@@ -332,9 +332,7 @@ def run_audit(
     slice_results = []
     for s in slices:
         for f in features:
-            listed, found = reversals_with_count(
-                counts, slice_column=s, feature=f, metrics=metrics, min_group_size=min_group_size
-            )
+            listed, found = reversals(counts, slice_column=s, feature=f, metrics=metrics, min_group_size=min_group_size)
             table = slice_table(counts, slice_column=s, feature=f, metrics=metrics)
             slice_results.append(
                 {"slice_column": s, "feature": f, "table": table, "reversals": listed, "reversals_found": found}

@@ -38,8 +38,8 @@ def reversals(
     metrics: Sequence[str],
     min_group_size: int = 0,
     limit: int = MAX_REVERSALS,
-) -> list[dict]:
-    """Pairs of groups whose ordering on a metric reverses inside slices.
+) -> tuple[list[dict], int]:
+    """Pairs of groups whose ordering on a metric reverses inside slices, and how many there are.
 
     Parameters
     ----------
@@ -53,28 +53,17 @@ def reversals(
         Smaller (slice, group) cells are not compared.
     limit : int
         Most entries returned: every pair reversed in all compared slices (a Simpson's paradox)
-        comes before pairs reversed in some; `reversal_count` gives the number found.
+        comes before pairs reversed in some.
 
     Returns
     -------
     list of dict
         One entry per (metric, pair) with at least one reversal, in metric then pair order: the
         overall order, the slices where it reverses, and ``simpsons_paradox`` True when it
-        reverses in every compared slice.
+        reverses in every compared slice; at most `limit` of them.
+    int
+        The number of such entries in all (more than listed when over `limit`).
     """
-    return _reversals(counts, slice_column, feature, metrics, min_group_size, limit)[0]
-
-
-def reversals_with_count(
-    counts: pd.DataFrame,
-    *,
-    slice_column: str,
-    feature: str,
-    metrics: Sequence[str],
-    min_group_size: int = 0,
-    limit: int = MAX_REVERSALS,
-) -> tuple[list[dict], int]:
-    """`reversals` and how many there are in all (more than listed when over `limit`)."""
     return _reversals(counts, slice_column, feature, metrics, min_group_size, limit)
 
 

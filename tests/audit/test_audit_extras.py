@@ -63,6 +63,27 @@ def test_simpsons_paradox_is_flagged_with_slices_named():
     assert table.loc[("easy", "A"), "selection_rate"] == 0.8 and table.loc[("hard", "B"), "selection_rate"] == 0.15
 
 
+def test_reversals_past_the_limit_are_counted_and_simpsons_paradoxes_listed_first():
+    from planner.audit.counts import count_cells
+    from planner.audit.inputs import prepare_predictions
+    from planner.audit.slices import reversals
+
+    # groups A..C and their copies: A>B>C overall, reversed in both departments for every pair
+    frames = [simpson_frame()]
+    third = simpson_frame().query("g == 'B'").assign(g="C")
+    third.loc[third.dept == "easy", "pred"] = third.loc[third.dept == "easy", "y"] * 0
+    frames.append(third)
+    frame = pd.concat(frames, ignore_index=True)
+    counts = count_cells(
+        prepare_predictions(frame, label="y", prediction="pred", sensitive_features=["g", "dept"]), ["g", "dept"]
+    )
+    every, found = reversals(counts, slice_column="dept", feature="g", metrics=["selection_rate"], limit=100)
+    listed, counted = reversals(counts, slice_column="dept", feature="g", metrics=["selection_rate"], limit=1)
+    assert counted == found == len(every) > 1
+    paradoxes = [entry for entry in every if entry["simpsons_paradox"]]
+    assert listed == paradoxes[:1]
+
+
 def test_no_reversal_reported_when_orders_agree(seeded):
     frame = seeded.assign(pred=np.where(seeded.sex == "male", 1, 0))
     result = run_audit(
