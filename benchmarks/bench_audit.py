@@ -1,10 +1,11 @@
 """Benchmark the audit core against fairlearn's MetricFrame.
 
 Usage: python benchmarks/bench_audit.py [--rows 1000000 10000000] [--skip-fairlearn-above 1000000]
-       [--only planner-duckdb] [--bootstrap 1000]
+       [--only planner-duckdb] [--bootstrap 1000] [--regions 5]
 
 For each size, seeded predictions with two sensitive features (sex: 2 groups, region: 5 groups,
-intersection: 10 groups) are written to parquet (dictionary-encoded) in a temp dir. Each measured
+intersection: 10 groups; `--regions 499` makes 998 intersection groups, near the audit's group
+limit, to measure the bounded per-group work: streamed bootstrap, vectorised disparities) are written to parquet (dictionary-encoded) in a temp dir. Each measured
 thing runs in its own subprocess that reports its own wall time and peak RSS
 (``getrusage(RUSAGE_SELF).ru_maxrss``), so peaks never mix:
 - planner (pandas): whole ``run_audit`` from the parquet path, reading included, with Wilson and
@@ -33,19 +34,21 @@ SIX = ["selection_rate", "accuracy", "precision", "true_positive_rate", "false_p
 FEATURES = ["sex", "region"]
 
 
-def generate(path: Path, rows: int, seed: int = 0, chunk: int = 10_000_000) -> None:
+def generate(path: Path, rows: int, seed: int = 0, chunk: int = 10_000_000, regions: int = 5) -> None:
     """Write seeded predictions to parquet in chunks (bounded memory even at 100M rows)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     rng = np.random.default_rng(seed)
-    sex_levels, region_levels = pa.array(["female", "male"]), pa.array(["north", "south", "east", "west", "centre"])
+    names = ["north", "south", "east", "west", "centre"] if regions == 5 else [f"r{i}" for i in range(regions)]
+    sex_levels, region_levels = pa.array(["female", "male"]), pa.array(names)
+    shares = [0.4, 0.25, 0.2, 0.1, 0.05] if regions == 5 else None  # many regions: uniform
     writer = None
     for start in range(0, rows, chunk):
         n = min(chunk, rows - start)
         sex = rng.integers(0, 2, n, dtype=np.int8)
-        region = rng.choice(5, n, p=[0.4, 0.25, 0.2, 0.1, 0.05]).astype(np.int8)
-        y = (rng.random(n) < 0.3 + 0.1 * sex - 0.03 * region).astype(np.int8)
+        region = rng.choice(regions, n, p=shares).astype(np.int16)
+        y = (rng.random(n) < 0.3 + 0.1 * sex - 0.15 * region / regions).astype(np.int8)
         pred = np.where(rng.random(n) < 0.8, y, 1 - y).astype(np.int8)
         table = pa.table(
             {
@@ -120,6 +123,7 @@ def main() -> int:
     parser.add_argument("--skip-fairlearn-above", type=int, default=1_000_000)
     parser.add_argument("--only", nargs="+", choices=["planner-pandas", "planner-duckdb", "fairlearn"])
     parser.add_argument("--bootstrap", type=int, default=1000)
+    parser.add_argument("--regions", type=int, default=5, help="groups of the second feature")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -128,13 +132,14 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     kinds = args.only or ["planner-pandas", "planner-duckdb", "fairlearn"]
-    print(f"six metrics: {', '.join(SIX)}; groups: sex (2) x region (5); bootstrap samples: {args.bootstrap}")
+    groups = f"sex (2) x region ({args.regions})"
+    print(f"six metrics: {', '.join(SIX)}; groups: {groups}; bootstrap samples: {args.bootstrap}")
     print(f"fairlearn skipped above {args.skip_fairlearn_above:,} rows (--skip-fairlearn-above)")
     print(f"{'rows':>12} {'what':<16} {'seconds':>9} {'peak MB':>9}  note")
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             path = Path(tmp) / f"preds_{rows}.parquet"
-            generate(path, rows)
+            generate(path, rows, regions=args.regions)
             seen = {}
             for kind in kinds:
                 if kind == "fairlearn" and rows > args.skip_fairlearn_above:
