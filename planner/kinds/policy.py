@@ -1,6 +1,11 @@
 """`policy`: what must hold to release (the `require` keys every gated kind declares), custom rules
 on the candidate run's metrics, and waivers with approver and expiry.
 
+Waivers are limited at validation: when `approvers` lists emails a waiver's approver must be one of
+them (an allow-list, like a code-owners file: who holds the authority is written where it is
+reviewed), and `max_waiver_days` caps the days from a waiver's `granted` date (today without one)
+to its `expires` date.
+
 Rules are assessed like any measurable item; the gate turns each into a gate item, and the
 Assessment carries the policy's terms (requirements, waivers, where they are written) so the gate
 never reads the spec again.
@@ -119,6 +124,7 @@ class PolicyKind(SpecKind[Any]):
                 f"no risk band is named {band!r}",
                 f"one of: {', '.join(sorted(bands))}",
             )
+        yield from _check_waivers(doc, self.spec(doc), datetime.date.today())
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         """Custom rules on the candidate run's metrics; a missing or NaN metric is no evidence."""
@@ -151,6 +157,28 @@ class PolicyKind(SpecKind[Any]):
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
         return {}  # the waivers section shows the gate's Decision
+
+
+UNKNOWN_APPROVER = "{approver} is not one of the policy's approvers"
+TOO_LONG = "the waiver lasts {days} days (from {start} to {expires}), longer than max_waiver_days: {most}"
+
+
+def _check_waivers(doc: SpecDoc, spec: Any, today: datetime.date) -> Iterator[Diagnostic]:
+    """Each waiver's approver is one of `approvers` (when listed), and it lasts at most
+    `max_waiver_days` from its `granted` day (today when it has none) to its `expires` day."""
+    approvers, most = spec.approvers, spec.max_waiver_days
+    for i, waiver in enumerate(spec.waivers):
+        if approvers and waiver.approver not in approvers:
+            message = UNKNOWN_APPROVER.format(approver=waiver.approver)
+            yield doc.at(("waivers", i, "approver"), "unknown-approver", message, f"one of: {', '.join(approvers)}")
+        start = waiver.granted or today
+        days = (waiver.expires - start).days
+        if most is not None and days > most:
+            text = TOO_LONG.format(days=days, start=start.isoformat(), expires=waiver.expires.isoformat(), most=most)
+            hint = "shorten the waiver, or renew it when it expires" + (
+                "" if waiver.granted else " (no `granted` date: counted from today)"
+            )
+            yield doc.at(("waivers", i, "expires"), "waiver-too-long", text, hint)
 
 
 def _rule_outcome(rule: Any, value: float | None, context: AssessContext) -> tuple[Outcome, str]:

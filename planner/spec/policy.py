@@ -42,6 +42,8 @@ class Waiver(SpecModel):
     """Email of who approved the waiver."""
     expires: Date
     """Last day the waiver is valid; after it the item fails the gate again."""
+    granted: Date | None = None
+    """Day the waiver was approved; `max_waiver_days` counts from it (from today when not given)."""
 
 
 def policy_model(keys: dict[str, tuple[Any, Any]]) -> type[SpecModel]:
@@ -62,7 +64,48 @@ def policy_model(keys: dict[str, tuple[Any, Any]]) -> type[SpecModel]:
         require=(requirements, Field(default_factory=requirements, description="What must hold to release.")),
         rules=(list[Rule], Field(default_factory=list, description="Custom rules on metrics of the candidate run.")),
         waivers=(list[Waiver], Field(default_factory=list, description="Approved exceptions.")),
+        approvers=(
+            list[Email],
+            Field(
+                default_factory=list,
+                description="Who may approve a waiver (emails); each waiver's `approver` must be one of them. "
+                "Empty (the default): anyone.",
+            ),
+        ),
+        max_waiver_days=(
+            int | None,
+            Field(
+                default=None,
+                ge=1,
+                description="Longest a waiver may last, in days from its `granted` date (from today when it "
+                "has none) to its `expires` date. Unset (the default): no limit.",
+            ),
+        ),
     )
+
+
+class CandidateEvidence(SpecModel):
+    """The candidate run a sign-off approved."""
+
+    source: Text
+    """Id of the results source the run came from."""
+    run: Text
+    """Run id."""
+    metrics: Text
+    """`sha256:` digest of the run's metrics (canonical JSON)."""
+    params: Text
+    """`sha256:` digest of the run's params (canonical JSON)."""
+
+
+class SignoffEvidence(SpecModel):
+    """The evidence a sign-off approved, beside the specs."""
+
+    candidate: CandidateEvidence | None = None
+    """The candidate run; none when the project chose none."""
+    predictions: dict[Text, Text] = Field(default_factory=dict)
+    """`sha256:` digest of the bytes of each bias audit's predictions file, by its path."""
+    audits: dict[Text, Text] = Field(default_factory=dict)
+    """`sha256:` digest of each bias audit's computed result (canonical JSON), by audit id."""
 
 
 class Signoff(SpecModel):
@@ -78,6 +121,8 @@ class Signoff(SpecModel):
     """`sha256:` digest of the canonical specs approved."""
     files: dict[Text, Text] = Field(default_factory=dict)
     """Digest of each approved spec file, to tell which one changed."""
+    evidence: SignoffEvidence | None = None
+    """The evidence approved; a sign-off recorded before evidence was bound has none and must be re-signed."""
 
 
 class SignoffsSpec(SpecModel):

@@ -16,7 +16,8 @@ from planner.assess import assess
 from planner.gate import evaluate
 from planner.kinds.signoffs import record_signoff
 project = load_project(sys.argv[1])
-record_signoff(project, role="risk-officer", name="Ann Lee", on=datetime.date(2026, 2, 1))
+evidence = assess(project).evidence
+record_signoff(project, role="risk-officer", name="Ann Lee", on=datetime.date(2026, 2, 1), evidence=evidence)
 project = load_project(sys.argv[1])
 decision = evaluate(assess(project), today=datetime.date(2026, 3, 1))
 assert decision.passed, decision.failures

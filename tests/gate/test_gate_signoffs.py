@@ -1,4 +1,5 @@
-"""Content-bound sign-offs: valid until a spec value changes, then stale naming the file."""
+"""Content-bound sign-offs: valid until a spec value changes, then stale naming the file
+(the evidence a sign-off binds is tested in `tests/test_signoff_evidence.py`)."""
 
 import datetime
 import re
@@ -10,7 +11,8 @@ from planner import load as load_project
 from planner.assess import assess
 from planner.errors import PlannerError
 from planner.gate import evaluate
-from planner.kinds.signoffs import check_signoffs, overall_digest, record_signoff, spec_digests
+from planner.kinds.signoffs import overall_digest, record_signoff, spec_digests
+from planner.spec.policy import SignoffEvidence
 
 ON = datetime.date(2026, 2, 1)
 SPEC_FILES = [
@@ -22,19 +24,25 @@ SPEC_FILES = [
     "specs/results.yaml",
     "specs/risks.yaml",
 ]
-REQUIRED = {"specs/policy.yaml": policy("  signoffs: [risk-officer]\n")}
+REQUIRED = {"specs/policy.yaml": policy("  signoffs: [risk-officer, product-owner]\n")}
+
+
+def sign(project, *, role: str, name: str, on: datetime.date):
+    """Record a sign-off of the project's specs and the evidence its Assessment binds."""
+    return record_signoff(project, role=role, name=name, on=on, evidence=assess(project).evidence)
 
 
 @pytest.fixture
 def signed(tmp_path):
     """A project signed off by the risk officer."""
     root = build(tmp_path / "p", REQUIRED)
-    record_signoff(load(root), role="risk-officer", name="Ann Lee", on=ON)
+    sign(load(root), role="risk-officer", name="Ann Lee", on=ON)
     return root
 
 
 def states(root) -> list[tuple]:
-    return [(s.role, s.name, s.valid, s.changed, s.added, s.removed) for s in check_signoffs(load(root))]
+    project = load(root)
+    return [(s.role, s.name, s.valid, s.changed, s.added, s.removed) for s in assess(project).signoffs]
 
 
 def gate_item(root):
@@ -71,9 +79,9 @@ def test_a_missing_signoff_fails_the_gate(tmp_path):
 
 
 def test_signing_again_replaces_the_same_persons_entry(signed):
-    record_signoff(load(signed), role="risk-officer", name="Ann Lee", on=ON + datetime.timedelta(days=1))
-    record_signoff(load(signed), role="product-owner", name="Bo Ek", on=ON)
-    assert [(s.role, s.name, s.date) for s in check_signoffs(load(signed))] == [
+    sign(load(signed), role="risk-officer", name="Ann Lee", on=ON + datetime.timedelta(days=1))
+    sign(load(signed), role="product-owner", name="Bo Ek", on=ON)
+    assert [(s.role, s.name, s.date) for s in assess(load(signed)).signoffs] == [
         ("risk-officer", "Ann Lee", datetime.date(2026, 2, 2)),
         ("product-owner", "Bo Ek", ON),
     ]
@@ -120,19 +128,24 @@ def test_an_added_or_removed_spec_file_makes_it_stale(signed):
     )
 
 
-def test_a_signoff_without_file_digests_can_only_say_the_specs_changed(tmp_path):
+def test_a_signoff_recorded_before_evidence_was_bound_must_be_re_signed(tmp_path):
     signoffs = (
         "kind: signoffs\nsignoffs:\n  - {role: risk-officer, name: Ann Lee, date: 2026-02-01, digest: 'sha256:0'}\n"
     )
     root = build(tmp_path / "p", {**REQUIRED, "signoffs.yaml": signoffs})
     assert states(root) == [("risk-officer", "Ann Lee", False, [], [], [])]
-    assert gate_item(root) == ("fail", "signed off by Ann Lee on 2026-02-01, stale: the specs changed since")
+    assert gate_item(root) == (
+        "fail",
+        "signed off by Ann Lee on 2026-02-01, recorded before evidence was bound; re-sign",
+    )
+    sign(load(root), role="risk-officer", name="Ann Lee", on=ON)
+    assert gate_item(root) == ("pass", "signed off by Ann Lee on 2026-02-01")
 
 
 def test_an_invalid_project_cannot_be_signed(tmp_path):
     root = build(tmp_path / "p", {"specs/risks.yaml": RISKS.replace("likelihood: 4", "likelihood: 'high'")})
     with pytest.raises(PlannerError) as error:
-        record_signoff(load_project(root), role="risk-officer", name="Ann Lee", on=ON)
+        record_signoff(load_project(root), role="risk-officer", name="Ann Lee", on=ON, evidence=SignoffEvidence())
     (diagnostic,) = error.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.file.endswith("specs/risks.yaml"), diagnostic.line) == (
         "invalid-project",
@@ -144,17 +157,19 @@ def test_an_invalid_project_cannot_be_signed(tmp_path):
 
 
 def test_an_empty_role_is_refused(tmp_path):
-    project = load(build(tmp_path / "p"))
+    project = load(build(tmp_path / "p", REQUIRED))
     with pytest.raises(PlannerError) as error:
-        record_signoff(project, role="", name="Ann Lee", on=ON)
-    assert [(d.code, d.breadcrumb) for d in error.value.diagnostics] == [("invalid", "signoffs[0].role")]
+        sign(project, role="", name="Ann Lee", on=ON)
+    assert [(d.code, d.message, d.hint) for d in error.value.diagnostics] == [
+        ("unknown-role", "'' is not a sign-off role of the policy", "one of: risk-officer, product-owner")
+    ]
     assert not (tmp_path / "p" / "signoffs.yaml").exists()
 
 
 def test_another_kind_in_signoffs_yaml_is_not_overwritten(tmp_path):
-    root = build(tmp_path / "p", {"signoffs.yaml": "kind: constraints\nconstraints: []\n"})
+    root = build(tmp_path / "p", {**REQUIRED, "signoffs.yaml": "kind: constraints\nconstraints: []\n"})
     with pytest.raises(PlannerError) as error:
-        record_signoff(load(root), role="risk-officer", name="Ann Lee", on=ON)
+        sign(load(root), role="risk-officer", name="Ann Lee", on=ON)
     (diagnostic,) = error.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.line) == (
         "not-signoffs",
