@@ -10,17 +10,28 @@ The YAML front matter keeps the raw values, so tools reading the metadata get ex
 from __future__ import annotations
 
 import datetime
+import math
+import re
+from typing import TYPE_CHECKING
 
 from planner.assess.model import Assessment, Candidate, Status
 from planner.audit.project import grouping_name
+from planner.gate.decision import Decision, evaluate
+from planner.gate.item import FAIL, PASS, WAIVED, GateItem
 from planner.kinds.data_checklist import ChecklistItemDetail
+from planner.kinds.evaluation import TestDetail
 from planner.kinds.objectives import ObjectiveDetail
 from planner.kinds.risks import RiskDetail
 from planner.numbers import card_number as fmt
 from planner.report.environment import environment, render_template
 from planner.source.yaml_documents import dump
 from planner.spec.bias import GROUP_METRICS
+from planner.spec.project import ModelCard
+from planner.text import printable
 from planner.vocab import Outcome
+
+if TYPE_CHECKING:
+    from planner.kinds.signoffs import SignoffState
 
 TEMPLATE = "modelcard.md.j2"
 TASK = "tabular-classification"
@@ -36,27 +47,82 @@ CAVEATS = {
     ("checklist-item", Outcome.OPEN): "Open data-checklist item",
 }
 NOT_STATED = "not stated in the specs"
+UNNAMED_DATASET = "unspecified"
+"""model-index `dataset.type` of metrics when the specs name no evaluation dataset at all."""
+LIBRARY_PARAMS = ("library_name", "library")
+"""Parameters of the candidate run that name the library it was built with, when the manifest does not."""
+
+# Markdown on one line, escaped only where the character would change the rendering (CommonMark
+# and GitHub's tables, as the Hugging Face Hub renders a card): never as HTML entities, which
+# Markdown sources show literally to whoever reads them.
+_MD_ALWAYS = re.compile(r"([\\`*\[\]|~])")
+"""Code spans, emphasis, links and images, table cells, strikethrough: escaped wherever they stand."""
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+"""`_` opens or closes emphasis unless it stands between two letters or digits (`flip_rate`)."""
+_MD_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+"""`<` that could open an HTML tag, a comment, a declaration or an autolink; `<=` or `< 5` cannot."""
+_MD_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+"""`&` that would start a character reference (`&amp;`, `&#60;`); `R&D` or `A & B` would not."""
+_MD_LINE_START = re.compile(r"^(?:(#{1,6}|[-+])(?=\s|$)|(>)|(\d{1,9})([.)])(?=\s|$)|(-)(?=(?:\s*-){2,}\s*$)|(=+)\s*$)")
+"""What starts a block when the text starts a line: a heading, a list item, a block quote, a
+thematic break or a setext underline."""
 
 
-def model_card(assessment: Assessment, *, as_of: datetime.date) -> str:
-    """The model card of an assessed project: Markdown with Hugging Face YAML front matter."""
-    return render_template(environment(assessment.root), TEMPLATE, card_context(assessment, as_of=as_of))
+def _line_start(match: re.Match) -> str:
+    heading, quote, number, dot, rule, underline = match.groups()
+    if number:
+        return f"{number}\\{dot}"
+    return "\\" + (heading or quote or rule or underline or match.group(0))
 
 
-def card_context(assessment: Assessment, *, as_of: datetime.date) -> dict:
-    """Everything the template shows, as plain dicts, lists and strings."""
+def md_inline(text: object) -> str:
+    """`text` as literal Markdown inside a line (a table cell, after a label): control characters
+    dropped, whitespace runs become one space, and only the characters that would change the
+    rendering there backslash-escaped (never an HTML entity); `None` becomes ""."""
+    if text is None:
+        return ""
+    text = " ".join(printable(text).split())
+    text = _MD_ALWAYS.sub(r"\\\1", text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    text = _MD_TAG_OPEN.sub(r"\\<", text)
+    return _MD_ENTITY.sub(r"\\&", text)
+
+
+def md(text: object) -> str:
+    """`text` as literal Markdown anywhere on a line, its start included: `md_inline`, and what
+    would start a block there (`# `, `- `, `1. `, `>`, `---`) escaped too."""
+    return _MD_LINE_START.sub(_line_start, md_inline(text), count=1)
+
+
+def model_card(assessment: Assessment, *, as_of: datetime.date, decision: Decision | None = None) -> str:
+    """The model card of an assessed project: Markdown with Hugging Face YAML front matter.
+    `decision` is the gate's on `as_of` (evaluated here when not given)."""
+    env = environment(assessment.root)
+    # a card is Markdown source read as text too: escaped for Markdown only, never with HTML entities
+    env.filters.update(md=md, md_inline=md_inline)
+    return render_template(env, TEMPLATE, card_context(assessment, as_of=as_of, decision=decision))
+
+
+def card_context(assessment: Assessment, *, as_of: datetime.date, decision: Decision | None = None) -> dict:
+    """Everything the template shows, as plain dicts, lists and strings. The release decision is
+    the gate's own (`planner.gate.decision.evaluate`), with waivers judged on `as_of`."""
     objectives = assessment.of_kind("objective")
+    decision = decision or evaluate(assessment, today=as_of)
+    gate = {item.id: item for item in decision.items}
     return {
         "front_matter": dump(front_matter(assessment)),
         "as_of": as_of.isoformat(),
         "project": _project(assessment),
         "candidate": _candidate(assessment.candidate),
-        "objectives": [_objective(item) for item in objectives],
+        "objectives": [_objective(item) | {"gate": _gate_status(gate.get(item.id))} for item in objectives],
+        "tests": [_test(item) | {"gate": _gate_status(gate.get(item.id))} for item in assessment.of_kind("test")],
         "evaluation_datasets": sorted({item.detail_as(ObjectiveDetail).dataset for item in objectives}),
-        "audits": [_audit(audit) for audit in assessment.audits],
+        "audits": [_audit(audit, gate) for audit in assessment.audits],
         "checklists": _checklists(assessment),
         "risks": _risks(assessment),
-        "caveats": _caveats(assessment),
+        "caveats": _caveats(assessment, decision),
+        "decision": _decision(assessment, decision),
+        "model_index_note": _model_index_note(assessment),
     }
 
 
@@ -75,26 +141,44 @@ def _cell(metric: dict | None) -> str:
 
 
 def front_matter(assessment: Assessment) -> dict:
-    """Hugging Face model-card metadata; keys without a source in the specs are left out."""
+    """Hugging Face model-card metadata; keys without a source in the specs are left out.
+
+    The manifest's `project.model_card` gives what the specs cannot say (licence, library, task,
+    Hub dataset ids and splits). `model-index` holds every finite metric of the candidate run, once,
+    under the evaluation dataset an objective or a behavioural test measures it on (the objectives'
+    first dataset for a metric neither ties to a dataset)."""
     info, objectives = assessment.info, assessment.of_kind("objective")
-    task = _task(assessment, objectives)
-    meta = {}
-    licence = getattr(info, "license", None)
-    if licence:  # the project manifest has no licence field yet: never invented
-        meta["license"] = licence
-    tags = [tag for tag, applies in ((task, task), ("fairness-audit", assessment.of_spec("bias-audit"))) if applies]
-    datasets = [checklist.dataset for checklist in assessment.of_spec("data-checklist")]
+    card = info.model_card or ModelCard()
+    task = card.pipeline_tag or _task(assessment, objectives)
+    meta: dict = {}
+    for key, text in (
+        ("license", card.license),
+        ("library_name", card.library_name or _library(assessment.candidate)),
+        ("pipeline_tag", task),
+    ):
+        if text:  # never invented: a key without a source is left out
+            meta[key] = text
+    tags = [
+        tag for tag, applies in ((task, task), ("fairness-audit", assessment.of_spec("bias-audit"))) if applies and tag
+    ]
+    datasets = [d.name for d in card.datasets] or [c.dataset for c in assessment.of_spec("data-checklist")]
     metrics = list(dict.fromkeys(item.detail_as(ObjectiveDetail).metric for item in objectives))
-    results = _results(objectives, task)
+    results = _results(assessment, task) if task else []  # the Hub requires a task for each result
     for key, value in (
         ("tags", tags),
-        ("datasets", datasets),
+        ("datasets", list(dict.fromkeys(datasets))),
         ("metrics", metrics),
         ("model-index", [{"name": info.id, "results": results}] if results else []),
     ):
         if value:
             meta[key] = value
     return meta
+
+
+def _library(candidate: Candidate | None) -> str | None:
+    """The library the candidate run names in a parameter (`library_name`, `library`), if any."""
+    params = candidate.params if candidate else {}
+    return next((params[key] for key in LIBRARY_PARAMS if params.get(key)), None)
 
 
 def _task(assessment: Assessment, objectives: list[Status]) -> str | None:
@@ -106,21 +190,66 @@ def _task(assessment: Assessment, objectives: list[Status]) -> str | None:
     return None
 
 
-def _results(objectives: list[Status], task: str | None) -> list[dict]:
-    """model-index results: one per dataset, with the candidate run's value of each objective's metric."""
-    by_dataset: dict[str | None, list] = {}  # an objective may name no dataset
-    for item in objectives:
-        if item.value is not None:
-            detail = item.detail_as(ObjectiveDetail)
-            metric = detail.metric
-            by_dataset.setdefault(detail.dataset, []).append(
-                {"type": metric, "value": item.value, "name": f"{metric} ({item.id})"}
+def metric_datasets(assessment: Assessment) -> tuple[dict[str, str], str | None]:
+    """The evaluation dataset of each metric an objective or a behavioural test measures on a named
+    dataset (objectives first), and the dataset for every other metric: the objectives' first,
+    else the tests', else the evaluation plan's first; None when the specs name none."""
+    named: dict[str, str] = {}
+    for item in assessment.of_kind("objective"):
+        detail = item.detail_as(ObjectiveDetail)
+        if detail.dataset:
+            named.setdefault(detail.metric, detail.dataset)
+    for item in assessment.of_kind("test"):
+        test = item.detail_as(TestDetail)
+        if test.metric and test.dataset:
+            named.setdefault(test.metric, test.dataset)
+    planned = [d.id for plan in assessment.of_spec("evaluation") for d in plan.datasets]
+    return named, next(iter([*named.values(), *planned]), None)
+
+
+def _split(assessment: Assessment, dataset: str) -> str | None:
+    return next((d.split for plan in assessment.of_spec("evaluation") for d in plan.datasets if d.id == dataset), None)
+
+
+def _dataset_entry(assessment: Assessment, dataset: str | None) -> dict:
+    """model-index `dataset`: the Hub id the manifest maps the evaluation dataset to, else its id."""
+    if dataset is None:
+        return {"name": "evaluation data not named in the specs", "type": UNNAMED_DATASET}
+    card = assessment.info.model_card or ModelCard()
+    mapped = next((d for d in card.datasets if d.evaluation_dataset == dataset), None)
+    split = (mapped.split if mapped else None) or _split(assessment, dataset)
+    entry = {"name": dataset, "type": mapped.name if mapped else dataset}
+    return entry | ({"split": split} if split else {})
+
+
+def _results(assessment: Assessment, task: str) -> list[dict]:
+    """model-index results: one per evaluation dataset, each finite metric of the candidate run once."""
+    candidate = assessment.candidate
+    if candidate is None:
+        return []
+    named, default = metric_datasets(assessment)
+    by_dataset: dict[str | None, list] = {}
+    for metric, value in sorted(candidate.metrics.items()):
+        if math.isfinite(value):  # NaN or infinity is no evidence (and no YAML number the Hub reads)
+            by_dataset.setdefault(named.get(metric, default), []).append(
+                {"type": metric, "value": value, "name": metric}
             )
-    task_entry = {"task": {"type": task}} if task else {}
     return [
-        {**task_entry, "dataset": {"name": name, "type": name}, "metrics": metrics}
-        for name, metrics in by_dataset.items()
+        {"task": {"type": task}, "dataset": _dataset_entry(assessment, dataset), "metrics": metrics}
+        for dataset, metrics in by_dataset.items()
     ]
+
+
+def _model_index_note(assessment: Assessment) -> dict:
+    """Which metrics the metadata files under a dataset no spec ties them to, and which it leaves out."""
+    candidate = assessment.candidate
+    metrics = candidate.metrics if candidate else {}
+    named, default = metric_datasets(assessment)
+    return {
+        "default_dataset": default or "",
+        "attributed": sorted(m for m, v in metrics.items() if m not in named and math.isfinite(v)),
+        "not_finite": sorted(m for m, v in metrics.items() if not math.isfinite(v)),
+    }
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -180,7 +309,37 @@ def _objective(item: Status) -> dict:
     }
 
 
-def _audit(audit) -> dict:
+def _test(item: Status) -> dict:
+    """A behavioural test (CheckList): what it perturbs, what it expects, and what the candidate run measured."""
+    detail = item.detail_as(TestDetail)
+    word = "at least" if item.direction == "higher" else "at most"
+    return {
+        "id": item.id,
+        "type": detail.type,
+        "statement": item.title,
+        "perturbation": detail.perturbation or "",
+        "expectation": detail.expectation,
+        "metric": detail.metric or "not measured by a metric",
+        "dataset": detail.dataset or "",
+        "target": f"{word} {fmt(item.target)}" if item.target is not None else "n/a",
+        "measured": fmt(item.value),
+        "status": item.status,
+    }
+
+
+def _gate_status(item: GateItem | None) -> str:
+    """What the release gate made of an item: pass, fail, or waived (and by whom until when)."""
+    if item is None:
+        return "not gated"
+    waiver = item.waiver
+    if item.status == WAIVED and waiver:
+        return f"waived by {waiver['approver']} until {waiver['expires']}"
+    if item.status == FAIL and waiver:
+        return f"fail (waiver expired on {waiver['expires']})"
+    return str(item.status)
+
+
+def _audit(audit, gate: dict[str, GateItem]) -> dict:
     spec, data = audit.spec, audit.result_data
     metrics = list(data["overall"]["metrics"])
     overall = _group_row("all rows", data["overall"]["count"], True, data["overall"]["metrics"], metrics)
@@ -205,7 +364,11 @@ def _audit(audit) -> dict:
         "costs": _costs(data["thresholds"]),
         "metrics": metrics,
         "groupings": [_grouping(grouping, metrics, overall) for grouping in data["groupings"]],
-        "limits": [row for outcome in audit.limits for row in _limit_rows(outcome)],
+        "limits": [
+            row | {"gate": _gate_status(gate.get(outcome.id))}
+            for outcome in audit.limits
+            for row in _limit_rows(outcome)
+        ],
         "harms": [
             {
                 "source": name,
@@ -255,6 +418,24 @@ def _group_label(group: dict) -> str:
     return " & ".join(str(value) for value in group.values())
 
 
+def _named_group(group: dict) -> str:
+    """A group named with its features, as a limit's finding shows it: `age_band=40-49`, `race=Black & sex=Female`."""
+    return " & ".join(f"{feature}={value}" for feature, value in group.items())
+
+
+def _finding_summary(outcome) -> str:
+    """A limit's findings on one line, every group by name and value: `race=Black: 0.514 (fail); ...`."""
+    parts = []
+    for f in outcome.findings:
+        where = _named_group(f.group) if f.group else f.grouping
+        interval = (
+            f", interval ({fmt(f.interval[0])}, {fmt(f.interval[1])})" if f.interval and f.observed is not None else ""
+        )
+        reason = f": {f.reason}" if f.reason else ""
+        parts.append(f"{where}: {fmt(f.observed)}{interval} ({f.status}{reason})")
+    return "; ".join(parts)
+
+
 def _group_row(label: str, count, sufficient: bool, values: dict, metrics: list[str]) -> dict:
     return {
         "group": label,
@@ -300,7 +481,7 @@ def _limit_rows(outcome) -> list[dict]:
         base
         | {
             "grouping": f.grouping,
-            "group": _group_label(f.group) if f.group else "between groups",
+            "group": _named_group(f.group) if f.group else "between groups",
             "observed": _estimate(f.observed, f.interval),
             "status": f.status,
             "reason": f.reason or "",
@@ -351,7 +532,7 @@ def _risks(assessment: Assessment) -> list[dict]:
     return rows
 
 
-def _caveats(assessment: Assessment) -> list[dict]:
+def _caveats(assessment: Assessment, decision: Decision) -> list[dict]:
     caveats = [
         {"topic": topic, "id": item.id, "detail": f"{item.title} ({item.why})"}
         for (kind, status), topic in CAVEATS.items()
@@ -369,4 +550,80 @@ def _caveats(assessment: Assessment) -> list[dict]:
         {"topic": "Evidence problem", "id": d.code, "detail": (f"{d.file}:{d.line}: " if d.file else "") + d.message}
         for d in assessment.diagnostics
     )
+    caveats.extend(
+        {"topic": "Waived for this release", "id": item.id, "detail": f"{item.title} ({_gate_status(item)})"}
+        for item in decision.items
+        if item.status == WAIVED
+    )
+    if not decision.passed:
+        failing = ", ".join(item.id for item in decision.failures)
+        caveats.append({"topic": "Release gate fails", "id": "gate", "detail": f"failing items: {failing}"})
     return caveats
+
+
+# --- release decision ---------------------------------------------------------------------------
+
+
+def _decision(assessment: Assessment, decision: Decision) -> dict:
+    """The gate's decision as the card shows it: every item with its status and reason, every waiver,
+    every sign-off and whether it still matches the specs."""
+    limits = {outcome.id: outcome for audit in assessment.audits for outcome in audit.limits}
+    counts = {status: sum(item.status == status for item in decision.items) for status in (PASS, FAIL, WAIVED)}
+    return {
+        "passed": decision.passed,
+        "verdict": "pass" if decision.passed else "fail",
+        "total": len(decision.items),
+        "counts": {str(status): count for status, count in counts.items()},
+        "rows": [
+            {
+                "id": item.id,
+                "requirement": item.requirement,
+                "title": item.title,
+                "status": str(item.status),
+                "why": _why(item, limits.get(item.id)),
+            }
+            for item in decision.items
+        ],
+        "waivers": [
+            {
+                "item": w.item,
+                "approver": w.approver,
+                "expires": w.expires.isoformat(),
+                "state": "expired: waives nothing"
+                if w.expired
+                else (
+                    "in force: waives the failing item" if w.used else "in force, not needed: the item does not fail"
+                ),
+                "reason": w.reason,
+            }
+            for w in decision.waivers
+        ],
+        "signoffs": [
+            {
+                "role": s.role,
+                "name": s.name,
+                "date": s.date.isoformat(),
+                "matches": "yes" if s.valid else _stale(s),
+            }
+            for s in decision.signoffs
+        ],
+    }
+
+
+def _stale(signoff: SignoffState) -> str:
+    """Why a sign-off no longer matches, without the who and when its row already shows."""
+    signed = f"signed off by {signoff.name} on {signoff.date.isoformat()}"
+    return "no: " + (signoff.why.removeprefix(signed).lstrip(", ") or "the specs changed since")
+
+
+def _why(item: GateItem, outcome) -> str:
+    """The gate's reason; for an audit limit, its findings with each group named (the gate names only the grouping)."""
+    if outcome is None or not outcome.findings:
+        return item.why
+    waiver = item.waiver or {}
+    suffix = ""
+    if waiver and item.status == WAIVED:
+        suffix = f"; waived by {waiver['approver']} until {waiver['expires']}"
+    elif waiver:
+        suffix = f"; waiver expired on {waiver['expires']}"
+    return f"{_finding_summary(outcome)}; limit {item.title}{suffix}"

@@ -28,6 +28,32 @@ class MLFit(SpecModel):
     """Whether and to whom predictions must be explained."""
 
 
+class ModelCardDataset(SpecModel):
+    """A dataset the model card's metadata names (Hugging Face `datasets` and `model-index`)."""
+
+    name: Text
+    """The dataset's name as the card's `datasets` lists it: a Hugging Face Hub dataset id when it has one."""
+    split: Text | None = None
+    """The split the candidate run was evaluated on (e.g. `test`); by default the evaluation plan's `split`."""
+    evaluation_dataset: Id | None = None
+    """The evaluation dataset it is (the `id` objectives and tests name as `dataset`): its results in
+    the card's `model-index` are filed under this name and split."""
+
+
+class ModelCard(SpecModel):
+    """Metadata of the model card (`planner report --format modelcard`), in Hugging Face's terms."""
+
+    license: Text | None = None
+    """The model's licence, as a Hugging Face licence id (`apache-2.0`, `cc-by-4.0`, `other`); left out when not given."""
+    library_name: Text | None = None
+    """The library the model is built with (`sklearn`, `xgboost`, `transformers`); left out when not given."""
+    pipeline_tag: Text | None = None
+    """The task (`tabular-classification`, `tabular-regression`); by default `tabular-classification`
+    when the project audits binary decisions or measures a classification metric."""
+    datasets: list[ModelCardDataset] = Field(default_factory=list)
+    """The datasets the card names; by default the data checklists' datasets."""
+
+
 class ProjectInfo(SpecModel):
     """Identity and purpose of the project."""
 
@@ -47,6 +73,8 @@ class ProjectInfo(SpecModel):
     """Primary uses and users of the model."""
     out_of_scope: list[Text] = Field(default_factory=list)
     """Uses the model is not meant for."""
+    model_card: ModelCard | None = None
+    """Metadata of the model card that the specs do not say (licence, library, task, dataset ids)."""
 
 
 class Manifest(SpecModel):

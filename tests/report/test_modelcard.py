@@ -15,8 +15,7 @@ from helpers import REPO, write_project
 from planner import load as load_project
 from planner.assess import assess
 from planner.audit.cache import audits_for
-from planner.report.modelcard import fmt, front_matter, model_card
-from planner.text import escape_inline as md
+from planner.report.modelcard import fmt, front_matter, md, md_inline, model_card
 
 EXAMPLES = {name: REPO / "examples" / name for name in ("adult-income", "german-credit")}
 AS_OF = datetime.date(2026, 5, 1)
@@ -30,6 +29,7 @@ SECTIONS = [
     "Quantitative analyses",
     "Ethical considerations",
     "Caveats and recommendations",
+    "Release decision",
 ]
 HOSTILE = "| <script>alert(1)</script> [x](javascript:1)"
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -77,7 +77,8 @@ def test_front_matter_is_plain_yaml_with_the_mlflow_candidate_metrics(card, monk
     (model,) = meta["model-index"]
     assert model["name"] == project.manifest.project.id
     found = {m["type"]: m["value"] for result in model["results"] for m in result["metrics"]}
-    assert found and found == {name: oracle.data.metrics[name] for name in meta["metrics"]}
+    assert found and found == oracle.data.metrics  # every metric of the candidate run, not only the objectives'
+    assert set(meta["metrics"]) <= set(found)
     assert all(result["task"] == {"type": "tabular-classification"} for result in model["results"])
 
 
@@ -95,7 +96,7 @@ def test_every_risk_objective_limit_and_group_appears(card):
     for audit in audits:
         for grouping in audit.result_data["groupings"]:
             for group in grouping["groups"]:
-                assert md(" & ".join(map(str, group["group"].values()))) in text
+                assert md_inline(" & ".join(map(str, group["group"].values()))) in text
 
 
 def table_row(text: str, heading: str, first_cell: str) -> list[str]:
@@ -111,7 +112,7 @@ def test_group_numbers_equal_the_audit_result(card):
         metrics = list(audit.result_data["overall"]["metrics"])
         for grouping in audit.result_data["groupings"]:
             for group in grouping["groups"]:
-                label = md(" & ".join(map(str, group["group"].values())))
+                label = md_inline(" & ".join(map(str, group["group"].values())))
                 cells = table_row(
                     text, f"#### {md(grouping['name'])}", label + (" (small)" * (not group["sufficient"]))
                 )
@@ -138,7 +139,7 @@ def test_limits_show_observed_value_rule_and_status(card):
     _, _, audits, text = card
     for outcome in audits[0].limits:
         cells = table_row(text, "#### Fairness limits", md(outcome.id))
-        assert cells[5].startswith(md(f"{outcome.op} {outcome.value:.4g}"))
+        assert cells[5].startswith(md_inline(f"{outcome.op} {outcome.value:.4g}"))
         assert cells[6].startswith(outcome.findings[0].status)
 
 
@@ -153,7 +154,11 @@ def test_sections_without_a_source_say_so(tmp_path):
     root = write_project(tmp_path / "p", {"specs/objectives.yaml": MINIMAL_OBJECTIVES})
     _, _, _, text = render(root)
     meta, body = split(text)
-    assert meta == {"tags": ["tabular-classification"], "metrics": ["roc_auc"]}  # no value: no model-index
+    assert meta == {  # no candidate run: no model-index
+        "pipeline_tag": "tabular-classification",
+        "tags": ["tabular-classification"],
+        "metrics": ["roc_auc"],
+    }
     for sentence in (
         "the project has no data checklist",
         "the project has no risk register",
@@ -208,7 +213,7 @@ def walk(tokens):
 def test_hostile_spec_text_renders_inert(tmp_path):
     _project, _, _, text = render(hostile_copy(tmp_path))
     _, body = split(text)
-    assert "<script" not in body and not re.search(r"(?<!\\)\]\(javascript", body)
+    assert not re.search(r"(?<!\\)<script", body) and not re.search(r"(?<!\\)\]\(javascript", body)
     assert body.count(md(HOSTILE)) >= 6  # risk title twice, mitigation, objective, finding, answer, groups
     tokens = list(walk(MarkdownIt("commonmark").enable("table").parse(body)))
     assert not [t for t in tokens if t.type in ("html_inline", "html_block")]
@@ -252,3 +257,50 @@ def test_same_inputs_give_identical_text(card):
 )
 def test_numbers_are_formatted_to_four_significant_digits(value, shown):
     assert fmt(value) == shown
+
+
+LITERAL = [
+    "a <= b & c >= d, R&D, 5 < 6",
+    "<script>alert(1)</script> <!-- c --> <https://x.example> </p>",
+    "&amp; &#60; &#x3c; & amp;",
+    "sex_swap_flip_rate and _emphasis_ and __strong__ and snake_case_",
+    "*a* **b** `c` ~~d~~ [e](f) ![g](h) | i \\ j",
+    "# heading",
+    "###### six",
+    "- item",
+    "+ item",
+    "1. ordered",
+    "12) ordered",
+    "> quote",
+    ">= 0.8",
+    "---",
+    "- - -",
+    "===",
+    "-0.05 and +0.2 and 3.14",
+]
+
+
+def escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@pytest.mark.parametrize("text", LITERAL)
+def test_md_renders_text_literally_with_backslashes_only(text):
+    """Markdown renders the escaped text as the text itself, and the source holds no HTML entity."""
+    entity = re.compile(r"&(?:amp|lt|gt|quot);")
+    for source in (md(text), md_inline(text)):
+        assert entity.findall(source) == entity.findall(text), source
+    # md is safe where the text starts a line, md_inline after a line's start and in a table cell
+    assert MarkdownIt("commonmark").render(md(text)) == f"<p>{escape_html(text)}</p>\n"
+    assert MarkdownIt("commonmark").render("x " + md_inline(text)) == f"<p>x {escape_html(text)}</p>\n"
+    table = MarkdownIt("commonmark").enable("table").render(f"| h | h |\n|---|---|\n| {md_inline(text)} | z |\n")
+    assert f"<td>{escape_html(text)}</td>\n<td>z</td>" in table
+
+
+def test_md_escapes_only_what_markdown_reads():
+    assert md("a <= b & c") == md_inline("a <= b & c") == "a <= b & c"
+    assert md_inline(">= 0.8") == ">= 0.8" and md(">= 0.8") == "\\>= 0.8"
+    assert md("sex_swap_flip_rate") == "sex_swap_flip_rate"
+    assert md("<b>") == "\\<b>" and md("&amp;") == "\\&amp;"
+    assert md("a\x1b[31m\x00b") == "a\\[31mb"  # control characters dropped
+    assert md(None) == ""
