@@ -59,6 +59,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from planner import __version__
 from planner.audit.project import CACHE, ProjectAudit, assemble, audit_spec, run_spec_audit
 from planner.errors import Diagnostic, PlannerError
+from planner.project.operating import with_threshold
 from planner.project.project import Project, SpecDoc
 from planner.source import guard
 from planner.source.atomic import locked, write_atomic
@@ -418,15 +419,15 @@ def _load_one(project: Project, spec: BiasAudit, hashes: _Hashes) -> ProjectAudi
 
 
 def _compute(
-    doc: SpecDoc, project: Project, engine: str, hashes: _Hashes
+    doc: SpecDoc, spec: BiasAudit, project: Project, engine: str, hashes: _Hashes
 ) -> tuple[ProjectAudit, dict[str, str] | None]:
     """The computed audit and the fingerprint of its inputs, taken before computing so that a file
     rewritten meanwhile leaves a stale entry rather than a wrong one (None when it cannot be read)."""
     try:
-        taken = fingerprint(audit_spec(doc), hashes, engine=engine)
+        taken = fingerprint(spec, hashes, engine=engine)
     except OSError:
         taken = None  # computing reports the missing file at its spec line
-    return run_spec_audit(doc, project.root, engine=engine), taken
+    return run_spec_audit(doc, project.root, engine=engine, spec=spec), taken
 
 
 def audits_for(
@@ -445,7 +446,7 @@ def audits_for(
     problems: list[Diagnostic] = []
     computed: list[tuple[ProjectAudit, dict[str, str]]] = []
     for doc in project.docs_of_kind("bias-audit"):
-        spec = audit_spec(doc)
+        spec = with_threshold(audit_spec(doc), project)  # the plan's threshold is part of what it depends on
         cached = _load_one(project, spec, hashes) if use_cache else NOT_CACHED
         if not isinstance(cached, str):
             audits.append(cached)
@@ -453,7 +454,7 @@ def audits_for(
         if report and use_cache:
             report(RECOMPUTING.format(id=spec.id, reason=cached))
         try:
-            audit, taken = _compute(doc, project, engine, hashes)
+            audit, taken = _compute(doc, spec, project, engine, hashes)
         except PlannerError as exc:
             problems.extend(exc.diagnostics)
             continue

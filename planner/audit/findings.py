@@ -22,12 +22,14 @@ from typing import Any
 from planner.vocab import Outcome
 
 OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+NEGATED = {"<=": ">", ">=": "<", "<": ">=", ">": "<="}
 PASS, FAIL, INSUFFICIENT = Outcome.PASS, Outcome.FAIL, Outcome.INSUFFICIENT
 REASON_SMALL = "fewer rows than min_group_size"
 REASON_UNDEFINED = "value undefined (zero denominator or too few eligible groups)"
 REASON_NO_INTERVAL = "confident limit but no interval available"
 REASON_BAD_LIMIT = "limit value is not a finite number"
 BAD_OPERATOR = "limit operator must be one of <=, >=, <, >; got {op!r}"
+TO_REFERENCE = "to_reference"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ class Limit:
     confident : bool
         Require the interval bound, not just the point estimate, to satisfy the limit.
     method : str
-        For disparities: ``between_groups`` or ``to_overall``.
+        For disparities: ``between_groups``, ``to_overall``, or ``to_reference`` (for
+        ``<rate>_difference`` / ``_ratio``: each group against the grouping's configured
+        reference group, between groups where none is configured).
     """
 
     metric: str
@@ -89,6 +93,33 @@ class Finding:
         if finding.status in (PASS, FAIL) and (finding.observed is None or finding.compared is None):
             return replace(finding, status=INSUFFICIENT, compared=None, reason=REASON_UNDEFINED)
         return finding
+
+
+def group_label(group: dict[str, str] | None) -> str | None:
+    """A group by its values: ``age_band=40-49``, ``race=White & sex=Male``; None for no group."""
+    if not group:
+        return None
+    return " & ".join(f"{name}={value}" for name, value in group.items())
+
+
+def finding_label(finding: Finding) -> str:
+    """What a finding is about: its group (``age_band=40-49``) or, for a disparity, its grouping."""
+    return group_label(finding.group) or finding.grouping
+
+
+def judged_text(finding: Finding) -> str:
+    """The comparison that decided a finding, e.g. ``upper 0.112 > 0.1`` or ``0.30 >= 0.8``.
+
+    A confident limit names the interval bound it judged; a failing comparison is written with
+    the operator that held (``>`` for a failed ``<=``), so the text is true as it reads.
+    """
+    limit = finding.limit
+    if finding.status not in (PASS, FAIL) or finding.compared is None:
+        return f"{finding.status}" + (f": {finding.reason}" if finding.reason else "")
+    op = limit.op if finding.status == PASS else NEGATED[limit.op]
+    side = ("upper " if limit.op in ("<=", "<") else "lower ") if limit.confident else ""
+    digits = next((d for d in range(3, 7) if f"{finding.compared:.{d}g}" != f"{limit.value:.{d}g}"), 7)
+    return f"{side}{finding.compared:.{digits}g} {op} {limit.value:g}"
 
 
 def _defined(x: Any) -> bool:

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from planner.audit.counts import group_index
-from planner.audit.disparities import METHODS, Disaggregated, disparity_definition
+from planner.audit.disparities import METHODS, NAMED_DISPARITIES, Disaggregated, disparity_definition
 from planner.audit.inputs import AuditData
-from planner.audit.intervals import bootstrap_disparities, wilson_interval
+from planner.audit.intervals import bootstrap_disparities, bootstrap_to_reference, wilson_interval
 from planner.audit.metrics import CELLS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table, rate_fraction
 from planner.audit.scores import brier_by_group, ece_by_group, roc_auc_by_group
 
@@ -38,6 +38,11 @@ class GroupingResult:
     disparities: dict[str, dict[str, tuple[float, tuple[float, float] | None]]]
     reference: Any = None
     reference_ratios: dict[str, pd.Series] = field(default_factory=dict)
+    reference_given: bool = False
+    """Whether `reference` was configured (`reference_groups`) rather than the largest group."""
+    reference_disparities: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """``<rate>_difference`` / ``_ratio`` name -> per group (value, low, high) against the
+    configured reference: group - reference, group / reference (Aequitas' disparity)."""
 
 
 def grouping_name(by: Sequence[str]) -> str:
@@ -118,8 +123,25 @@ def build_grouping(
             seed=seed,
         )
     disparities = {n: {m: (disagg.disparity(n, m), bounds.get((n, m))) for m in METHODS} for n in names}
+    given = reference is not None
     reference = disagg.largest_group() if reference is None else reference
     ratios = {m: disagg.to_reference(m, reference)["ratio"] for m in metrics if m in RATE_METRICS}
+    to_reference = {}
+    if given:
+        position = list(values.index).index(reference)
+        for name in (n for n in names if n not in NAMED_DISPARITIES):
+            (metric,), kind = disparity_definition(name)
+            table = disagg.to_reference(metric, reference)[[kind]].rename(columns={kind: "value"})
+            low, high = bootstrap_to_reference(
+                cells[list(CELLS)].to_numpy(),
+                metric,
+                kind,
+                position,
+                samples=bootstrap_samples,
+                confidence_level=confidence_level,
+                seed=seed,
+            )
+            to_reference[name] = table.assign(low=low, high=high)
     return GroupingResult(
         grouping_name(by),
         tuple(by),
@@ -129,4 +151,6 @@ def build_grouping(
         disparities,
         reference,
         ratios,
+        given,
+        to_reference,
     )

@@ -44,9 +44,8 @@ from planner.audit.readers import (
     where,
 )
 from planner.spec.bias import MAX_GROUPS as DEFAULT_MAX_GROUPS
+from planner.spec.bias import MISSING_GROUP
 
-MISSING_GROUP = "(missing)"
-"""The name of the group of rows whose group value is missing (an empty cell, NaN or null)."""
 MAX_GROUPS = DEFAULT_MAX_GROUPS
 """Most groups one grouping (a feature, a slice column or an intersection) may have, unless the
 spec's `max_groups` says otherwise."""

@@ -16,6 +16,7 @@ numbers of one call (numpy draws the multinomials in the same order), so the see
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from statistics import NormalDist
 
@@ -129,3 +130,40 @@ def bootstrap_disparities(
             low, high = np.quantile(defined, [alpha, 1.0 - alpha])
             out[key] = (float(low), float(high))
     return out
+
+
+def bootstrap_to_reference(
+    cells: np.ndarray,
+    metric: str,
+    kind: str,
+    reference: int,
+    *,
+    samples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int | Sequence[int] = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap intervals of each group's `metric` against the reference group's
+    (``ratio``: group / reference, ``difference``: group - reference), from the same multinomial
+    replicates of the cells as `bootstrap_disparities`; NaN where undefined in over half of them
+    (and everywhere when `samples` is 0)."""
+    cells = np.asarray(cells, dtype=np.int64)
+    groups = cells.shape[0]
+    if samples <= 0:
+        return np.full(groups, np.nan), np.full(groups, np.nan)
+    rng = np.random.default_rng(seed)
+    replicates = np.empty((samples, groups), dtype=np.float64)
+    chunk = max(1, BOOTSTRAP_BUDGET // max(groups, 1))
+    for start in range(0, samples, chunk):
+        stop = min(samples, start + chunk)
+        rates = rate_values(resample_cells(cells, stop - start, rng), metric)
+        ref = rates[:, reference : reference + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            replicates[start:stop] = rates / ref if kind == "ratio" else rates - ref
+    replicates[~np.isfinite(replicates)] = np.nan
+    defined = np.isfinite(replicates).sum(axis=0)
+    alpha = (1.0 - confidence_level) / 2.0
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        low, high = np.nanquantile(replicates, [alpha, 1.0 - alpha], axis=0)
+    keep = defined * 2 > samples
+    return np.where(keep, low, np.nan), np.where(keep, high, np.nan)

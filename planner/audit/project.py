@@ -13,11 +13,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planner.audit.errors import AuditInputError
-from planner.audit.findings import FAIL, INSUFFICIENT, PASS, Finding
+from planner.audit.findings import (
+    FAIL,
+    INSUFFICIENT,
+    PASS,
+    TO_REFERENCE,
+    Finding,
+    Limit,
+    finding_label,
+    judged_text,
+)
 from planner.errors import Diagnostic, PlannerError
+from planner.project.operating import DEFAULT_THRESHOLD, audit_threshold
 from planner.project.project import Project, SpecDoc
 from planner.source import guard
 from planner.spec.bias import BiasAudit
+from planner.spec.bias import Limit as SpecLimit
 
 Origin = Literal["computed", "cache"]
 COMPUTED: Origin = "computed"
@@ -62,7 +73,10 @@ class LimitOutcome:
             "feature": self.feature,
             "confident": self.confident,
             "status": self.status,
-            "findings": [f.to_dict() | {"limit": None} for f in self.findings],
+            "findings": [
+                f.to_dict() | {"limit": None, "label": finding_label(f), "judged": judged_text(f)}
+                for f in self.findings
+            ],
         }
 
 
@@ -117,6 +131,17 @@ def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence
     return ProjectAudit(spec, data, findings, limits, origin)
 
 
+def engine_limit(limit: SpecLimit) -> Limit:
+    """The engine's limit of a spec limit: ``<rate>_difference`` / ``_ratio`` are judged against a
+    configured reference group (between groups where none is), fairlearn's named disparities
+    between groups."""
+    from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
+
+    rate_disparity = is_disparity(limit.metric) and limit.metric not in NAMED_DISPARITIES
+    method = TO_REFERENCE if rate_disparity else "between_groups"
+    return Limit(limit.metric, limit.op, limit.value, limit.confident, method)
+
+
 def audit_spec(doc: SpecDoc) -> BiasAudit:
     """The model of a `bias-audit` document (`SpecDoc.model` is typed as any kind's model)."""
     if not isinstance(doc.model, BiasAudit):
@@ -133,7 +158,7 @@ def engine_arguments(spec: BiasAudit) -> dict[str, Any]:
         intersections=spec.intersections,
         slices=spec.slices,
         positive_label=spec.positive_label,
-        threshold=spec.threshold,
+        threshold=DEFAULT_THRESHOLD if spec.threshold is None else spec.threshold,
         metrics=_metrics(spec),
         min_group_size=spec.min_group_size,
         max_groups=spec.max_groups,
@@ -173,13 +198,13 @@ def _predictions_problem(doc: SpecDoc, spec: BiasAudit, refused: Diagnostic) -> 
     return doc.at(("predictions",), refused.code, refused.message, refused.hint)
 
 
-def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas") -> ProjectAudit:
-    """Compute one audit; bad predictions raise `PlannerError` positioned at the spec."""
-    from planner.audit.findings import Limit
+def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas", spec: BiasAudit | None = None) -> ProjectAudit:
+    """Compute one audit (of `spec`, the document's model with its threshold resolved, see
+    `planner.project.operating.with_threshold`); bad predictions raise `PlannerError` positioned at the spec."""
     from planner.audit.run import run_audit
 
-    spec = audit_spec(doc)
-    engine_limits = [Limit(limit.metric, limit.op, limit.value, limit.confident) for limit in spec.limits]
+    spec = spec or audit_spec(doc)
+    engine_limits = [engine_limit(limit) for limit in spec.limits]
     try:  # inside the project, a regular file: a FIFO or a link out is refused before any read
         path = guard.checked_file(root / spec.predictions, root, kind=PREDICTIONS_FILE, file_label=spec.predictions)
     except PlannerError as exc:
@@ -220,6 +245,6 @@ def emit_sql(project: Project, table: str) -> dict[str, str]:
             prediction=spec.prediction,
             score=spec.score,
             positive_label=spec.positive_label,
-            threshold=spec.threshold,
+            threshold=audit_threshold(project, spec).value,
         )
     return queries

@@ -97,6 +97,19 @@ def _load(
     return data, count_cells(data, groups), data.missing
 
 
+def threshold_agreement(data: AuditData | None, threshold: float, prediction: str | None) -> float | None:
+    """Share of rows whose prediction is `score >= threshold`: 1.0 when the predictions were made at
+    the threshold the audit states; None without both columns (or from counts, which have no score).
+    A prediction made at 0.3 audited "at 0.1" would make every figure describe another model."""
+    if data is None or data.score is None or not prediction:
+        return None
+    defined = ~np.isnan(data.score)
+    if not defined.any():
+        return None
+    derived = np.greater_equal(data.score[defined], threshold)
+    return float(np.mean(data.y_pred[defined] == derived))
+
+
 def _check_settings(
     *, confidence_level: float, bootstrap_samples: int, min_group_size: int, costs: Mapping[str, float] | None
 ) -> None:
@@ -359,6 +372,7 @@ def run_audit(
             "score": score,
             "positive_label": positive_label,
             "threshold": threshold,
+            "threshold_agreement": threshold_agreement(data, threshold, prediction),
             "min_group_size": min_group_size,
             "confidence_level": confidence_level,
             "bootstrap_samples": bootstrap_samples,

@@ -27,6 +27,9 @@ SLICE_CELL_FACTOR = 10
 """A slice breakdown of one feature may have this many times `MAX_GROUPS` (slice, group) cells."""
 MAX_REVERSALS = 1000
 """Most reversals listed per (slice column, feature); Simpson's paradoxes first, the rest counted."""
+MIN_SLICES = 2
+"""A Simpson's paradox needs the reversal in every compared slice, and at least this many of them:
+one reversed slice is a disagreement, not a paradox."""
 _PAIR_BUDGET = 2_000_000  # (slice, pair) gaps compared at once
 
 
@@ -59,8 +62,9 @@ def reversals(
     -------
     list of dict
         One entry per (metric, pair) with at least one reversal, in metric then pair order: the
-        overall order, the slices where it reverses, and ``simpsons_paradox`` True when it
-        reverses in every compared slice; at most `limit` of them.
+        overall order, the slices where it reverses, how many slices were compared, and
+        ``simpsons_paradox`` True when it reverses in every compared slice and at least
+        `MIN_SLICES` were compared; at most `limit` of them.
     int
         The number of such entries in all (more than listed when over `limit`).
     """
@@ -92,7 +96,7 @@ def _reversals(
             n_flipped, n_compared = flipped.sum(axis=0), compared.sum(axis=0)
             found = np.flatnonzero(n_flipped)
             pairs.append(start + found)
-            simpson.append(n_flipped[found] == n_compared[found])
+            simpson.append((n_flipped[found] == n_compared[found]) & (n_compared[found] >= MIN_SLICES))
         wides.append((wide, direction))
         hits.append(
             (
@@ -119,7 +123,9 @@ def _reversals(
                 "overall_order": f"{a} {'>' if direction[pair] > 0 else '<'} {b}",
                 "reversed_in": [str(x) for x in wide.index[flipped[:, 0]]],
                 "compared_slices": int(compared[:, 0].sum()),
-                "simpsons_paradox": bool(flipped[:, 0].sum() == compared[:, 0].sum()),
+                "simpsons_paradox": bool(
+                    flipped[:, 0].sum() == compared[:, 0].sum() and compared[:, 0].sum() >= MIN_SLICES
+                ),
                 "slice_column": slice_column,
                 "feature": feature,
             }

@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from planner.audit.project import FAIL, ProjectAudit
+from planner.audit.findings import INSUFFICIENT, Finding, finding_label, judged_text
+from planner.audit.project import ProjectAudit
 from planner.numbers import estimate
+from planner.spec.bias import MISSING_GROUP
 from planner.text import terminal
 from planner.vocab import tone_of
 
@@ -52,14 +54,19 @@ def _groups_table(grouping: dict) -> Table:
     return table
 
 
+def _finding_line(finding: Finding) -> str:
+    """``age_band=40-49: upper 0.112 > 0.1 fail``: the group (or grouping), what was judged, the outcome."""
+    judged = judged_text(finding)
+    status = "" if finding.status == INSUFFICIENT else f" {finding.status}"
+    return f"{finding_label(finding)}: {judged}{status}"
+
+
 def _limits_table(audit: ProjectAudit) -> Table:
     table = Table(title="limits", title_justify="left")
     for column in ("id", "limit", "observed", "status"):
-        table.add_column(column, no_wrap=column in ("id", "status"))
+        table.add_column(column, no_wrap=column in ("id", "status"), overflow="fold")  # never cut to "…"
     for limit in audit.limits:
-        observed = ", ".join(
-            f"{f.grouping}={f.observed:.3f}" for f in limit.findings if f.observed is not None and f.status == FAIL
-        ) or ", ".join(f"{f.grouping}={f.observed:.3f}" for f in limit.findings[:3] if f.observed is not None)
+        observed = "\n".join(_finding_line(f) for f in limit.findings)
         rule = f"{limit.metric} {limit.op} {limit.value:g}" + (" (confident)" if limit.confident else "")
         table.add_row(
             terminal(limit.id),
@@ -70,6 +77,17 @@ def _limits_table(audit: ProjectAudit) -> Table:
     return table
 
 
+def paradox_lines(slices: list[dict]) -> list[str]:
+    """One sentence per Simpson's paradox, with the number of slices it was found in."""
+    return [
+        f"Simpson's paradox: {r['metric']} by {r['feature']} across {r['slice_column']}: "
+        f"{r['overall_order']} overall, reversed in all {r['compared_slices']} compared slices"
+        for entry in slices
+        for r in entry["reversals"]
+        if r["simpsons_paradox"]
+    ]
+
+
 def print_audits(audits: list[ProjectAudit], console: Console | None = None) -> None:
     console = console or Console()
     for audit in audits:
@@ -77,10 +95,14 @@ def print_audits(audits: list[ProjectAudit], console: Console | None = None) -> 
         console.rule(terminal(f"{audit.spec.id}: {audit.spec.title or audit.spec.predictions}"))
         missing = sum(data["missing"].values()) if isinstance(data["missing"], dict) else data["missing"]
         console.print(
-            terminal(f"rows used: {data['rows']:,} (missing sensitive values kept as group 'missing': {missing})")
+            terminal(
+                f"rows used: {data['rows']:,} (missing sensitive values kept as group {MISSING_GROUP!r}: {missing})"
+            )
         )
         for grouping in data["groupings"]:
             console.print(_groups_table(grouping))
+        for line in paradox_lines(data["slices"]):
+            console.print(terminal(line))
         if audit.limits:
             console.print(_limits_table(audit))
         console.print(Text.assemble("status: ", terminal(audit.status, tone_of(audit.status).rich_style)))

@@ -57,6 +57,26 @@ def _clip(text, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _middle_clip(text: str, limit: int = LABEL_CHARS) -> str:
+    """The start and the end of a long text, so rows that share a long prefix stay apart."""
+    if len(text) <= limit:
+        return text
+    head = min(12, limit // 3)
+    return text[:head] + "…" + text[len(text) - (limit - head - 1) :]
+
+
+def row_labels(labels) -> list[str]:
+    """Labels cut to `LABEL_CHARS` that tell the rows apart: cut at the end when that keeps them
+    distinct, else in the middle (``A1.false_neg…age_band=40-49``), else keeping only the end."""
+    labels = [str(label) for label in labels]
+    wanted = len(set(labels))
+    for cut in (_clip, _middle_clip, lambda t: t if len(t) <= LABEL_CHARS else "…" + t[-(LABEL_CHARS - 1) :]):
+        shown = [cut(label) for label in labels]
+        if len(set(shown)) == wanted:
+            return shown
+    return shown
+
+
 def _text(x, y, content, *, anchor="start", size=FONT_SIZE, fill=INK, extra="") -> str:
     return (
         f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{extra}>'
@@ -304,10 +324,11 @@ def interval_chart(rows, *, metric, chart_id, title, reference=None, domain=(0.0
         return _no_data(chart_id, title, f"{metric} by group")
     low, high = domain
     at, body, said = _scale(low, high), [], []
+    shown = row_labels(row["label"] for row in rows)
     for k, row in enumerate(rows):
         y, small = _row_y(k), not row.get("sufficient", True)
         body += _whisker(at, row.get("interval"), y) + _mark(at, row.get("value"), y, filled=not small)
-        body += _labels(row["label"], [(f"n={row['count']}", "")] + ([("small group", "")] if small else []), y)
+        body += _labels(shown[k], [(f"n={row['count']}", "")] + ([("small group", "")] if small else []), y)
         said.append(
             _say(row["label"], row.get("value"), row.get("interval"), at)
             + f", n={row['count']}"
@@ -322,7 +343,7 @@ def interval_chart(rows, *, metric, chart_id, title, reference=None, domain=(0.0
         x = at(value)[0]
         body += [
             _line(x, ROW_TOP - 6, x, ROW_TOP + len(rows) * ROW_HEIGHT + 4, dash="5 3", stroke=MUTED),
-            _text(x, ROW_TOP - 9, f"{_clip(name, 20)} {_fmt(value)}", anchor="middle", size=SMALL_FONT_SIZE),
+            _text(x, ROW_TOP - 9, f"{_clip(name)} {_fmt(value)}", anchor="middle", size=SMALL_FONT_SIZE),
         ]
         desc += f" Dashed line: {name} {_fmt(value)}."
     return _axis_svg(chart_id, title, desc, body, (low, high), len(rows), str(metric))
@@ -357,6 +378,7 @@ def limit_chart(rows, *, chart_id, title) -> str:
         return _no_data(chart_id, title, "Disparities against limits")
     low, high = _limit_domain(rows)
     at, body, said = _scale(low, high), [], []
+    shown = row_labels(row["label"] for row in rows)
     for k, row in enumerate(rows):
         y, (x_limit, _) = _row_y(k), at(row["limit"])
         top, status = y - ROW_HEIGHT / 2 + 3, row["status"]
@@ -369,7 +391,7 @@ def limit_chart(rows, *, chart_id, title) -> str:
         body.append(_line(x_limit, top - 2, x_limit, top + ROW_HEIGHT - 4, width=2.5))  # on top: never hidden
         words = _STATUS.get(status, str(status))
         body += _labels(
-            row["label"],
+            shown[k],
             [
                 (words, ' font-weight="bold"' if status == "fail" else ""),
                 (f"limit {row['op']} {_fmt(row['limit'])}", ""),

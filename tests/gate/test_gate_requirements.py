@@ -166,8 +166,8 @@ def test_a_max_band_missing_from_one_register_fails_its_risks(decide):
 @pytest.mark.parametrize(
     "women, status, why",
     [
-        (20, "pass", "sex: 0.8; limit demographic_parity_ratio >= 0.8 for sex"),
-        (10, "fail", "sex: 0.4; limit demographic_parity_ratio >= 0.8 for sex"),
+        (20, "pass", "sex: 0.8 >= 0.8; limit demographic_parity_ratio >= 0.8 for sex"),
+        (10, "fail", "sex: 0.4 < 0.8; limit demographic_parity_ratio >= 0.8 for sex"),
     ],
 )
 def test_audit_limits_must_pass(decide, women, status, why):

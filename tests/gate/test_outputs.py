@@ -269,10 +269,11 @@ specs/objectives.yaml:5</failure>
   <testsuite name="planner gate: demo: constraints" tests="1" failures="0" errors="0" skipped="0">
     <testcase classname="planner.constraints" name="C2: Answer fast." file="specs/constraints.yaml" line="4" />
   </testsuite>
-  <testsuite name="planner gate: demo: checklist" tests="3" failures="0" errors="0" skipped="0">
+  <testsuite name="planner gate: demo: checklist" tests="3" failures="0" errors="0" skipped="1">
     <testcase classname="planner.checklist" name="D1.consent: Is there consent?" file="specs/data.yaml" line="6" />
     <testcase classname="planner.checklist" name="D1.vendor: Is there a vendor?" file="specs/data.yaml" line="7" />
     <testcase classname="planner.checklist" name="D1.bias: Is bias checked?" file="specs/data.yaml" line="8">
+      <skipped message="waived by ro@example.com until 2026-03-10: Bias is checked in the audit." />
       <system-out>waived by ro@example.com until 2026-03-10: Bias is checked in the audit. (waiver at \
 specs/policy.yaml:5)</system-out>
     </testcase>

@@ -1,6 +1,7 @@
 """JUnit XML: a `<testsuite>` per requirement that has items, a `<testcase>` per item.
 
-Failing items carry a `<failure>`; waived items pass with the waiver in `<system-out>`. The
+Failing items carry a `<failure>`; waived items are `<skipped>` (neither passed nor failed), the
+message naming who waived them until when and why, the waiver's place in `<system-out>`. The
 output is the same for the same Decision: no hostname, and a timestamp only when the context has
 one. Spec text loses the characters XML 1.0 forbids (`planner.text.xml_safe`).
 """
@@ -37,7 +38,11 @@ def _testcase(suite: ET.Element, item: GateItem, root: StrPath) -> None:
     if item.status == FAIL:
         _element(case, "failure", f"{item.why}\n{file}:{item.line}", message=item.why, type=item.requirement)
     elif item.status == WAIVED:
-        _element(case, "system-out", waiver_note(waiver_of(item), root))
+        waiver = waiver_of(item)
+        _element(
+            case, "skipped", message=f"waived by {waiver['approver']} until {waiver['expires']}: {waiver['reason']}"
+        )
+        _element(case, "system-out", waiver_note(waiver, root))
 
 
 def render(decision: Decision, context: OutputContext) -> str:
@@ -63,7 +68,7 @@ def render(decision: Decision, context: OutputContext) -> str:
             tests=str(len(items)),
             failures=str(sum(i.status == FAIL for i in items)),
             errors="0",
-            skipped="0",
+            skipped=str(sum(i.status == WAIVED for i in items)),
             timestamp=timestamp.isoformat() if timestamp else None,
         )
         for item in items:
