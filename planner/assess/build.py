@@ -15,6 +15,7 @@ from planner.errors import Diagnostic
 from planner.evidence.link import Evidence, link_evidence
 from planner.evidence.model import Run
 from planner.project.items import collect_items
+from planner.project.operating import agreement_warnings
 from planner.project.project import Project
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def assess(
     computed (or cached) bias audits, which `planner.api.assess` provides.
     """
     from planner.kinds import KINDS, POLICY
-    from planner.kinds.signoffs import check_signoffs
+    from planner.kinds.signoffs import check_signoffs, evidence_digests
 
     project.ensure_valid("assess the project")
     evidence = evidence if evidence is not None else link_evidence(project)
@@ -52,19 +53,22 @@ def assess(
     policy = next(iter(project.docs_of_kind("policy")), None)
     results = next(iter(project.docs_of_kind("results")), None)
     rule = (results.document.file, results.document.position(("candidate",))[0]) if results else ("", 0)
+    candidate = _candidate(evidence.candidate)
+    bound = evidence_digests(project, candidate, audits)
     return Assessment(
         project.manifest.project,
         project.root,
-        _candidate(evidence.candidate),
+        candidate,
         items,
-        list(evidence.problems),
+        [*evidence.problems, *agreement_warnings(project, audits)],  # warnings do not fail the gate
         audits,
         list(audit_problems),
         POLICY.terms(policy),
-        check_signoffs(project),
+        check_signoffs(project, bound),
         {kind: project.of_kind(kind) for kind in KINDS},
         dict(project.texts),
         rule,
+        bound,
     )
 
 

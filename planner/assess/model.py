@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from planner.kinds.policy import PolicyTerms
     from planner.kinds.signoffs import SignoffState
     from planner.spec.base import SpecModel
+    from planner.spec.policy import SignoffEvidence
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class Assessment:
     """The text of every spec file, for diagnostics that quote their source line."""
     candidate_rule: tuple[str, int] = ("", 0)
     """File and line of the results spec's `candidate`, where a problem choosing the candidate points."""
+    evidence: SignoffEvidence | None = None
+    """Digests of the evidence (candidate run, predictions files, audit results) a sign-off binds."""
 
     def of_kind(self, kind: str) -> list[Status]:
         return [item for item in self.items if item.kind == kind]

@@ -65,10 +65,14 @@ def assessed(path: str, *, evidence_problems_stop: bool = True, fmt: str = "text
     other unreadable evidence, unless the caller (the gate) turns it into failing items instead."""
     project = load_valid(path, fmt=fmt)
     assessment = api.assess(project, report=progress)
-    problems = assessment.audit_problems + (assessment.diagnostics if evidence_problems_stop else [])
+    stopping = [d for d in assessment.diagnostics if d.is_error] if evidence_problems_stop else []
+    problems = assessment.audit_problems + stopping
     if problems:
         print_diagnostics(problems, project.texts)
         raise Stop(ExitCode.INVALID)
+    warnings = [d for d in assessment.diagnostics if not d.is_error]
+    if warnings:  # e.g. predictions made at another threshold than the stated one; stdout may be JSON
+        print_diagnostics(warnings, project.texts, err=True)
     return project, assessment
 
 
@@ -298,11 +302,16 @@ def gate(path: str, fmt: str, output: Path | None, today: datetime | None) -> Ex
 @click.option("--name", required=True, help="The person signing off.")
 @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date of the sign-off  [default: today]")
 def signoff(path: str, role: str, name: str, on: datetime | None) -> ExitCode:
-    """Record a sign-off bound to the current content of the specs (in PATH/signoffs.yaml)."""
-    from planner.kinds.signoffs import overall_digest, record_signoff, spec_digests
+    """Record a sign-off bound to the current specs and evidence (in PATH/signoffs.yaml): the
+    candidate run, the predictions files and the audit results. Evidence that cannot be read is
+    not signed (exit 2)."""
+    from planner.kinds.signoffs import check_role, overall_digest, record_signoff, spec_digests
 
-    project = load_valid(path)
-    written = record_signoff(project, role=role, name=name, on=on.date() if on else date.today())
+    check_role(load_valid(path), role)  # before the audits are computed: a typo fails fast
+    project, assessment = assessed(path)
+    assert assessment.evidence is not None  # every Assessment built by `assess` binds its evidence
+    day = on.date() if on else date.today()
+    written = record_signoff(project, role=role, name=name, on=day, evidence=assessment.evidence)
     click.echo(f"{written}: {role} signed off by {name} ({overall_digest(spec_digests(project))})")
     return ExitCode.OK
 

@@ -15,15 +15,16 @@ from planner.errors import Diagnostic, render_json, render_text
 from planner.text import scrub_credentials, split_lines
 
 
-def print_diagnostics(diagnostics: Iterable[Diagnostic], texts: dict[str, str]) -> None:
-    """Each diagnostic with its source line from `texts` (file name -> text), errors red, warnings yellow."""
+def print_diagnostics(diagnostics: Iterable[Diagnostic], texts: dict[str, str], *, err: bool = False) -> None:
+    """Each diagnostic with its source line from `texts` (file name -> text), errors red, warnings
+    yellow; on standard error with `err` (beside output another program reads)."""
     lines_of: dict[str, list[str]] = {}
     for diag in diagnostics:
         if diag.file not in lines_of:
             lines_of[diag.file] = split_lines(texts.get(diag.file, ""))
         color = "red" if diag.is_error else "yellow"
         head, _, rest = render_text(diag, lines_of[diag.file]).partition("\n")
-        click.echo(click.style(head, fg=color, bold=True) + ("\n" + rest if rest else ""))
+        click.echo(click.style(head, fg=color, bold=True) + ("\n" + rest if rest else ""), err=err)
 
 
 def print_errors(errors: list[Diagnostic], texts: dict[str, str], fmt: str, path: str) -> None:

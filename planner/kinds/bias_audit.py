@@ -16,11 +16,13 @@ from markupsafe import Markup
 
 from planner.assess.context import AssessContext
 from planner.assess.model import Assessment, Detail, Status
+from planner.audit.findings import finding_label, group_label, judged_text
 from planner.errors import Diagnostic, Severity
 from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item, selected, selection
 from planner.project.items import ItemRef, Reference
+from planner.project.operating import threshold_checks
 from planner.project.project import Project, SpecDoc
 from planner.spec.bias import BiasAudit
 from planner.vocab import Outcome
@@ -85,6 +87,7 @@ class BiasAuditKind(SpecKind[BiasAudit]):
                 "assess each, or mark it not-applicable with a finding",
                 Severity.WARNING,
             )
+        yield from threshold_checks(doc, project, spec)
 
     def assess(self, doc: SpecDoc, context: AssessContext) -> Iterator[Status]:
         spec = self.spec(doc)
@@ -98,7 +101,7 @@ class BiasAuditKind(SpecKind[BiasAudit]):
                 )
                 continue
             outcome = next(o for o in audit.limits if o.id == limit_id)
-            observed = [f"{f.grouping}: {f.observed:.4g}" for f in outcome.findings if f.observed is not None]
+            observed = [f"{finding_label(f)}: {judged_text(f)}" for f in outcome.findings if f.observed is not None]
             yield Status(
                 limit_id,
                 "limit",
@@ -164,6 +167,8 @@ def _limit_why(status: Status) -> str:
 
 
 def _audit(audit: Any, pdf: bool) -> dict[str, Any]:
+    from planner.audit.text import paradox_lines
+
     data = audit.to_dict()
     metrics = list(audit.spec.metrics)
     charted = _charted_metrics(audit.spec, metrics) if pdf else metrics
@@ -177,7 +182,8 @@ def _audit(audit: Any, pdf: bool) -> dict[str, Any]:
         "overall": data["overall"],
         "metrics": metrics,
         "charted": charted,
-        "groupings": [_grouping(g, metrics, charted, data) for g in data["groupings"]],
+        "groupings": [_grouping(g, metrics, charted, data, audit.spec) for g in data["groupings"]],
+        "paradoxes": paradox_lines(data["slices"]),
         "limits": data["limits"],
         "limit_chart": _limit_chart(data),
         "harms": data["harms"],
@@ -203,11 +209,31 @@ def _charted_metrics(spec: BiasAudit, metrics: list[str]) -> list[str]:
     return [metric for metric in metrics if metric in wanted]
 
 
-def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict) -> dict:
+def _configured_reference(grouping: dict, spec: BiasAudit) -> dict[str, str] | None:
+    """The grouping's reference group when `reference_groups` names one for each of its features."""
+    features = grouping["features"]
+    if not features or not all(f in spec.reference_groups for f in features):
+        return None
+    return grouping.get("reference")
+
+
+def _reference_line(grouping: dict, metric: str, data: dict, spec: BiasAudit) -> tuple[str, float] | None:
+    """(label, value) of the dashed line: the configured reference group's value, else the overall."""
+    reference = _configured_reference(grouping, spec)
+    if reference is not None:
+        row = next((g for g in grouping["groups"] if g["group"] == reference), None)
+        value = row["metrics"].get(metric, {}).get("value") if row else None
+        if value is not None:
+            return (f"reference {group_label(reference)}", value)
+    overall = data["overall"]["metrics"].get(metric, {}).get("value")
+    return None if overall is None else ("overall", overall)
+
+
+def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict, spec: BiasAudit) -> dict:
     from planner.report import charts
 
     groups = grouping["groups"]
-    label = {id(g): ", ".join(f"{v}" for v in g["group"].values()) for g in groups}
+    label = {id(g): group_label(g["group"]) or grouping["name"] for g in groups}
     chart_list = []
     for metric in charted:
         rows = [
@@ -220,7 +246,6 @@ def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict
             }
             for g in groups
         ]
-        overall = data["overall"]["metrics"].get(metric, {}).get("value")
         chart_list.append(
             Markup(
                 charts.interval_chart(
@@ -228,7 +253,7 @@ def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict
                     metric=metric,
                     chart_id=_chart_id(data["id"], grouping["name"], metric),
                     title=f"{metric} by {grouping['name']}",
-                    reference=overall,
+                    reference=_reference_line(grouping, metric, data, spec),
                     domain=_domain(metric, rows),
                 )
             )
@@ -264,7 +289,7 @@ def _limit_chart(data: dict) -> Markup | None:
 
     rows = [
         {
-            "label": f"{limit['id']}" + (f" ({f['group']})" if f.get("group") else ""),
+            "label": f"{limit['id']} {f['label']}" if f.get("group") else limit["id"],
             "observed": f["observed"],
             "interval": f.get("interval"),
             "op": limit["op"],

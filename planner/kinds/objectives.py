@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from markupsafe import Markup
 
-from planner.assess.context import AssessContext, compare, metric_of, no_value_why
+from planner.assess.context import METRIC_ALIASES, AssessContext, compare, metric_of, no_value_why
 from planner.assess.model import Assessment, BaselineRow, Detail, Status
 from planner.errors import Diagnostic, Severity
 from planner.gate.item import GateItem
@@ -173,6 +173,8 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
             status, margin = compare(value, metric.target, metric.direction)
             rows = _baseline_rows(objective, baselines, context, value)
             why = measured_why(metric, value, status, candidate)
+            if metric.confident:
+                status, margin, why = _confident(metric, context)
             losing = [row.id for row in rows if row.kind == "zero-rule" and row.beaten is False]
             if losing:
                 status, why = Outcome.NOT_MET, f"does not beat its zero-rule baseline {', '.join(losing)}; " + why
@@ -253,6 +255,40 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
             "goals": assessment.of_kind("goal"),
             "objectives": {"items": rows, "baselines": baselines, "chart": Markup(chart) if chart_rows else None},
         }
+
+
+def _confident(metric: Any, context: AssessContext) -> tuple[Outcome, float | None, str]:
+    """A `confident` target judged on the Wilson bound of the rate as a bias audit counted it: a
+    sensitivity of 0.962 on 106 positives has a lower bound of 0.907, which does not meet 0.95."""
+    name = METRIC_ALIASES.get(metric.name, metric.name)
+    for audit in context.audits.values():
+        entry = audit.result_data["overall"]["metrics"].get(name)
+        if entry is None:
+            continue
+        if entry.get("interval") is None or entry.get("value") is None:
+            break
+        side, bound = (
+            ("lower", entry["interval"][0]) if metric.direction == "higher" else ("upper", entry["interval"][1])
+        )
+        status, margin = compare(bound, metric.target, metric.direction)
+        level = f"{audit.spec.confidence_level:.0%}"
+        word = "at least" if metric.direction == "higher" else "at most"
+        return (
+            status,
+            margin,
+            (
+                f"{metric.name} = {entry['value']:.4g} in audit {audit.spec.id}, {level} Wilson {side} bound"
+                f" {bound:.4g} judged, target {word} {metric.target:g}"
+            ),
+        )
+    return (
+        Outcome.NO_EVIDENCE,
+        None,
+        (
+            f"confident: no bias audit counts {metric.name} as a rate with an interval"
+            " (a confident target needs one; or drop `confident`)"
+        ),
+    )
 
 
 def measured_why(metric: Any, value: float | None, status: str, candidate: Any) -> str:

@@ -6,10 +6,11 @@ mitigation, or marked not applicable.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from planner.spec.base import Id, Item, ProjectPath, SpecModel, Text
 
@@ -36,6 +37,11 @@ DISPARITY_METRICS = (
 )
 
 Column = Text
+RATE_METRICS = GROUP_METRICS[:8]
+"""The group metrics that are rates of confusion cells (`planner.audit.metrics.RATE_METRICS`)."""
+RATE_DISPARITY_METRICS = tuple(f"{rate}_{kind}" for rate in RATE_METRICS for kind in ("difference", "ratio"))
+"""`<rate>_difference` and `<rate>_ratio` of every rate (`planner.audit.disparities` derives them)."""
+LIMIT_METRICS = DISPARITY_METRICS + RATE_DISPARITY_METRICS + GROUP_METRICS
 
 
 class Limit(SpecModel):
@@ -43,8 +49,12 @@ class Limit(SpecModel):
 
     id: Id | None = None
     """Id of the limit (default: `AUDIT.METRIC`), used by the gate and by waivers."""
-    metric: Literal[DISPARITY_METRICS + GROUP_METRICS]  # type: ignore[valid-type]
-    """A disparity metric, or a group metric that every group must satisfy."""
+    metric: Literal[LIMIT_METRICS]  # type: ignore[valid-type]
+    """A named disparity (fairlearn's, between groups), a group metric that every group must
+    satisfy, or `<rate>_difference` / `<rate>_ratio` of any rate (e.g. `false_positive_rate_ratio`):
+    between groups (max - min, min / max) by default; against the feature's reference group when
+    `reference_groups` names one (each other group's rate minus, and divided by, the reference's,
+    as Aequitas' disparity)."""
     op: Literal["<=", ">=", "<", ">"]
     """Comparison the measured value must satisfy."""
     value: float
@@ -53,6 +63,15 @@ class Limit(SpecModel):
     """Sensitive feature (or intersection `a & b`, in the order of `intersections`) the limit applies to; default: every one."""
     confident: bool = False
     """Require the limit to hold for the whole confidence interval, not only the point estimate."""
+
+    @field_validator("metric", mode="before")
+    @classmethod
+    def _known_metric(cls, value):
+        if isinstance(value, str) and value not in LIMIT_METRICS:
+            close = difflib.get_close_matches(value, LIMIT_METRICS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "see `planner schema` for every metric"
+            raise ValueError(f"unknown limit metric {value!r}; {hint}")
+        return value
 
 
 class HarmAssessment(SpecModel):
@@ -111,6 +130,9 @@ class Bootstrap(SpecModel):
     """Seed, so intervals are reproducible."""
 
 
+MISSING_GROUP = "(missing)"
+"""The name of the group of rows whose group value is missing (an empty cell, NaN or null); the
+parentheses keep it apart from any literal value."""
 MAX_GROUPS = 1000
 """Default of `max_groups`: the audit, its intervals and its report stay within seconds and
 hundreds of MB up to here."""
@@ -137,8 +159,9 @@ class BiasAudit(Item):
     """Column with the predicted probability of the positive label (0 to 1)."""
     positive_label: int | str | bool = 1
     """Value of the label and prediction columns that means positive."""
-    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    """Decision threshold on the score, when predictions are derived from scores."""
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Decision threshold on the score. Absent: the evaluation plan's threshold, else 0.5. It derives
+    the prediction when there is no prediction column, and a prediction column is checked against it."""
     sensitive_features: list[Column] = Field(min_length=1)
     """Columns with sensitive attributes (e.g. sex, race)."""
     intersections: list[list[Column]] = Field(default_factory=list)

@@ -36,6 +36,9 @@ class MetricTarget(Target):
 
     dataset: Text = "holdout"
     """Dataset or split the metric is computed on (e.g. `holdout`, `test-2025Q4`)."""
+    confident: bool = False
+    """Judge the target on the Wilson interval bound of the rate (the lower bound for `higher`, the
+    upper for `lower`), counted by a bias audit of the predictions, not on the point estimate."""
 
 
 class Goal(Item):
