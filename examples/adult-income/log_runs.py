@@ -1,7 +1,7 @@
 """Log the Adult income experiment into `mlruns/` (an MLflow file store) and baselines into results/.
 
 Usage: python log_runs.py [DATA_DIR]   (as train.py: DATA_DIR or env PLANNER_DATA holds adult.data,
-adult.test; bash shared/data/fetch-public-datasets.sh DEST extracts them into DEST/adult).
+adult.test; python examples/fetch_data.py DEST extracts them into DEST/adult).
 
 Four runs of experiment `adult-income`: train.py's logistic regression (tagged candidate=true: its
 test predictions are data/predictions.csv, which the bias audit reads), two other C values, and a

@@ -1,7 +1,7 @@
 """Train a logistic-regression income model on UCI Adult and write test-set predictions.
 
 Usage: python train.py [DATA_DIR]   (DATA_DIR, or env PLANNER_DATA, holds adult.data and adult.test;
-bash shared/data/fetch-public-datasets.sh DEST extracts them into DEST/adult).
+python examples/fetch_data.py DEST extracts them into DEST/adult).
 Data: UCI Machine Learning Repository, Adult (CC BY 4.0).
 
 `train()` returns the fitted model and the frames so another script can also log an MLflow run;

@@ -1,7 +1,7 @@
 """Log the German credit experiment into `mlruns/` (an MLflow file store) and baselines into results/.
 
 Usage: python log_runs.py [DATA_DIR]   (as train.py: DATA_DIR or env PLANNER_DATA holds german.data;
-bash shared/data/fetch-public-datasets.sh DEST extracts it into DEST/german).
+python examples/fetch_data.py DEST extracts it into DEST/german).
 
 Four runs of experiment `german-credit`: train.py's logistic regression (tagged candidate=true: its
 test predictions are data/predictions.csv, which the bias audit reads), two other C values, and a

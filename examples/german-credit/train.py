@@ -1,7 +1,7 @@
 """Train a logistic-regression credit model on UCI German credit and write test-set predictions.
 
 Usage: python train.py [DATA_DIR]   (DATA_DIR, or env PLANNER_DATA, holds german.data;
-bash shared/data/fetch-public-datasets.sh DEST extracts it into DEST/german).
+python examples/fetch_data.py DEST extracts it into DEST/german).
 Data: UCI Machine Learning Repository, Statlog German Credit (CC BY 4.0). 70/30 stratified split.
 
 `train()` returns the fitted model and the frames so another script can also log an MLflow run;
