@@ -4,7 +4,7 @@ import json
 import shutil
 import subprocess
 
-from helpers import EXAMPLES, run_cli
+from helpers import EXAMPLES, run_cli, run_process
 
 ADULT, GERMAN = (next(p for p in EXAMPLES if p.name == name) for name in ("adult-income", "german-credit"))
 
@@ -148,3 +148,25 @@ def test_tests_and_thresholds_are_gated_as_the_policy_selects(capsys, tmp_path):
     _, decision = gate_json(capsys, root, "--today", "2026-11-29")
     gated = {item["id"]: item["status"] for item in decision["items"] if item["requirement"] in ("tests", "thresholds")}
     assert gated == {"T2": "pass", "T3": "fail"}  # T3 is checked by hand: named explicitly, it cannot pass
+
+
+def test_piped_gate_text_gives_each_item_a_line_with_its_id_and_file_line_whole():
+    args = ("gate", ".", "--today", "2026-11-29")
+    decision = json.loads(run_process(*args, "--format", "json", cwd=GERMAN).stdout)
+    result = run_process(*args, cwd=GERMAN)  # stdout is a pipe
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("BLOCKED ") and lines[-1].endswith(" passing items.")
+    assert not any(set(line) & set("│┃━─") for line in lines)
+    for item in decision["items"]:
+        if item["status"] == "pass":
+            continue
+        where = f"{item['file']}:{item['line']}"
+        assert any(
+            line.split("  ")[:4] == [item["status"].upper(), item["id"], item["requirement"], where] for line in lines
+        ), item["id"]
+
+
+def test_status_prints_no_empty_lists(capsys):
+    code, out, _ = run_cli(capsys, "status", str(ADULT))
+    assert code == 0 and out.strip() and "[]" not in out

@@ -274,6 +274,7 @@ GATE_FORMATS = ("text", "json", "junit", "sarif", "github")
 def gate(path: str, fmt: str, output: Path | None, today: datetime | None) -> ExitCode:
     """The release decision for the project at PATH: exit 0 pass, 1 blocked, 2 invalid input."""
     import os
+    import shutil
 
     from planner.gate.formats import FORMATS, OutputContext, render_summary
 
@@ -281,11 +282,21 @@ def gate(path: str, fmt: str, output: Path | None, today: datetime | None) -> Ex
     on = today.date() if today else date.today()
     decision = api.gate(assessment, today=on)
     info = assessment.info
-    context = OutputContext(project_id=info.id, project_name=info.name, project_version=info.version, today=on)
-    text = FORMATS[fmt](decision, context)
     from planner.source.atomic import is_stdout, write_atomic
 
-    if output is not None and not is_stdout(output):
+    to_stdout = output is None or is_stdout(output)
+    # tables only on an interactive terminal, as wide as it; a pipe, a file or a CI log gets a line per item
+    interactive = to_stdout and sys.stdout.isatty() and not os.environ.get("CI")
+    context = OutputContext(
+        project_id=info.id,
+        project_name=info.name,
+        project_version=info.version,
+        today=on,
+        width=shutil.get_terminal_size().columns if interactive else 100,
+        interactive=interactive,
+    )
+    text = FORMATS[fmt](decision, context)
+    if output is not None and not to_stdout:
         write_atomic(output, text, into_special=True)
     else:
         click.echo(text, nl=False)

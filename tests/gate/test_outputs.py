@@ -118,7 +118,13 @@ def test_the_cli_offers_every_registered_format():
 
 def test_the_context_is_frozen_and_defaults_to_the_current_directory():
     context = OutputContext("demo", "Demo", "1.0.0")
-    assert (context.root, context.today, context.timestamp, context.width) == (".", None, None, 100)
+    assert (context.root, context.today, context.timestamp, context.width, context.interactive) == (
+        ".",
+        None,
+        None,
+        100,
+        False,
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         context.width = 80
 
@@ -129,6 +135,21 @@ def test_the_context_is_frozen_and_defaults_to_the_current_directory():
 def test_text_shows_the_verdict_failing_then_waived_then_a_count_and_the_callouts(small):
     assert (
         render("text", small[0])
+        == """\
+BLOCKED Demo: 2 failing, 1 waived, 6 passing
+FAIL  O1  objectives  specs/objectives.yaml:5  roc_auc = 0.75, target at least 0.8
+FAIL  signoff:risk-officer  signoffs  specs/policy.yaml:3  no sign-off for the role 'risk-officer'
+WAIVED  D1.bias  checklist  specs/data.yaml:8  open: neither done nor n/a; waived by ro@example.com until 2026-03-10
+6 passing items.
+Expired waivers
+  the waiver of O2 (ro@example.com) expired on 2026-01-31, at specs/policy.yaml:6
+"""
+    )
+
+
+def test_text_on_an_interactive_terminal_shows_tables_as_wide_as_it(small):
+    assert (
+        render("text", small[0], interactive=True)
         == """\
 BLOCKED Demo: 2 failing, 1 waived, 6 passing
 Failing (2)
@@ -173,9 +194,10 @@ def test_text_of_a_passing_decision(decide):
     ]
 
 
-def test_text_drops_escape_sequences_and_keeps_rich_markup_inert(hostile):
+@pytest.mark.parametrize("interactive", [False, True])
+def test_text_drops_escape_sequences_and_keeps_rich_markup_inert(hostile, interactive):
     decision, _ = hostile
-    text = render("text", decision, project_name="[bold red]Demo\x1b[2J", width=200)
+    text = render("text", decision, project_name="[bold red]Demo\x1b[2J", width=200, interactive=interactive)
     assert "\x1b" not in text and "\0" not in text
     assert text.splitlines()[0].startswith("BLOCKED [bold red]Demo [2J: ")
 

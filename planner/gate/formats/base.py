@@ -33,7 +33,10 @@ class OutputContext:
     timestamp: datetime.datetime | None = None
     """When the gate ran (JUnit suites carry it only when given, so the output is reproducible)."""
     width: int = 100
-    """Columns of the terminal text."""
+    """Columns of the terminal text's tables."""
+    interactive: bool = False
+    """The text goes to an interactive terminal: its items in tables `width` wide. Otherwise (a
+    pipe, a file, a CI log) one line per item, its id and `file:line` never broken."""
 
 
 Renderer: TypeAlias = Callable[[Decision, OutputContext], str]
