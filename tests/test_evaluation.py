@@ -179,7 +179,7 @@ def test_unknown_test_key_and_type(tmp_path):
             11,
             "invalid",
             "Input should be 'minimum-functionality', 'invariance' or 'directional'; found 'functionality'",
-            "",
+            "did you mean 'minimum-functionality'?",
             "tests[T3].type",
         ),
     ]

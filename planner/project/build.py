@@ -8,17 +8,21 @@ position and a breadcrumb that names list items by their id (`risks[R7].likeliho
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from pathlib import Path
 from typing import TypeVar
 
+import annotated_types
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from planner.errors import Diagnostic
 from planner.project.project import Project, SpecDoc, breadcrumb
 from planner.source.files import Sources
+from planner.source.hints import date_hint, number_hint
 from planner.source.yaml_documents import Document
 from planner.spec import Manifest
 from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
@@ -32,6 +36,9 @@ PATTERNS = {
     VERSION_PATTERN: ("is not a version", "write it like 1.2.0"),
 }
 NUMBER_TYPES = ("int_type", "float_type", "int_parsing", "float_parsing")
+DATE_TYPES = ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")
+MAX_LISTED = 8
+"""Most allowed values a message lists; past it, only the closest is named."""
 
 
 def data_path(data, loc: tuple) -> tuple:
@@ -77,6 +84,57 @@ def _models_in(annotation) -> list[type[BaseModel]]:
     return []
 
 
+def _bounds(annotation, metadata: list) -> tuple[typing.Any, list]:
+    """The annotation without Annotated and Optional wrappers, and the metadata they carried."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            metadata = [*metadata, *extra]
+        elif origin in (typing.Union, types.UnionType):
+            args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            if len(args) != 1:
+                return annotation, metadata
+            annotation = args[0]
+        else:
+            return annotation, metadata
+
+
+def _is_fraction(model: type[BaseModel], path: tuple) -> bool:
+    """Whether the value at `path` is a number bounded to 0..1 (a probability or a fraction)."""
+    annotation: typing.Any = model
+    metadata: list = []
+    for part in path:
+        annotation, metadata = _bounds(annotation, [])
+        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):
+            info = annotation.model_fields.get(part)
+            if info is None:
+                return False
+            annotation, metadata = info.annotation, list(info.metadata)
+        elif origin is list and isinstance(part, int) and args:
+            annotation = args[0]
+        elif origin is dict and len(args) == 2:
+            annotation = args[1]
+        else:
+            return False
+    annotation, metadata = _bounds(annotation, metadata)
+    flat = [m for item in metadata for m in (item.metadata if isinstance(item, FieldInfo) else [item])]
+    low = [
+        getattr(m, "ge", getattr(m, "gt", None))
+        for m in flat
+        if isinstance(m, (annotated_types.Ge, annotated_types.Gt))
+    ]
+    high = [
+        getattr(m, "le", getattr(m, "lt", None))
+        for m in flat
+        if isinstance(m, (annotated_types.Le, annotated_types.Lt))
+    ]
+    lows = [float(b) for b in low if isinstance(b, (int, float))]
+    highs = [float(b) for b in high if isinstance(b, (int, float))]
+    return annotation is float and bool(lows and highs) and min(lows) >= 0 and max(highs) <= 1
+
+
 def describe(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -107,7 +165,19 @@ def error_to_diagnostic(error: ErrorDetails, document: Document, model: type[Bas
         if isinstance(error.get("input"), bool) and kind == "string_type":
             hint = YAML_BOOL_HINT
         elif isinstance(error.get("input"), str) and kind in NUMBER_TYPES:
-            hint = "remove the quotes: numbers are written without them"
+            fraction = _is_fraction(model, path)
+            hint = number_hint(error["input"], fraction=fraction, quoted=path in document.quoted)
+        elif isinstance(error.get("input"), str) and kind in DATE_TYPES:
+            code, message = "invalid", f"{describe(error['input'])} is not a date"
+            hint = date_hint(error["input"])
+        elif kind in ("literal_error", "enum") and isinstance(error.get("input"), str):
+            allowed = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+            close = difflib.get_close_matches(error["input"], allowed, n=1, cutoff=0.6)
+            if len(allowed) > MAX_LISTED:
+                message = f"{describe(error['input'])} is not one of the {len(allowed)} allowed values"
+            hint = f"did you mean {close[0]!r}?" if close else ""
+            if not close and len(allowed) > MAX_LISTED:
+                hint = "see `planner schema` for every value"
     return Diagnostic(
         code, message, document.file, line, column, path, hint=hint, breadcrumb=breadcrumb(document.data, path)
     )

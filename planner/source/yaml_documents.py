@@ -29,6 +29,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from planner.errors import Diagnostic, PlannerError
+from planner.source.hints import DATE_FORMAT, date_hint
 from planner.text import LINE_BREAK
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -59,6 +60,8 @@ class Document:
     data: object
     positions: dict[tuple, Position] = field(default_factory=dict)
     key_positions: dict[tuple, Position] = field(default_factory=dict)
+    quoted: set[tuple] = field(default_factory=set)
+    """Key paths of the scalars written in quotes (so a hint can tell `'4'` from `4%`)."""
 
     def key_position(self, path: tuple) -> Position:
         """Position of the key itself (for unknown or duplicate keys), else of the value."""
@@ -229,6 +232,7 @@ class _Builder:
         self.file = file
         self.positions: dict[tuple, Position] = {}
         self.key_positions: dict[tuple, Position] = {}
+        self.quoted: set[tuple] = set()
         self.constructor = SafeConstructor()
 
     def build(self, node, path: tuple):
@@ -238,6 +242,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, TAG + "seq")
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.style in ("'", '"'):
+            self.quoted.add(path)
         return self._scalar(node)
 
     def _check_tag(self, node, *allowed: str) -> None:
@@ -256,7 +262,11 @@ class _Builder:
             return self.constructor.yaml_constructors[node.tag](self.constructor, node)
         except (ValueError, ConstructorError) as exc:
             kind = node.tag[len(TAG) :]
-            hint = "give a real calendar date, as YYYY-MM-DD" if kind == "timestamp" else "quote it to make it a string"
+            hint = "quote it to make it a string"
+            if kind == "timestamp":
+                hint = "give a real calendar date, as YYYY-MM-DD"
+                if (days := date_hint(node.value)) != DATE_FORMAT:
+                    hint += f": {days}"  # February 2026 has 28 days
             raise _error(
                 "bad-scalar", f"{node.value!r} is not a valid {kind}: {exc}", self.file, node.start_mark, hint
             ) from None
@@ -310,7 +320,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
             builder = _Builder(file)
             data = builder.build(root, ()) if root is not None else None
             if data is not None:
-                documents.append(Document(file, index, data, builder.positions, builder.key_positions))
+                documents.append(Document(file, index, data, builder.positions, builder.key_positions, builder.quoted))
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, file) from None
     except yaml.YAMLError as exc:

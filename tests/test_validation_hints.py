@@ -1,0 +1,113 @@
+"""Hints written for the mistake made: a percentage, a suffixed number, a foreign date, a misspelt value."""
+
+import pytest
+
+from helpers import run_cli, write_project
+from planner.source.hints import date_hint, number_hint
+
+AUDIT = """\
+kind: bias-audit
+id: A1
+predictions: p.csv
+label: y
+prediction: pred
+sensitive_features: [sex]
+min_group_size: 1
+confidence_level: 0.9
+bootstrap: {samples: 100}
+limits:
+  - {metric: demographic_parity_ratio, op: ">=", value: 0.8}
+"""
+
+RISKS = """\
+kind: risks
+risks:
+  - id: R1
+    title: Drift
+    likelihood: 3
+    impact: 4
+    owner: ml@example.com
+    mitigations: [Monitor drift.]
+    review_date: 2027-04-30
+"""
+
+
+def validate(tmp_path, capsys, name: str, text: str) -> str:
+    files = {"p.csv": "y,pred,sex\n1,1,f\n0,1,m\n", f"specs/{name}": text}
+    code, out, _ = run_cli(capsys, "validate", str(write_project(tmp_path / "p", files)))
+    assert code != 0
+    return out
+
+
+def test_a_percentage_in_a_fraction_is_written_as_a_fraction(tmp_path, capsys):
+    out = validate(tmp_path, capsys, "a.yaml", AUDIT.replace("confidence_level: 0.9", "confidence_level: 95%"))
+    assert "specs/a.yaml:8:19: error[type]" in out
+    assert "hint: write 0.95 (a fraction, not a percentage)" in out
+    assert "quotes" not in out
+
+
+def test_a_suffixed_number_is_written_out(tmp_path, capsys):
+    out = validate(tmp_path, capsys, "a.yaml", AUDIT.replace("samples: 100", "samples: 10k"))
+    assert "specs/a.yaml:9:22: error[type]" in out
+    assert "hint: write 10000" in out
+    assert "quotes" not in out
+
+
+def test_a_day_first_date_gets_the_iso_date(tmp_path, capsys):
+    out = validate(tmp_path, capsys, "risks.yaml", RISKS.replace("2027-04-30", "30/04/2027"))
+    assert "specs/risks.yaml:9:18: error[invalid] '30/04/2027' is not a date" in out
+    assert "hint: write the date as YYYY-MM-DD: 2027-04-30" in out
+
+
+def test_a_misspelt_limit_metric_gets_a_did_you_mean(tmp_path, capsys):
+    text = AUDIT.replace("demographic_parity_ratio", "equal_opportunity_diff")
+    out = validate(tmp_path, capsys, "a.yaml", text)
+    assert "specs/a.yaml:11:14: error[invalid] unknown limit metric 'equal_opportunity_diff'" in out
+    assert "did you mean 'equal_opportunity_difference'?" in out
+
+
+def test_a_misspelt_status_gets_a_did_you_mean(tmp_path, capsys):
+    text = AUDIT + "harms:\n  historical: {status: asessed, finding: Found.}\n"
+    out = validate(tmp_path, capsys, "a.yaml", text)
+    assert "specs/a.yaml:13:24: error[invalid]" in out
+    assert "hint: did you mean 'assessed'?" in out
+
+
+def test_only_quoted_numbers_are_told_to_drop_the_quotes(tmp_path, capsys):
+    out = validate(tmp_path, capsys, "risks.yaml", RISKS.replace("impact: 4", "impact: '4'"))
+    assert "hint: remove the quotes: numbers are written without them" in out
+    out = validate(tmp_path, capsys, "risks.yaml", RISKS.replace("impact: 4", "impact: thirty"))
+    assert "hint: write a number\n" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "fraction", "quoted", "hint"),
+    [
+        ("95%", True, False, "write 0.95 (a fraction, not a percentage)"),
+        ("95%", False, False, "write 95"),
+        ("10k", False, False, "write 10000"),
+        ("1.5M", False, False, "write 1500000"),
+        ("thirty", False, False, "write a number"),
+        ("4", False, True, "remove the quotes: numbers are written without them"),
+        ("95%", True, True, "write 0.95 (a fraction, not a percentage), without quotes"),
+    ],
+)
+def test_number_hints(text, fraction, quoted, hint):
+    assert number_hint(text, fraction=fraction, quoted=quoted) == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("30/04/2027", "write the date as YYYY-MM-DD: 2027-04-30"),
+        ("15.01.2027", "write the date as YYYY-MM-DD: 2027-01-15"),
+        ("2027-4-30", "write the date as YYYY-MM-DD: 2027-04-30"),
+        ("04/30/2027", "write the date as YYYY-MM-DD: 2027-04-30"),
+        ("03/04/2027", "write the date as YYYY-MM-DD"),
+        ("2026-02-30", "February 2026 has 28 days"),
+        ("31/04/2027", "April 2027 has 30 days"),
+        ("next week", "write the date as YYYY-MM-DD"),
+    ],
+)
+def test_date_hints(text, hint):
+    assert date_hint(text) == hint
