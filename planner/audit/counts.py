@@ -26,14 +26,13 @@ from planner.audit.inputs import (
     NO_ROWS,
     AuditData,
     Factor,
-    _first_row,
-    _where,
     check_columns,
     check_unique,
     read_table,
     to_binary,
     to_factor,
 )
+from planner.audit.readers import first_row, where
 
 # np.bincount allocates one slot per possible cell; beyond this we count unique codes instead.
 _MAX_DENSE_CELLS = 50_000_000
@@ -183,21 +182,21 @@ def prepare_counts_missing(
     check_unique(list(frame.columns), source)
     check_columns(list(frame.columns), [*group_columns, label, prediction, count], source)
     if len(frame) == 0:
-        raise AuditInputError(NO_ROWS.format(where=_where(source)), file=source)
+        raise AuditInputError(NO_ROWS.format(where=where(source)), file=source)
     values = pd.to_numeric(frame[count], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         bad = ~(np.isfinite(values) & (values >= 0) & (np.floor(values) == values))
     place = source or "the counts table"
     if bad.any():
         raise AuditInputError(
-            BAD_COUNT.format(column=count, where=place, count=int(bad.sum()), row=_first_row(bad)),
+            BAD_COUNT.format(column=count, where=place, count=int(bad.sum()), row=first_row(bad)),
             file=source,
             column=count,
         )
     running = np.cumsum(values)
     if running[-1] > MAX_COUNT:
         raise AuditInputError(
-            COUNT_TOO_LARGE.format(column=count, where=place, row=_first_row(running > MAX_COUNT)),
+            COUNT_TOO_LARGE.format(column=count, where=place, row=first_row(running > MAX_COUNT)),
             file=source,
             column=count,
         )

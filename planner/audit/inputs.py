@@ -128,14 +128,6 @@ class AuditData:
         return int(self.y_true.shape[0])
 
 
-def _where(file: str | None) -> str:
-    return where(file)
-
-
-def _first_row(mask: np.ndarray) -> int:
-    return first_row(mask)
-
-
 def check_group_count(count: int, *, name: str, file: str | None, limit: int, what: str = "column") -> None:
     """Refuse a grouping with more than `limit` groups (`MAX_GROUPS` by default), naming it."""
     if count > limit:

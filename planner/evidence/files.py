@@ -16,6 +16,7 @@ from typing import Any
 
 from planner.evidence.errors import BAD_JSON, MISSING, UNREADABLE, display
 from planner.source import guard
+from planner.source.files import is_dir
 from planner.source.yaml_documents import parse_documents
 
 RESULT_FILE = guard.EVIDENCE.renamed(
@@ -61,14 +62,7 @@ def read_yaml(path: Path, file: str, root: Path) -> Any:
 def present(path: Path) -> bool:
     """Something is there that is not a folder: a file, or a link, FIFO or device the guard refuses
     when it is read (`is_file()` would skip those silently)."""
-    return os.path.lexists(path) and not _is_dir(path)
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:
-        return False
+    return os.path.lexists(path) and not is_dir(path)
 
 
 def walk(folder: Path, root: Path, shown: Path | None) -> list[Path]:

@@ -59,7 +59,7 @@ def find_manifest(path: str | Path) -> Path:
                 )
             ]
         )
-    if candidate.name != MANIFEST or not os.path.lexists(candidate) or _is_dir(candidate):
+    if candidate.name != MANIFEST or not os.path.lexists(candidate) or is_dir(candidate):
         # a planner.yaml that is there but no regular file (a FIFO, a link out) is the guard's to refuse
         raise PlannerError(
             [Diagnostic("no-project", f"no {MANIFEST} in {path}", str(path), hint="create one with `planner init DIR`")]
@@ -76,7 +76,8 @@ def read_text(path: Path, name: str, max_bytes: int, root: Path | None = None) -
     return guard.read_text(path, root=root or path.parent, kind=SPEC_FILE, limit=max_bytes, file_label=name)
 
 
-def _is_dir(path: Path) -> bool:
+def is_dir(path: Path) -> bool:
+    """A folder, or a link to one; an unreadable path (a link loop) is none."""
     try:
         return path.is_dir()
     except OSError:
@@ -127,7 +128,7 @@ def expand(root: Path, pattern: str) -> tuple[list[Path], list[Path]]:
                 visit(folder, index + 1)
             for name in names(folder, "*"):
                 child = folder / name
-                if _is_dir(child):
+                if is_dir(child):
                     enter(child, index)
                 elif last:
                     found.append(child)
@@ -136,9 +137,9 @@ def expand(root: Path, pattern: str) -> tuple[list[Path], list[Path]]:
         for name in matches:
             child = folder / name
             if last:
-                if not _is_dir(child):
+                if not is_dir(child):
                     found.append(child)
-            elif _is_dir(child):
+            elif is_dir(child):
                 enter(child, index + 1)
 
     if parts:
