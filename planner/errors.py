@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import IntEnum, StrEnum
 
 from planner.text import inert, inert_columns, scrub_credentials
@@ -36,6 +36,18 @@ class ExitCode(IntEnum):
     """A bug in planner."""
 
 
+class Cause(IntEnum):
+    """Which stage found a problem, in the order a reader should fix them: a file that does not
+    load hides everything in it, an invalid item may explain a reference to it elsewhere."""
+
+    LOAD = 0
+    """The file or document cannot be read as a spec (syntax, encoding, unknown kind)."""
+    ITEM = 1
+    """A value of one document (a key, a type, a scale)."""
+    CROSS = 2
+    """Between documents (references, duplicate ids, cycles)."""
+
+
 PathPart = str | int
 
 
@@ -52,13 +64,19 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     hint: str = ""
     breadcrumb: str = field(default="", compare=False)
+    cause: Cause = field(default=Cause.ITEM, compare=False)
+    """Orders the output (`sort_key`); not part of the JSON contract."""
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    def caused_by(self, cause: Cause) -> Diagnostic:
+        return replace(self, cause=cause)
+
     def to_dict(self) -> dict:
         data = asdict(self)
+        del data["cause"]
         data["path"] = list(self.path)
         data["severity"] = self.severity.value
         return data
@@ -73,7 +91,8 @@ class PlannerError(Exception):
 
 
 def sort_key(diag: Diagnostic) -> tuple:
-    return (diag.file, diag.line, diag.column, diag.code)
+    """Causes first (files that do not load, then items, then cross-document), each by file and line."""
+    return (diag.cause, diag.file, diag.line, diag.column, diag.code)
 
 
 def _shown(text: object) -> str:
@@ -124,3 +143,12 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
     errors = sum(d.is_error for d in diags)
     warnings = len(diags) - errors
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def by_file(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """`specs/risks.yaml: 2 errors, 0 warnings` for each file with a diagnostic, most errors first."""
+    files: dict[str, list[Diagnostic]] = {}
+    for diag in diagnostics:
+        files.setdefault(diag.file, []).append(diag)
+    ranked = sorted(files.items(), key=lambda entry: (-sum(d.is_error for d in entry[1]), entry[0]))
+    return [f"{_shown(file) or '(no file)'}: {summary(diags)}" for file, diags in ranked]

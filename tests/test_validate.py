@@ -216,8 +216,8 @@ def test_every_error_of_a_run_is_reported(tmp_path):
     )
     assert [(p[0], p[3]) for p in problems(root)] == [
         ("specs/bad.yaml", "yaml-syntax"),
-        ("specs/o.yaml", "unresolved-ref"),
         ("specs/r.yaml", "type"),
+        ("specs/o.yaml", "unresolved-ref"),
     ]
 
 

@@ -111,3 +111,24 @@ def test_number_hints(text, fraction, quoted, hint):
 )
 def test_date_hints(text, hint):
     assert date_hint(text) == hint
+
+
+def test_a_rating_in_words_is_placed_on_the_documents_scale(tmp_path, capsys):
+    scaled = RISKS.replace("risks:\n", "scale: {likelihood: 10, impact: 5}\nrisks:\n")
+    out = validate(tmp_path, capsys, "risks.yaml", scaled.replace("likelihood: 3", "likelihood: high"))
+    assert "error[type]" in out
+    assert "hint: ratings are numbers from 1 (lowest) to 10 (highest): 'high' is about 8" in out
+
+
+def test_an_unquoted_comma_in_a_flow_mapping_asks_to_quote_the_text(tmp_path, capsys):
+    flow = RISKS.replace("    title: Drift\n", "    residual: {likelihood: 2, impact: 2, note: Drift, about 60 a day.}\n")
+    out = validate(tmp_path, capsys, "risks.yaml", flow.replace("  - id: R1\n", "  - id: R1\n    title: Drift\n"))
+    assert "unknown key 'about 60 a day.'" in out
+    assert "hint: a comma inside unquoted text in `{…}` ends the value: quote the text that holds it: " in out
+    assert "note: 'Drift, about 60 a day.'" in out
+
+
+def test_an_unquoted_colon_in_text_asks_to_quote_the_text(tmp_path, capsys):
+    out = validate(tmp_path, capsys, "risks.yaml", RISKS.replace("title: Drift", "title: Risk: drift"))
+    assert "error[yaml-syntax] mapping values are not allowed in this context" in out
+    assert "quote the text: title: 'Risk: drift'" in out

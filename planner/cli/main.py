@@ -14,7 +14,7 @@ import click
 from planner import __version__, api
 from planner.assess.model import Assessment
 from planner.cli.output import print_diagnostics, print_errors
-from planner.errors import ExitCode, PlannerError, render_json, summary
+from planner.errors import ExitCode, PlannerError, by_file, render_json, summary
 from planner.project.project import Project
 from planner.source.files import DEFAULT_MAX_BYTES
 
@@ -89,6 +89,8 @@ def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> ExitCode:
         click.echo(render_json(project.diagnostics, valid=not failed, documents=len(project.docs)))
     else:
         print_diagnostics(project.diagnostics, project.texts)
+        if project.diagnostics:
+            click.echo("\n".join(["", *by_file(project.diagnostics)]))
         verdict = click.style("invalid", fg="red") if failed else click.style("valid", fg="green")
         click.echo(f"{path}: {verdict} ({len(project.docs)} documents; {summary(project.diagnostics)})")
     return ExitCode.INVALID if failed else ExitCode.OK

@@ -11,6 +11,7 @@ import difflib
 import re
 import types
 import typing
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,10 +20,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from planner.errors import Diagnostic
+from planner.errors import Cause, Diagnostic
 from planner.project.project import Project, SpecDoc, breadcrumb
 from planner.source.files import Sources
-from planner.source.hints import date_hint, number_hint
+from planner.source.hints import DATE_FORMAT, comma_hint, date_hint, number_hint, rating_hint
 from planner.source.yaml_documents import Document
 from planner.spec import Manifest
 from planner.spec.base import EMAIL_PATTERN, ID_PATTERN
@@ -135,6 +136,34 @@ def _is_fraction(model: type[BaseModel], path: tuple) -> bool:
     return annotation is float and bool(lows and highs) and min(lows) >= 0 and max(highs) <= 1
 
 
+def _value_at(data: object, path: tuple) -> object:
+    for part in path:
+        data = data[part] if isinstance(data, (dict, list)) else None
+    return data
+
+
+def _is_split_text(data: object, path: tuple) -> bool:
+    """Whether an unknown key is the rest of a text that an unquoted comma split (`{…, about 60
+    a day.}`): YAML reads it as a key with no value, and a key is never a phrase with spaces."""
+    mapping = _value_at(data, path[:-1])
+    return isinstance(mapping, dict) and mapping.get(path[-1]) is None and " " in str(path[-1]).strip()
+
+
+def _previous_entry(data: object, path: tuple) -> tuple[str, object] | None:
+    """The key and value written before the one at `path` in its mapping (the text's first part)."""
+    mapping = _value_at(data, path[:-1])
+    keys = list(mapping) if isinstance(mapping, dict) else []
+    index = keys.index(path[-1]) if path[-1] in keys else 0
+    return (str(keys[index - 1]), mapping[keys[index - 1]]) if index > 0 and isinstance(mapping, dict) else None
+
+
+def _scale_top(data: object, path: tuple) -> int:
+    """The top of the rating scale a value is on: the risk document's `scale` for its key, else 5."""
+    scale = data.get("scale") if isinstance(data, dict) else None
+    top = scale.get(path[-1]) if isinstance(scale, dict) and path else None
+    return top if isinstance(top, int) and not isinstance(top, bool) and 1 < top <= 100 else 5
+
+
 def describe(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -151,6 +180,8 @@ def error_to_diagnostic(error: ErrorDetails, document: Document, model: type[Bas
         close = difflib.get_close_matches(str(key), allowed, n=1)
         code, message = "unknown-key", f"unknown key {key!r}"
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+        if not close and _is_split_text(document.data, path):
+            hint = comma_hint(_previous_entry(document.data, path), str(key))
     elif kind == "missing":
         code, message = "missing-key", f"missing required key {path[-1]!r}"
         hint = "add it; see `planner schema` for every key"
@@ -166,10 +197,14 @@ def error_to_diagnostic(error: ErrorDetails, document: Document, model: type[Bas
             hint = YAML_BOOL_HINT
         elif isinstance(error.get("input"), str) and kind in NUMBER_TYPES:
             fraction = _is_fraction(model, path)
-            hint = number_hint(error["input"], fraction=fraction, quoted=path in document.quoted)
+            hint = rating_hint(error["input"], _scale_top(document.data, path)) or number_hint(
+                error["input"], fraction=fraction, quoted=path in document.quoted
+            )
         elif isinstance(error.get("input"), str) and kind in DATE_TYPES:
             code, message = "invalid", f"{describe(error['input'])} is not a date"
             hint = date_hint(error["input"])
+            if not hint.startswith(DATE_FORMAT):  # a day past the month's end
+                hint = f"give a real calendar date, as YYYY-MM-DD: {hint}"
         elif kind in ("literal_error", "enum") and isinstance(error.get("input"), str):
             allowed = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
             close = difflib.get_close_matches(error["input"], allowed, n=1, cutoff=0.6)
@@ -188,7 +223,74 @@ def validate_document(document: Document, model: type[T], root: Path) -> tuple[T
     try:
         return model.model_validate(document.data, context={"root": root}), []
     except ValidationError as exc:
-        return None, [error_to_diagnostic(e, document, model) for e in exc.errors()]
+        return None, merged_typos([error_to_diagnostic(e, document, model) for e in exc.errors()])
+
+
+def merged_typos(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic for a misspelt required key: `likelyhood` is unknown and `likelihood` missing
+    are the same mistake, so the missing-key error beside its near-spelt unknown key is dropped."""
+    missing = {d.path: d for d in diagnostics if d.code == "missing-key" and d.path}
+    kept, dropped = [], set()
+    for diag in diagnostics:
+        if diag.code == "unknown-key" and diag.path:
+            parent = diag.path[:-1]
+            names = [str(path[-1]) for path in missing if path[:-1] == parent and path not in dropped]
+            close = difflib.get_close_matches(str(diag.path[-1]), names, n=1)
+            if close:
+                dropped.add((*parent, close[0]))
+                diag = replace(diag, hint=f"did you mean {close[0]!r}? it is required")
+        kept.append(diag)
+    return [d for d in kept if d.path not in dropped or d.code != "missing-key"]
+
+
+@dataclass
+class Validated:
+    """A document's validation: the spec kept (without its invalid items), and what was wrong."""
+
+    spec: BaseModel | None
+    document: Document
+    """The document the spec came from: without its invalid items when some were dropped."""
+    diagnostics: list[Diagnostic]
+    invalid_ids: set[str] = field(default_factory=set)
+    """Ids defined in the file whose items are not in `spec`: they exist, so referring to them is no error."""
+
+
+def validate_spec(document: Document, model: type[BaseModel], root: Path) -> Validated:
+    """The document validated as `model`; when only some items of its lists are invalid, the rest
+    is kept, so other documents' references to them are checked and not all reported as missing."""
+    spec, problems = validate_document(document, model, root)
+    if spec is not None:
+        return Validated(spec, document, [])
+    removed = _invalid_items(document.data, problems)
+    if removed:
+        pruned = document.without_items(removed)
+        kept, _ = validate_document(pruned, model, root)
+        if kept is not None:
+            assert isinstance(document.data, dict)  # items were found in its lists
+            dropped = [document.data[key][i] for key, indices in removed.items() for i in indices]
+            return Validated(kept, pruned, problems, _ids_in(dropped))
+    return Validated(None, document, problems, _ids_in(document.data))
+
+
+def _invalid_items(data: object, problems: list[Diagnostic]) -> dict[str, set[int]]:
+    """The top-level list items the problems lie in, or nothing when one lies outside every item."""
+    removed: dict[str, set[int]] = {}
+    for problem in problems:
+        key, index = (*problem.path, None, None)[:2]
+        if not (isinstance(data, dict) and isinstance(data.get(key), list) and isinstance(index, int)):
+            return {}
+        removed.setdefault(str(key), set()).add(index)
+    return removed
+
+
+def _ids_in(data: object) -> set[str]:
+    """Every `id` string in the data, however deep (items and the items inside them)."""
+    if isinstance(data, dict):
+        own = {data["id"]} if isinstance(data.get("id"), str) else set()
+        return own.union(*(_ids_in(value) for value in data.values()))
+    if isinstance(data, list):
+        return set().union(*(_ids_in(value) for value in data))
+    return set()
 
 
 def kind_of(document: Document) -> tuple[type[BaseModel] | None, Diagnostic | None]:
@@ -226,17 +328,25 @@ def kind_of(document: Document) -> tuple[type[BaseModel] | None, Diagnostic | No
 
 def build_project(sources: Sources) -> Project:
     """Validate the manifest and every document; all problems are collected, none raised."""
-    project = Project(sources.root, None, sources.manifest, texts=sources.texts, diagnostics=list(sources.diagnostics))
+    project = Project(
+        sources.root,
+        None,
+        sources.manifest,
+        texts=sources.texts,
+        diagnostics=[d.caused_by(Cause.LOAD) for d in sources.diagnostics],
+    )
     if sources.manifest is not None:
         project.manifest, problems = validate_document(sources.manifest, Manifest, sources.root)
         project.diagnostics.extend(problems)
     for document in sources.documents:
         model, problem = kind_of(document)
         if model is None:
-            project.diagnostics.extend([problem] if problem else [])
+            project.diagnostics.extend([problem.caused_by(Cause.LOAD)] if problem else [])
+            project.invalid_ids.update(_ids_in(document.data))
             continue
-        spec, problems = validate_document(document, model, sources.root)
-        project.diagnostics.extend(problems)
-        if spec is not None:
-            project.docs.append(SpecDoc(document, spec))
+        validated = validate_spec(document, model, sources.root)
+        project.diagnostics.extend(validated.diagnostics)
+        project.invalid_ids.update(validated.invalid_ids)
+        if validated.spec is not None:
+            project.docs.append(SpecDoc(validated.document, validated.spec))
     return project

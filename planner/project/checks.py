@@ -7,10 +7,20 @@ Errors make a project invalid; warnings (orphans, unassessed harms) are shown bu
 from __future__ import annotations
 
 import difflib
+import re
 
+from planner.errors import Cause
 from planner.project.graph import TraceGraph, format_cycle
 from planner.project.items import ItemRef, Reference, collect_items, collect_references
 from planner.project.project import Project
+
+ID_PREFIX = re.compile(r"\D*")
+
+
+def _prefix(item_id: str) -> str:
+    """The part of an id before its first digit (`R` of `R12`, `risk-` of `risk-3`)."""
+    match = ID_PREFIX.match(item_id)
+    return match.group() if match else ""
 
 
 def unique_ids(items: list[ItemRef]):
@@ -29,18 +39,29 @@ def unique_ids(items: list[ItemRef]):
             first[item.id] = item
 
 
-def resolved_references(refs: list[Reference], items: dict[str, ItemRef]):
+def resolved_references(refs: list[Reference], items: dict[str, ItemRef], invalid: set[str]):
+    """Each reference names an item of an allowed kind; one to an invalid item (`invalid`, reported
+    where it is defined) is not reported again."""
     for ref in refs:
         target = items.get(ref.target)
-        if target is None:
-            candidates = [i for i, item in items.items() if not ref.kinds or item.kind in ref.kinds]
-            close = difflib.get_close_matches(ref.target, candidates, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else f"no {' or '.join(ref.kinds) or 'item'} has this id"
+        if target is None and ref.target not in invalid:
+            hint = suggestion(ref, items) or f"no {' or '.join(ref.kinds) or 'item'} has this id"
             yield ref.doc.at(ref.path, "unresolved-ref", f"{ref.target!r} does not exist", hint)
-        elif ref.kinds and target.kind not in ref.kinds:
+        elif target is not None and ref.kinds and target.kind not in ref.kinds:
             yield ref.doc.at(
                 ref.path, "wrong-kind", f"{ref.target!r} is a {target.kind}, expected a {' or '.join(ref.kinds)}"
             )
+
+
+def suggestion(ref: Reference, items: dict[str, ItemRef]) -> str:
+    """`did you mean 'R9'?` for a close id of a kind the reference takes, or nothing.
+
+    A reference that takes any kind (a risk's `links`) is only offered ids with the same prefix
+    (`R8` -> `R9`, never `C8`): an id of another kind is another item, not a typo of this one."""
+    prefix = _prefix(ref.target)
+    candidates = [i for i, item in items.items() if (item.kind in ref.kinds if ref.kinds else _prefix(i) == prefix)]
+    close = difflib.get_close_matches(ref.target, candidates, n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else ""
 
 
 def acyclic(graph: TraceGraph, items: dict[str, ItemRef], relations: set[str]):
@@ -77,10 +98,13 @@ def check_project(project: Project) -> TraceGraph:
     project.graph = graph = TraceGraph(items, refs)
     ordered = {ref.relation for ref in refs if ref.ordered}
     found = [
-        *unique_ids(items),
-        *resolved_references(refs, by_id),
-        *acyclic(graph, by_id, ordered),
-        *singletons(project),
+        d.caused_by(Cause.CROSS)
+        for d in (
+            *unique_ids(items),
+            *resolved_references(refs, by_id, project.invalid_ids),
+            *acyclic(graph, by_id, ordered),
+            *singletons(project),
+        )
     ]
     for doc in project.docs:
         found.extend(KINDS[doc.kind].check(doc, project))

@@ -54,6 +54,9 @@ class Project:
     docs: list[SpecDoc] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    invalid_ids: set[str] = field(default_factory=set)
+    """Ids of items that are defined but invalid (reported where they are defined), so a
+    reference to one is not also reported as unresolved."""
     graph: TraceGraph | None = None
     """The traceability graph (`planner.project.graph.TraceGraph`), set once cross-checks ran."""
 

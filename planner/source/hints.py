@@ -73,3 +73,39 @@ def date_hint(text: str) -> str:
         if b > 12 >= a:
             return _fixed(year, a, b)
     return DATE_FORMAT
+
+
+RATING_WORDS = {"very low": 1, "low": 2, "medium": 3, "moderate": 3, "high": 4, "very high": 5, "critical": 5}
+"""Ratings in words, placed on a 1-to-5 scale (and stretched to the document's scale)."""
+COLON = "a colon followed by a space inside unquoted text starts a new key:"
+KEY_AND_TEXT = re.compile(r"(\s*(?:-\s+)?)([^\s:#'\"{}\[\],][^:#]*?):\s+(.+?)\s*")
+
+
+def rating_hint(text: str, top: int) -> str:
+    """What to write for a rating in words (`high`) on a 1-to-`top` scale, or `` for other words."""
+    level = RATING_WORDS.get(" ".join(text.lower().replace("-", " ").replace("_", " ").split()))
+    if level is None:
+        return ""
+    value = max(1, min(top, round(level * top / 5)))
+    return f"ratings are numbers from 1 (lowest) to {top} (highest): {text!r} is about {value}"
+
+
+def _single_quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def colon_hint(source_line: str) -> str:
+    """For a colon inside unquoted text (`title: Risk: drift`): the line with its text quoted."""
+    found = KEY_AND_TEXT.fullmatch(source_line.rstrip("\r\n"))
+    if found is None:
+        return f"{COLON} quote the text"
+    _, key, text = found.groups()
+    return f"{COLON} quote the text: {key}: {_single_quoted(text)}"
+
+
+def comma_hint(previous: tuple[str, object] | None, key: str) -> str:
+    """For text split at a comma inside `{…}` (a key with no value): the value quoted whole."""
+    hint = "a comma inside unquoted text in `{…}` ends the value: quote the text that holds it"
+    if previous is not None and isinstance(previous[1], str):
+        hint += f": {previous[0]}: {_single_quoted(previous[1] + ', ' + key)}"
+    return hint

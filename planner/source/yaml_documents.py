@@ -29,8 +29,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from planner.errors import Diagnostic, PlannerError
-from planner.source.hints import DATE_FORMAT, date_hint
-from planner.text import LINE_BREAK
+from planner.source.hints import colon_hint
+from planner.text import LINE_BREAK, split_lines
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -73,6 +73,36 @@ class Document:
             if path[:end] in self.positions:
                 return self.positions[path[:end]]
         return (1, 1)
+
+    def without_items(self, removed: dict[str, set[int]]) -> Document:
+        """This document without the given items of its top-level lists (`{"risks": {1}}`), every
+        position, key position and quoted mark renumbered to the items that remain, so a document
+        kept without its invalid items still places diagnostics at the right lines."""
+        assert isinstance(self.data, dict)
+        kept = {
+            key: [item for i, item in enumerate(value) if i not in removed[key]] if key in removed else value
+            for key, value in self.data.items()
+        }
+        return Document(
+            self.file,
+            self.index,
+            kept,
+            _renumbered(self.positions, removed),
+            _renumbered(self.key_positions, removed),
+            set(_renumbered(dict.fromkeys(self.quoted), removed)),
+        )
+
+
+def _renumbered(marks: dict, removed: dict[str, set[int]]) -> dict:
+    """`marks` keyed by path, without paths into removed items and with later indices moved up."""
+    result = {}
+    for path, mark in marks.items():
+        if len(path) >= 2 and path[0] in removed and isinstance(path[1], int):
+            if path[1] in removed[path[0]]:
+                continue
+            path = (path[0], path[1] - sum(i < path[1] for i in removed[path[0]]), *path[2:])
+        result[path] = mark
+    return result
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -210,6 +240,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> PlannerErr
         return _error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file, mark, "flatten the structure")
     if mark is not None and text[mark.index : mark.index + 1] == "\t":
         message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
+    elif mark is not None and message.startswith("mapping values are not allowed"):
+        lines = split_lines(text)
+        hint = colon_hint(lines[mark.line] if mark.line < len(lines) else "")
     else:
         hint = "check the indentation and quoting around this position"
     return _error("yaml-syntax", message, file, mark, hint)
@@ -257,18 +290,20 @@ class _Builder:
             )
 
     def _scalar(self, node):
+        """The scalar's value; a timestamp that is no real date (2026-02-30) stays its text, so the
+        field's validation reports it with a hint and the rest of the file is still validated."""
         self._check_tag(node, *SCALAR_TAGS)
         try:
             return self.constructor.yaml_constructors[node.tag](self.constructor, node)
         except (ValueError, ConstructorError) as exc:
-            kind = node.tag[len(TAG) :]
-            hint = "quote it to make it a string"
-            if kind == "timestamp":
-                hint = "give a real calendar date, as YYYY-MM-DD"
-                if (days := date_hint(node.value)) != DATE_FORMAT:
-                    hint += f": {days}"  # February 2026 has 28 days
+            if node.tag == TAG + "timestamp":
+                return node.value
             raise _error(
-                "bad-scalar", f"{node.value!r} is not a valid {kind}: {exc}", self.file, node.start_mark, hint
+                "bad-scalar",
+                f"{node.value!r} is not a valid {node.tag[len(TAG) :]}: {exc}",
+                self.file,
+                node.start_mark,
+                "quote it to make it a string",
             ) from None
 
     def _mapping(self, node, path: tuple) -> dict:
