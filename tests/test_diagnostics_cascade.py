@@ -153,3 +153,14 @@ def test_output_is_ordered_by_cause_and_closes_with_each_file(tmp_path, capsys):
         f"{root}/specs/b-broken.yaml: 1 error, 0 warnings",
         f"{root}/specs/c-risks.yaml: 1 error, 0 warnings",
     ]
+
+
+def test_a_misspelt_audit_metric_hides_no_finding_references(tmp_path):
+    root = tmp_path / "adult-income"
+    shutil.copytree(REPO / "examples" / "adult-income", root)
+    audit = root / "specs" / "bias-audit.yaml"
+    audit.write_text(
+        audit.read_text().replace("metric: demographic_parity_ratio", "metric: demographic_parity_rate", 1)
+    )
+    # risks.yaml and policy.yaml name the finding `A1.demographic_parity_ratio.sex` of the dropped limit
+    assert [(file, code) for file, _, code, *_ in errors(root)] == [("specs/bias-audit.yaml", "invalid")]

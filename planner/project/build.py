@@ -253,6 +253,9 @@ class Validated:
     diagnostics: list[Diagnostic]
     invalid_ids: set[str] = field(default_factory=set)
     """Ids defined in the file whose items are not in `spec`: they exist, so referring to them is no error."""
+    invalid_scopes: set[str] = field(default_factory=set)
+    """Ids of documents some of whose items were dropped: ids derived from them (a bias audit's
+    `A1.metric.feature` findings) may name a dropped item."""
 
 
 def validate_spec(document: Document, model: type[BaseModel], root: Path) -> Validated:
@@ -268,8 +271,10 @@ def validate_spec(document: Document, model: type[BaseModel], root: Path) -> Val
         if kept is not None:
             assert isinstance(document.data, dict)  # items were found in its lists
             dropped = [document.data[key][i] for key, indices in removed.items() for i in indices]
-            return Validated(kept, pruned, problems, _ids_in(dropped))
-    return Validated(None, document, problems, _ids_in(document.data))
+            scope = {document.data["id"]} if isinstance(document.data.get("id"), str) else set()
+            return Validated(kept, pruned, problems, _ids_in(dropped), scope)
+    everything = _ids_in(document.data)
+    return Validated(None, document, problems, everything, everything)
 
 
 def _invalid_items(data: object, problems: list[Diagnostic]) -> dict[str, set[int]]:
@@ -343,10 +348,12 @@ def build_project(sources: Sources) -> Project:
         if model is None:
             project.diagnostics.extend([problem.caused_by(Cause.LOAD)] if problem else [])
             project.invalid_ids.update(_ids_in(document.data))
+            project.invalid_scopes.update(_ids_in(document.data))
             continue
         validated = validate_spec(document, model, sources.root)
         project.diagnostics.extend(validated.diagnostics)
         project.invalid_ids.update(validated.invalid_ids)
+        project.invalid_scopes.update(validated.invalid_scopes)
         if validated.spec is not None:
             project.docs.append(SpecDoc(validated.document, validated.spec))
     return project

@@ -39,12 +39,12 @@ def unique_ids(items: list[ItemRef]):
             first[item.id] = item
 
 
-def resolved_references(refs: list[Reference], items: dict[str, ItemRef], invalid: set[str]):
-    """Each reference names an item of an allowed kind; one to an invalid item (`invalid`, reported
-    where it is defined) is not reported again."""
+def resolved_references(refs: list[Reference], items: dict[str, ItemRef], project: Project):
+    """Each reference names an item of an allowed kind; one to an invalid item (reported where it
+    is defined) is not reported again."""
     for ref in refs:
         target = items.get(ref.target)
-        if target is None and ref.target not in invalid:
+        if target is None and not project.is_invalid(ref.target):
             hint = suggestion(ref, items) or f"no {' or '.join(ref.kinds) or 'item'} has this id"
             yield ref.doc.at(ref.path, "unresolved-ref", f"{ref.target!r} does not exist", hint)
         elif target is not None and ref.kinds and target.kind not in ref.kinds:
@@ -101,7 +101,7 @@ def check_project(project: Project) -> TraceGraph:
         d.caused_by(Cause.CROSS)
         for d in (
             *unique_ids(items),
-            *resolved_references(refs, by_id, project.invalid_ids),
+            *resolved_references(refs, by_id, project),
             *acyclic(graph, by_id, ordered),
             *singletons(project),
         )

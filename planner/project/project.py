@@ -57,6 +57,14 @@ class Project:
     invalid_ids: set[str] = field(default_factory=set)
     """Ids of items that are defined but invalid (reported where they are defined), so a
     reference to one is not also reported as unresolved."""
+    invalid_scopes: set[str] = field(default_factory=set)
+    """Ids of documents with invalid items: an id derived from one (`A1.metric.feature`) may name
+    an item that was dropped, so an unresolved reference under it is not reported either."""
+
+    def is_invalid(self, item_id: str) -> bool:
+        """Whether `item_id` is defined but invalid, or may be (derived from a document with invalid items)."""
+        return item_id in self.invalid_ids or item_id.partition(".")[0] in self.invalid_scopes
+
     graph: TraceGraph | None = None
     """The traceability graph (`planner.project.graph.TraceGraph`), set once cross-checks ran."""
 

@@ -17,6 +17,20 @@ MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
 ISO_LIKE = re.compile(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*")
 DAY_FIRST_OR_MONTH_FIRST = re.compile(r"\s*(\d{1,2})([-/.])(\d{1,2})\2(\d{4})\s*")
 DATE_FORMAT = "write the date as YYYY-MM-DD"
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+NUMBER_WORDS = {
+    **{word: n for n, word in enumerate(_UNITS.split())},
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    **{word: 20 + 10 * n for n, word in enumerate(_TENS.split())},
+    "hundred": 100,
+    "a hundred": 100,
+    "thousand": 1000,
+    "a thousand": 1000,
+}
+"""Numbers written as one word, which a product owner may type for a count or a rating."""
 
 
 def _number(value: float) -> str:
@@ -30,6 +44,8 @@ def number_hint(text: str, *, fraction: bool = False, quoted: bool = False) -> s
         fix = f"write {_number(value / 100)} (a fraction, not a percentage)" if fraction else f"write {_number(value)}"
     elif suffixed := SUFFIXED.fullmatch(text):
         fix = f"write {_number(float(suffixed.group(1)) * MULTIPLIERS[suffixed.group(2).lower()])}"
+    elif (word := NUMBER_WORDS.get(text.strip().lower())) is not None:
+        fix = f"write {word}"
     else:
         try:
             float(text)
