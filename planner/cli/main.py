@@ -376,11 +376,14 @@ def schema(out_dir: str) -> ExitCode:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=str))
-def init(directory: str) -> ExitCode:
-    """Write a complete starter project into DIRECTORY (new or empty)."""
+@click.option("--id", "project_id", help="Project id (default: the folder's name when it is a valid id, else my-project).")
+@click.option("--name", help="Project name shown in reports (default: My ML project).")
+def init(directory: str, project_id: str | None, name: str | None) -> ExitCode:
+    """Write a complete starter project into DIRECTORY (new or empty): every spec kind, example
+    predictions and runs, and comments that teach each key."""
     from planner.project.starter import init_project
 
-    for path in init_project(directory):
+    for path in init_project(directory, project_id=project_id, name=name):
         click.echo(str(path))
     click.echo(f"next: planner validate {directory}")
     return ExitCode.OK
