@@ -136,3 +136,15 @@ def test_an_unquoted_colon_in_text_asks_to_quote_the_text(tmp_path, capsys):
     out = validate(tmp_path, capsys, "risks.yaml", RISKS.replace("title: Drift", "title: Risk: drift"))
     assert "error[yaml-syntax] mapping values are not allowed in this context" in out
     assert "quote the text: title: 'Risk: drift'" in out
+
+
+def test_a_percentage_target_of_a_rate_metric_is_written_as_a_fraction(tmp_path, capsys):
+    objectives = (
+        "kind: objectives\ngoals:\n  - {id: G1, statement: Find the sick.}\nobjectives:\n"
+        "  - {id: O1, goal: G1, statement: Flag cases., metric: {name: Sensitivity, target: 90%}}\n"
+        "  - {id: O2, goal: G1, statement: Be quick., metric: {name: latency_ms, target: 90%}}\n"
+    )
+    out = validate(tmp_path, capsys, "objectives.yaml", objectives)
+    o1, o2 = out.split("objectives[O2]")
+    assert "hint: write 0.9 (a fraction, not a percentage)" in o1
+    assert "hint: write 90\n" in o2  # a metric planner does not know keeps its number

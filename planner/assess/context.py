@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING
 
 from planner.evidence.link import Evidence
 from planner.evidence.model import Run
+from planner.metric_names import canonical, lookup
 from planner.project.project import Project
 from planner.vocab import Outcome
 
 if TYPE_CHECKING:
     from planner.audit.project import ProjectAudit
-
-METRIC_ALIASES = {"recall": "true_positive_rate", "tpr": "true_positive_rate", "fpr": "false_positive_rate"}
-"""Objectives may name a metric the way scikit-learn does; audits use fairlearn's names."""
 
 
 def number(value: object) -> float | None:
@@ -26,8 +24,8 @@ def number(value: object) -> float | None:
 
 
 def metric_value(metrics: dict[str, float], name: str) -> float | None:
-    """A metric by its name or its alias."""
-    return number(metrics.get(name, metrics.get(METRIC_ALIASES.get(name, name))))
+    """A metric by its name or any synonym of it (`planner.metric_names`)."""
+    return number(lookup(metrics, name))
 
 
 def metric_of(run: Run | None, name: str) -> float | None:
@@ -37,7 +35,7 @@ def metric_of(run: Run | None, name: str) -> float | None:
 def no_value_why(run: Run | None, name: str) -> str:
     """Why `metric_of` gave no value: the run lacks the metric, or holds NaN or an infinity for it
     (a diverged loss, an overflow in a DVC file: recorded, but no evidence either way)."""
-    raw = None if run is None else run.metrics.get(name, run.metrics.get(METRIC_ALIASES.get(name, name)))
+    raw = None if run is None else lookup(run.metrics, name)
     if isinstance(raw, float) and not math.isfinite(raw):
         return f"the candidate run's {name} is {raw}, not a finite number"
     return f"the candidate run has no metric {name!r}"
@@ -63,11 +61,11 @@ class AssessContext:
         return self.evidence.candidate
 
     def computed_baseline(self, kind: str, metric: str) -> float | None:
-        """A zero-rule or random baseline of `metric` computed by an audit, when one computed it."""
+        """A zero-rule or random baseline of `metric` (any synonym of it) computed by an audit, when one computed it."""
         key = {"zero-rule": "zero_rule", "random": "random"}.get(kind)
         for audit in self.audits.values():
             overall = audit.result_data["baselines"].get(key, {}).get("overall", {}) if key else {}
-            value = overall.get(metric, overall.get(METRIC_ALIASES.get(metric, metric)))
+            value = overall.get(canonical(metric))
             if value is not None:
                 return value
         return None

@@ -24,6 +24,7 @@ from planner.audit.findings import (
     judged_text,
 )
 from planner.errors import Diagnostic, PlannerError
+from planner.metric_names import canonical
 from planner.project.operating import DEFAULT_THRESHOLD, audit_threshold
 from planner.project.project import Project, SpecDoc
 from planner.source import guard
@@ -51,11 +52,14 @@ class LimitOutcome:
 
     id: str
     metric: str
+    """The metric as the spec names it (a synonym stays the author's word)."""
     op: str
     value: float
     feature: str | None
     confident: bool
     findings: list[Finding] = field(default_factory=list)
+    canonical_metric: str = ""
+    """The metric as the audit computes it (`planner.metric_names.canonical` of `metric`)."""
 
     @property
     def status(self) -> str:
@@ -68,6 +72,7 @@ class LimitOutcome:
         return {
             "id": self.id,
             "metric": self.metric,
+            "canonical_metric": self.canonical_metric or canonical(self.metric),
             "op": self.op,
             "value": self.value,
             "feature": self.feature,
@@ -125,6 +130,7 @@ def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence
             limit.feature,
             limit.confident,
             [findings[at] for at in found],
+            canonical(limit.metric),
         )
         for index, (limit, found) in enumerate(zip(spec.limits, positions, strict=True))
     ]
@@ -137,9 +143,10 @@ def engine_limit(limit: SpecLimit) -> Limit:
     between groups."""
     from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
 
-    rate_disparity = is_disparity(limit.metric) and limit.metric not in NAMED_DISPARITIES
+    metric = canonical(limit.metric)  # a synonym (`miss_rate_difference`) is judged by its metric
+    rate_disparity = is_disparity(metric) and metric not in NAMED_DISPARITIES
     method = TO_REFERENCE if rate_disparity else "between_groups"
-    return Limit(limit.metric, limit.op, limit.value, limit.confident, method)
+    return Limit(metric, limit.op, limit.value, limit.confident, method)
 
 
 def audit_spec(doc: SpecDoc) -> BiasAudit:
@@ -173,7 +180,8 @@ def engine_arguments(spec: BiasAudit) -> dict[str, Any]:
 def _metrics(spec: BiasAudit) -> list[str]:
     from planner.audit.metrics import SCORE_METRICS
 
-    return [m for m in spec.metrics if spec.score is not None or m not in SCORE_METRICS]
+    metrics = dict.fromkeys(canonical(m) for m in spec.metrics)  # `recall` and `sensitivity` are one
+    return [m for m in metrics if spec.score is not None or m not in SCORE_METRICS]
 
 
 def _column_path(spec: BiasAudit, column: str | None) -> tuple[str | int, ...]:

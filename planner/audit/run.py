@@ -29,6 +29,7 @@ from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, conf
 from planner.audit.result import AuditResult
 from planner.audit.slices import SLICE_CELL_FACTOR, reversals, slice_table
 from planner.audit.sql import duckdb_counts_missing
+from planner.metric_names import canonical, names_of, spelling
 
 UNKNOWN_METRIC = "unknown metric {metric!r}"
 NEEDS_SCORE = "metric {metric!r} needs a score column and row-level predictions"
@@ -41,15 +42,17 @@ def group_columns(features: Sequence[str], intersections: Sequence[Sequence[str]
     return list(dict.fromkeys([*features, *(f for i in intersections for f in i), *slices]))
 
 
-def _check_metrics(metrics: Sequence[str], has_scores: bool) -> None:
+def _check_metrics(metrics: Sequence[str], has_scores: bool) -> list[str]:
+    """The canonical names of `metrics` (synonyms such as `sensitivity` resolved, each once)."""
     for metric in metrics:
-        if metric not in ALL_METRICS:
-            close = difflib.get_close_matches(metric, ALL_METRICS, n=1)
+        if canonical(metric) not in ALL_METRICS:
+            close = difflib.get_close_matches(spelling(metric), names_of(ALL_METRICS), n=1)
             raise AuditInputError(
                 UNKNOWN_METRIC.format(metric=metric), hint=f"did you mean {close[0]!r}?" if close else None
             )
-        if metric in SCORE_METRICS and not has_scores:
+        if canonical(metric) in SCORE_METRICS and not has_scores:
             raise AuditInputError(NEEDS_SCORE.format(metric=metric))
+    return list(dict.fromkeys(canonical(metric) for metric in metrics))
 
 
 def _load(
@@ -307,8 +310,7 @@ def run_audit(
     has_scores = scores is not None
     if metrics is None:
         metrics = [m for m in ALL_METRICS if m in RATE_METRICS or has_scores or m not in SCORE_METRICS]
-    metrics = list(dict.fromkeys(["count", "share", *metrics]))
-    _check_metrics(metrics, has_scores)
+    metrics = _check_metrics(["count", "share", *metrics], has_scores)
     total = int(counts["count"].sum())
     score_order = np.argsort(scores, kind="stable") if scores is not None else None
 

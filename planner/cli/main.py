@@ -187,14 +187,15 @@ def trace(path: str, item: str | None, fmt: str) -> ExitCode:
         click.echo(tracing.to_dot(graph, item), nl=False)
     elif fmt == "graphml":
         click.echo(tracing.to_graphml(graph, item), nl=False)
-    elif fmt == "json" or item is None:
+    elif fmt == "json":
         data = tracing.trace(graph, item) if item else tracing.to_json(graph)
         click.echo(json.dumps(data, indent=2, default=str))
     else:
-        found = tracing.trace(graph, item)
-        click.echo(f"{item} ({found['kind']})")
-        for direction in ("upstream", "downstream"):
-            click.echo(f"  {direction}: " + (", ".join(f"{n['id']} ({n['kind']})" for n in found[direction]) or "none"))
+        from planner.project import trace_text
+
+        place = trace_text.places(project, assessment)
+        text = trace_text.item_text(graph, item, place) if item else trace_text.forest_text(graph, place)
+        click.echo(text, nl=False)
     return ExitCode.OK
 
 

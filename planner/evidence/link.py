@@ -40,21 +40,30 @@ def link_evidence(project: Project) -> Evidence:
                 evidence.runs.extend(load_runs(source, project.root))
             except PlannerError as exc:
                 unread = True
-                evidence.problems.extend(_at_spec(d, doc, ("sources", index), source.id) for d in exc.diagnostics)
+                key = "uri" if source.uri is not None else "path"
+                evidence.problems.extend(_at_spec(d, doc, ("sources", index), key, source.id) for d in exc.diagnostics)
         try:
             evidence.candidate = select_candidate(evidence.runs, results.candidate)
         except PlannerError as exc:
             if not unread:  # else the candidate may be in the source that could not be read: no second error
-                evidence.problems.extend(exc.diagnostics)
+                evidence.problems.extend(_at_candidate(d, doc, results) for d in exc.diagnostics)
     return evidence
 
 
-def _at_spec(diagnostic: Diagnostic, doc: SpecDoc, path: tuple, source: str) -> Diagnostic:
+def _at_spec(diagnostic: Diagnostic, doc: SpecDoc, path: tuple, key: str, source: str) -> Diagnostic:
     """A source's problem tied to the spec that named the source: one that names no file (a tracking
-    server's answer) is placed at the spec line; one in a file of the source says which spec line
-    made planner read it."""
+    server's answer) is placed at the spec line of its `key` (`uri` or `path`); one in a file of the
+    source says which spec line made planner read it."""
     if not diagnostic.file:
-        return doc.at((*path, "uri"), diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)
+        return doc.at((*path, key), diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)
     line, _ = doc.document.position(path)
     read_for = f"read for results source {source} ({doc.document.file}:{line})"
     return replace(diagnostic, hint=f"{diagnostic.hint}; {read_for}" if diagnostic.hint else read_for)
+
+
+def _at_candidate(diagnostic: Diagnostic, doc: SpecDoc, results: ResultsSpec) -> Diagnostic:
+    """No candidate, or several: placed at the rule of the results spec that chose none or many."""
+    if diagnostic.file:
+        return diagnostic
+    rule = next(name for name in ("run", "tag", "best") if getattr(results.candidate, name) is not None)
+    return doc.at(("candidate", rule), diagnostic.code, diagnostic.message, diagnostic.hint, diagnostic.severity)

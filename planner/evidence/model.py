@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from planner.metric_names import lookup
+
 Point = tuple[int, int, float]
 
 REPRODUCIBILITY_KEYS = ("code_version", "data_version", "python_version", "environment", "entry_point")
@@ -68,15 +70,13 @@ class RunSet(list[Run]):
     def best(
         self, metric: str, direction: Literal["higher", "lower"] = "higher", source: str | None = None
     ) -> Run | None:
-        """The run with the best value of `metric`; runs without it, or with NaN, never win.
+        """The run with the best value of `metric` (or of a synonym, `planner.metric_names.lookup`);
+        runs without it, or with NaN, never win.
 
         Ties keep the first run in order, so the result does not depend on dict or set order.
         """
-        scored = [
-            (run.metrics[metric], run)
-            for run in self.from_source(source)
-            if metric in run.metrics and not math.isnan(run.metrics[metric])
-        ]
+        values = [(lookup(run.metrics, metric), run) for run in self.from_source(source)]
+        scored = [(value, run) for value, run in values if value is not None and not math.isnan(value)]
         if not scored:
             return None
         sign = 1 if direction == "higher" else -1

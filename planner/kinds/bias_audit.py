@@ -21,6 +21,7 @@ from planner.errors import Diagnostic, Severity
 from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item, selected, selection
+from planner.metric_names import canonical
 from planner.project.items import ItemRef, Reference
 from planner.project.operating import threshold_checks
 from planner.project.project import Project, SpecDoc
@@ -170,7 +171,7 @@ def _audit(audit: Any, pdf: bool) -> dict[str, Any]:
     from planner.audit.text import paradox_lines
 
     data = audit.to_dict()
-    metrics = list(audit.spec.metrics)
+    metrics = list(dict.fromkeys(canonical(m) for m in audit.spec.metrics))  # tables go by computed names
     charted = _charted_metrics(audit.spec, metrics) if pdf else metrics
     return {
         "id": data["id"],
@@ -203,9 +204,9 @@ def _charted_metrics(spec: BiasAudit, metrics: list[str]) -> list[str]:
     wanted = {"selection_rate"}
     for limit in spec.limits:
         try:
-            wanted.update(disparity_definition(limit.metric)[0])
+            wanted.update(disparity_definition(canonical(limit.metric))[0])
         except KeyError:
-            wanted.add(limit.metric)  # a group metric
+            wanted.add(canonical(limit.metric))  # a group metric
     return [metric for metric in metrics if metric in wanted]
 
 

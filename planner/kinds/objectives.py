@@ -13,12 +13,13 @@ from typing import Any, ClassVar
 
 from markupsafe import Markup
 
-from planner.assess.context import METRIC_ALIASES, AssessContext, compare, metric_of, no_value_why
+from planner.assess.context import AssessContext, compare, metric_of, no_value_why
 from planner.assess.model import Assessment, BaselineRow, Detail, Status
 from planner.errors import Diagnostic, Severity
 from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item, selected, selection, target_fields
+from planner.metric_names import canonical
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.goals import ObjectivesSpec
@@ -40,6 +41,8 @@ class ObjectiveDetail(Detail):
     metric: str
     dataset: str | None
     goal: str | None
+    canonical_metric: str
+    """`metric` as planner computes and looks it up (`planner.metric_names.canonical`)."""
 
     @property
     def measured_metric(self) -> str | None:
@@ -190,7 +193,7 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
                 margin,
                 candidate.run_id if candidate and value is not None else None,
                 rows,
-                detail=ObjectiveDetail(metric.name, metric.dataset, objective.goal),
+                detail=ObjectiveDetail(metric.name, metric.dataset, objective.goal, canonical(metric.name)),
             )
 
     def records(self, doc: SpecDoc) -> Iterator[Record]:
@@ -260,7 +263,7 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
 def _confident(metric: Any, context: AssessContext) -> tuple[Outcome, float | None, str]:
     """A `confident` target judged on the Wilson bound of the rate as a bias audit counted it: a
     sensitivity of 0.962 on 106 positives has a lower bound of 0.907, which does not meet 0.95."""
-    name = METRIC_ALIASES.get(metric.name, metric.name)
+    name = canonical(metric.name)
     for audit in context.audits.values():
         entry = audit.result_data["overall"]["metrics"].get(name)
         if entry is None:

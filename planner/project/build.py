@@ -157,6 +157,16 @@ def _previous_entry(data: object, path: tuple) -> tuple[str, object] | None:
     return (str(keys[index - 1]), mapping[keys[index - 1]]) if index > 0 and isinstance(mapping, dict) else None
 
 
+def _of_fraction_metric(data: object, path: tuple) -> bool:
+    """Whether the number at `path` sits beside the `name` (or `metric`) of a metric that is a
+    fraction, so `target: 90%` for a recall is fixed as 0.9, not 90."""
+    from planner.metric_names import is_fraction
+
+    mapping = _value_at(data, path[:-1])
+    named = [mapping.get(key) for key in ("name", "metric")] if isinstance(mapping, dict) else []
+    return any(isinstance(name, str) and is_fraction(name) for name in named)
+
+
 def _scale_top(data: object, path: tuple) -> int:
     """The top of the rating scale a value is on: the risk document's `scale` for its key, else 5."""
     scale = data.get("scale") if isinstance(data, dict) else None
@@ -196,7 +206,7 @@ def error_to_diagnostic(error: ErrorDetails, document: Document, model: type[Bas
         if isinstance(error.get("input"), bool) and kind == "string_type":
             hint = YAML_BOOL_HINT
         elif isinstance(error.get("input"), str) and kind in NUMBER_TYPES:
-            fraction = _is_fraction(model, path)
+            fraction = _is_fraction(model, path) or _of_fraction_metric(document.data, path)
             hint = rating_hint(error["input"], _scale_top(document.data, path)) or number_hint(
                 error["input"], fraction=fraction, quoted=path in document.quoted
             )

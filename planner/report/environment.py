@@ -319,15 +319,15 @@ def render_template(env: BoundedEnvironment, name: str, context: dict) -> str:
             [Diagnostic("report-template", f"{exc.name or name}: {exc.message}", exc.filename or name, exc.lineno or 0)]
         ) from None
     except TemplateError as exc:
-        raise _refused(name, exc.message or str(exc)) from None
+        raise _refused(env, name, exc.message or str(exc), exc) from None
     except (MemoryError, RecursionError, ArithmeticError) as exc:
         # what slipped past the counted bounds: a library call's memory, a macro calling itself,
         # a float overflow or a division by zero
-        raise _refused(name, f"{type(exc).__name__}: {str(exc)[:200] or 'out of memory'}") from None
+        raise _refused(env, name, f"{type(exc).__name__}: {str(exc)[:200] or 'out of memory'}", exc) from None
     except (TypeError, ValueError, LookupError) as exc:
         if not _raised_in_project(env, exc):  # a built-in template's error is planner's bug
             raise
-        raise _refused(name, f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        raise _refused(env, name, f"{type(exc).__name__}: {str(exc)[:200]}", exc) from None
 
 
 def _raised_in_project(env: BoundedEnvironment, exc: BaseException) -> bool:
@@ -351,16 +351,34 @@ def _render(env: BoundedEnvironment, name: str, context: dict) -> str:
     return "".join(chunks)
 
 
-def _refused(name: str, why: str) -> PlannerError:
+def _refused(env: BoundedEnvironment, name: str, why: str, exc: BaseException) -> PlannerError:
+    file, line = _template_place(env, name, exc)
     return PlannerError(
         [
             Diagnostic(
                 "report-template",
                 f"template {name}: {why}",
+                file,
+                line,
+                1 if line else 0,
                 hint="check the templates in the project's templates/ folder",
             )
         ]
     )
+
+
+def _template_place(env: BoundedEnvironment, name: str, exc: BaseException) -> tuple[str, int]:
+    """The template file (and line) a render stopped in: the innermost frame of a template on the
+    search path (Jinja's tracebacks name the template file and line), else the file of `name`."""
+    loader = env.loader
+    folders = loader.searchpath if isinstance(loader, ConfinedLoader) else []
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if any(frame.filename.startswith(folder + os.sep) for folder in folders):
+            return frame.filename, frame.lineno or 0
+    try:  # loaded already (the render began), so this is the cached template, not a second read
+        return env.get_template(name).filename or name, 0
+    except Exception:  # a template that cannot be named again is still named by `name`
+        return name, 0
 
 
 PDF_ROWS = 40

@@ -6,12 +6,12 @@ mitigation, or marked not applicable.
 
 from __future__ import annotations
 
-import difflib
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
+from planner.metric_names import names_of, written
 from planner.spec.base import Id, Item, ProjectPath, SpecModel, Text
 
 GROUP_METRICS = (
@@ -44,17 +44,32 @@ RATE_DISPARITY_METRICS = tuple(f"{rate}_{kind}" for rate in RATE_METRICS for kin
 LIMIT_METRICS = DISPARITY_METRICS + RATE_DISPARITY_METRICS + GROUP_METRICS
 
 
+def _metric_name(allowed: tuple[str, ...], what: str) -> object:
+    """A metric-name field: any spelling of the `allowed` metrics or of their synonyms
+    (`planner.metric_names`), kept as the author wrote it (in its `spelling`); the schema lists
+    the canonical names and synonyms an editor can offer."""
+    return Annotated[
+        str,
+        AfterValidator(lambda value: written(value, allowed, what)),
+        WithJsonSchema({"type": "string", "enum": names_of(allowed)}),
+    ]
+
+
+LimitMetric = _metric_name(LIMIT_METRICS, "limit metric")
+GroupMetric = _metric_name(GROUP_METRICS, "group metric")
+
+
 class Limit(SpecModel):
     """A fairness limit, e.g. `demographic_parity_ratio >= 0.8`."""
 
     id: Id | None = None
     """Id of the limit (default: `AUDIT.METRIC`), used by the gate and by waivers."""
-    metric: Literal[LIMIT_METRICS]  # type: ignore[valid-type]
+    metric: LimitMetric  # type: ignore[valid-type]
     """A named disparity (fairlearn's, between groups), a group metric that every group must
     satisfy, or `<rate>_difference` / `<rate>_ratio` of any rate (e.g. `false_positive_rate_ratio`):
     between groups (max - min, min / max) by default; against the feature's reference group when
     `reference_groups` names one (each other group's rate minus, and divided by, the reference's,
-    as Aequitas' disparity)."""
+    as Aequitas' disparity). Synonyms name the same metric (`miss_rate_difference`, `sensitivity`)."""
     op: Literal["<=", ">=", "<", ">"]
     """Comparison the measured value must satisfy."""
     value: float
@@ -63,15 +78,6 @@ class Limit(SpecModel):
     """Sensitive feature (or intersection `a & b`, in the order of `intersections`) the limit applies to; default: every one."""
     confident: bool = False
     """Require the limit to hold for the whole confidence interval, not only the point estimate."""
-
-    @field_validator("metric", mode="before")
-    @classmethod
-    def _known_metric(cls, value):
-        if isinstance(value, str) and value not in LIMIT_METRICS:
-            close = difflib.get_close_matches(value, LIMIT_METRICS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "see `planner schema` for every metric"
-            raise ValueError(f"unknown limit metric {value!r}; {hint}")
-        return value
 
 
 class HarmAssessment(SpecModel):
@@ -168,8 +174,8 @@ class BiasAudit(Item):
     """Combinations of sensitive features audited together (e.g. [[race, sex]])."""
     slices: list[Column] = Field(default_factory=list)
     """Other columns to break results down by (slice-based evaluation)."""
-    metrics: list[Literal[GROUP_METRICS]] = Field(default_factory=lambda: list(GROUP_METRICS[:7]))  # type: ignore[valid-type]
-    """Group metrics to report."""
+    metrics: list[GroupMetric] = Field(default_factory=lambda: list(GROUP_METRICS[:7]))  # type: ignore[valid-type]
+    """Group metrics to report (synonyms such as `sensitivity` or `specificity` name the same metric)."""
     reference_groups: dict[Column, Text] = Field(default_factory=dict)
     """Reference group per feature for disparities to a reference (default: the largest group)."""
     min_group_size: int = Field(default=30, ge=1)
