@@ -34,6 +34,13 @@ def test_validate_imports_no_heavy_module():
     assert heavy_modules_after("validate", str(EXAMPLES[0]), expected_exit=0) == []
 
 
+@pytest.mark.parametrize(
+    "argv", [("schema", "--format", "markdown"), ("explain", "unknown-key"), ("explain", "--format", "markdown")]
+)
+def test_reference_commands_import_no_heavy_module(argv):
+    assert heavy_modules_after(*argv, expected_exit=0) == []
+
+
 @pytest.mark.parametrize("fmt", ["text", "junit", "sarif"])
 def test_gate_with_computed_audits_imports_no_heavy_module(tmp_path, fmt):
     root = shutil.copytree(next(p for p in EXAMPLES if p.name == "german-credit"), tmp_path / "german")

@@ -359,25 +359,82 @@ def diff(old: str, new: str, fmt: str, with_status: bool) -> ExitCode:
 
 @cli.command()
 @click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="schemas",
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
     show_default=True,
-    help="Folder to write the JSON Schema files to.",
+    help="json: a JSON Schema file per kind (for editors); markdown: the spec reference, for people.",
 )
-def schema(out_dir: str) -> ExitCode:
-    """Write the JSON Schema of every spec kind."""
+@click.option(
+    "--out",
+    type=click.Path(path_type=str),
+    help="json: the folder to write the files to  [default: schemas]; "
+    "markdown: the file to write  [default: standard output].",
+)
+def schema(fmt: str, out: str | None) -> ExitCode:
+    """Write the JSON Schema of every spec kind, or the spec reference in Markdown: every key of the
+    manifest and of each kind, the checklist questions, metrics, reproducibility tags and diagnostic codes.
+
+    \b
+    planner schema                                        JSON Schema files into schemas/
+    planner schema --format markdown                      the reference, to standard output
+    planner schema --format markdown --out docs/reference.md
+    """
+    from planner.source.atomic import write_atomic
+
+    if fmt == "markdown":
+        from planner.spec.reference import reference_markdown
+
+        text = reference_markdown()
+        if out is None or out == "-":
+            click.echo(text, nl=False)
+        else:
+            write_atomic(out, text)
+            click.echo(out)
+        return ExitCode.OK
     from planner.spec.schema import write_schemas
 
-    for path in write_schemas(out_dir):
+    if out is not None and Path(out).is_file():
+        raise click.BadParameter(f"{out} is a file; JSON Schema files go into a folder", param_hint="'--out'")
+    for path in write_schemas(out or "schemas"):
         click.echo(str(path))
     return ExitCode.OK
 
 
 @cli.command()
+@click.argument("code", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: as docs/diagnostics.md holds it (without CODE, the whole catalogue).",
+)
+def explain(code: str | None, fmt: str) -> ExitCode:
+    """What diagnostic CODE (e.g. unknown-key) means, how to fix it, and an example; without CODE,
+    every code planner reports (exit 2 for a code it does not know)."""
+    from planner import explain as catalogue
+
+    if code is None:
+        click.echo(catalogue.catalogue_markdown() if fmt == "markdown" else catalogue.listing(), nl=False)
+        return ExitCode.OK
+    text = catalogue.entry_markdown(code) if fmt == "markdown" else catalogue.explain(code)
+    if text is None:
+        close = catalogue.close_codes(code)
+        hint = f"; did you mean {close[0]!r}?" if close else "; `planner explain` lists every code"
+        click.echo(f"error[unknown-code] no diagnostic code {code!r}{hint}", err=True)
+        return ExitCode.INVALID
+    click.echo(text, nl=False)
+    return ExitCode.OK
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(path_type=str))
-@click.option("--id", "project_id", help="Project id (default: the folder's name when it is a valid id, else my-project).")
+@click.option(
+    "--id", "project_id", help="Project id (default: the folder's name when it is a valid id, else my-project)."
+)
 @click.option("--name", help="Project name shown in reports (default: My ML project).")
 def init(directory: str, project_id: str | None, name: str | None) -> ExitCode:
     """Write a complete starter project into DIRECTORY (new or empty): every spec kind, example
