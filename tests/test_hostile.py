@@ -100,14 +100,15 @@ def manifest_bytes(raw: bytes) -> Callable[[Path], Path]:
     return build
 
 
-def risk_register(count: int) -> Callable[[Path], Path]:
+def risk_register(count: int, likelihood: str = "") -> Callable[[Path], Path]:
     """An honest register of `count` risks, each with id, title, likelihood, impact, owner and two
-    mitigations; no alias anywhere."""
+    mitigations; no alias anywhere. With `likelihood`, every risk is rated so (`high`: all invalid,
+    each dropped from the document, which is then validated again without them)."""
 
     def build(root: Path) -> Path:
         risks = "kind: risks\nrisks:\n" + "".join(
             f"  - id: R{i}\n    title: Risk number {i} of the register\n"
-            f"    likelihood: {i % 5 + 1}\n    impact: {i % 3 + 1}\n    owner: owner{i % 7}@example.com\n"
+            f"    likelihood: {likelihood or i % 5 + 1}\n    impact: {i % 3 + 1}\n    owner: owner{i % 7}@example.com\n"
             f"    mitigations:\n      - First mitigation of risk {i}.\n      - Second mitigation of risk {i}.\n"
             for i in range(count)
         )
@@ -132,6 +133,11 @@ FILE_MARKUP = "[bold]x[link=mailto:a@evil.example]y"  # a file name cannot hold 
 def hostile_file_name(root: Path) -> Path:
     """A spec file whose name holds an escape sequence and rich markup, with an error in it."""
     return write_project(root, {f"specs/\x1b[31m{FILE_MARKUP}\x9b.yaml": b"kind: risks\nrisks: 3\n"})
+
+
+def empty_folder(root: Path) -> Path:
+    root.mkdir(parents=True)
+    return root
 
 
 # Checks beyond the common ones
@@ -265,6 +271,47 @@ CASES = [
         names="r.yaml:2:12",
         shows=("error[encoding]",),
     ),
+    # hints that quote the user's text back: shown literally
+    Case(
+        "markup-in-a-quoting-hint",
+        spec_bytes(
+            b"kind: risks\nrisks:\n  - id: R1\n    title: T\n    likelihood: 1\n    impact: 1\n"
+            b"    residual: {likelihood: 1, impact: 1, note: x, " + MARKUP.encode() + b" y}\n"
+        ),
+        ("validate", "{root}"),
+        2,
+        names="r.yaml:7:",
+        check=markup_shown_literally,
+    ),
+    # the commands that take no project: their arguments are input too
+    Case(
+        "explain-hostile-code",
+        empty_folder,
+        ("explain", "x" + MARKUP + ANSI),
+        2,
+        shows=("error[unknown-code]",),
+    ),
+    Case(
+        "init-hostile-name",
+        empty_folder,
+        ("init", "{root}/new", "--name", "N" + ANSI),
+        2,
+        shows=("error[bad-name]",),
+    ),
+    Case(
+        "init-markup-name",
+        empty_folder,
+        ("init", "{root}/new", "--id", "p-1", "--name", MARKUP + ": 'x' # y"),
+        0,
+        check=lambda out: None if "next: planner validate" in out else pytest.fail(out),
+    ),
+    Case(
+        "schema-markdown-out-is-a-folder",
+        empty_folder,
+        ("schema", "--format", "markdown", "--out", "{root}"),
+        2,
+        shows=("error[os]",),
+    ),
     # 4. size: honest scale is read, expansion and depth are refused before composing
     Case(
         "register-10000-risks",
@@ -274,6 +321,16 @@ CASES = [
         shows=("valid (1 documents",),
         memory=True,
         seconds=30,  # about 2 s measured; the issue's target is 5 s
+    ),
+    Case(
+        "register-10000-invalid-risks",
+        risk_register(10_000, likelihood="high"),
+        ("validate", "{root}"),
+        2,
+        names="risks.yaml:5:17",
+        shows=("specs/risks.yaml: 10000 errors, 0 warnings", "'high' is about 4"),
+        memory=True,
+        seconds=60,
     ),
     Case(
         "alias-bomb", alias_bomb, ("validate", "{root}"), 2, names="x.yaml:6:", shows=("error[too-large]",), memory=True
