@@ -13,7 +13,7 @@ Assessment::
     planner.render(assessment, formats=["html"], out="reports")
 """
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 from planner.api import assess, diff, gate, load, render
 from planner.assess.model import Assessment, Candidate, Status

@@ -112,6 +112,7 @@ def render(
     as_of: datetime.date | None = None,
     decision: Decision | None = None,
     changes: ProjectDiff | None = None,
+    pdf_variant: str | None = None,
 ) -> dict[str, bytes]:
     """The design and governance reports (HTML, PDF) and the model card, rendered in memory.
 
@@ -122,7 +123,7 @@ def render(
     formats
         Any of ``"html"``, ``"pdf"``, ``"modelcard"``.
     kinds
-        Any of ``"design"``, ``"governance"``.
+        Any of ``"design"``, ``"governance"``, ``"summary"`` (one page for a sign-off meeting).
     out
         When given, every document is written there (atomically, all rendered first).
     as_of
@@ -130,6 +131,9 @@ def render(
         `SOURCE_DATE_EPOCH` when set, else today.
     decision, changes
         The release decision (default: `gate` on `as_of`) and a change log (`diff`).
+    pdf_variant
+        ``"pdf/a-3b"``, ``"pdf/a-2b"`` (archival) or ``"pdf/ua-1"`` (accessible) for the PDFs;
+        default plain PDF. Still byte-identical for the same inputs and `as_of`.
 
     Returns
     -------
@@ -140,7 +144,15 @@ def render(
 
     as_of = as_of or report_date()
     decision = decision or gate(assessment, today=as_of)
-    outputs = render_reports(assessment, kinds=kinds, formats=formats, as_of=as_of, decision=decision, changes=changes)
+    outputs = render_reports(
+        assessment,
+        kinds=kinds,
+        formats=formats,
+        as_of=as_of,
+        decision=decision,
+        changes=changes,
+        pdf_variant=pdf_variant,
+    )
     if out is not None:
         write_reports(outputs, Path(out))
     return outputs

@@ -7,8 +7,9 @@ every writer of one format escapes the same characters:
   report template prints (HTML, `planner.report.environment`), from rendered Markdown
   (`planner.report.markdown`) and from Markdown on one line (below).
 - `escape_inline`, Markdown on one line: control characters dropped, whitespace runs become one
-  space, `& < >` as entities, Markdown punctuation backslash-escaped. Model cards, the report's
-  `md` filter, `planner diff --format markdown` and the gate's job summary.
+  space (a no-break space stays: it holds an interval together), `& < >` as entities, Markdown
+  punctuation backslash-escaped. Model cards, the report's `md` filter, `planner diff --format
+  markdown` and the gate's job summary.
 - `inert` (and `TERMINAL_CONTROL`), a terminal: every C0 and C1 control, line breaks included,
   becomes a space, so no escape sequence (ESC, CSI) reaches the terminal. `inert_columns` does the
   same one character for one, so a caret under a quoted source line still points at its column.
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+# whitespace runs on one Markdown line, but the no-break space: it holds an interval together
+# (`[0.335,\u00a00.559]`, `planner.numbers`) and ends no line
+INLINE_WHITESPACE = re.compile(r"[^\S\u00a0]+")
 # C0 controls but tab and line breaks, DEL and C1 controls: invisible in a rendered page, not allowed
 # in HTML text, and live in a terminal that prints the file (ESC, CSI)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -81,7 +85,7 @@ def escape_inline(text: object) -> str:
     one space, `& < >` entities, Markdown punctuation backslash-escaped; `None` becomes ""."""
     if text is None:
         return ""
-    text = " ".join(printable(text).split())
+    text = INLINE_WHITESPACE.sub(" ", printable(text)).strip(" ")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 

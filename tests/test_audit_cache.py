@@ -210,7 +210,7 @@ DAMAGE = {
     "edited": "cache file content does not match its checksum",
     "no-fingerprint": "cache file is malformed (KeyError: 'fingerprint')",
     "bad-finding-index": "cache file is malformed (IndexError: list index out of range)",
-    "old-format": "cache file has format 0, this planner writes 2",
+    "old-format": "cache file has format 0, this planner writes 3",
 }
 
 

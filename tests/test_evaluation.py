@@ -11,6 +11,7 @@ from helpers import REPO, run_cli, write_project
 from planner import load as load_project
 from planner.assess import assess
 from planner.audit.cache import audits_for
+from planner.numbers import quantity
 
 ADULT = REPO / "examples" / "adult-income"
 
@@ -326,8 +327,8 @@ def test_cost_based_threshold_against_an_independent_cost_computation(tmp_path):
     judged = "met" if expected_cost(frame, 0.5) <= costs[best] * 1.05 + 1e-12 else "not-met"
     assert (status.kind, status.status, status.value, status.run) == ("threshold", judged, 0.5, None)
     assert status.why == (
-        f"cost-based threshold 0.5; cost-optimal {grid[best]:g} (expected cost {costs[best]:.4g} "
-        f"per case, audit A1), at 0.5: {expected_cost(frame, 0.5):.4g}"
+        f"cost-based threshold 0.5; cost-optimal {grid[best]:g} (expected cost {quantity(costs[best])} "
+        f"per case, audit A1), at 0.5: {quantity(expected_cost(frame, 0.5))}"  # the reports' one number style
     )
 
 

@@ -218,6 +218,28 @@ def findings_as_numbers(audit: dict) -> None:
     audit["result"]["findings"] = [1] * len(audit["result"]["findings"])
 
 
+def short_histogram(audit: dict) -> None:
+    histograms = audit["charts"]["score_histograms"]
+    histograms["overall"]["negatives"] = histograms["overall"]["negatives"][:3]
+
+
+def negative_counts(audit: dict) -> None:
+    histogram = next(iter(next(iter(audit["charts"]["score_histograms"]["groupings"].values())).values()))
+    histogram["positives"][0] = -5
+
+
+def more_positives_than_rows(audit: dict) -> None:
+    calibration = audit["charts"]["score_histograms"]["overall"]["calibration"]
+    calibration["positives"][0] = calibration["rows"][0] + 1
+
+
+def short_cost_curve(audit: dict) -> None:
+    curves = audit["charts"]["group_curves"]
+    feature = next(iter(curves))
+    group = next(iter(curves[feature]))
+    curves[feature][group] = curves[feature][group][:-1]
+
+
 def candidate_metric(value: str) -> Callable[[Path], Path]:
     """german-credit whose candidate's roc_auc was logged as `value` (MLflow writes inf and nan)."""
 
@@ -386,6 +408,17 @@ CASES = [
             shows=("audit A1: computing (cache file is malformed",),
         )
         for change in (rows_as_strings, overall_as_list, findings_as_numbers)
+    ),
+    # a forged cache (checksum recomputed) whose chart data the report would draw: recomputed, never exit 3
+    *(
+        DataCase(
+            f"cache-{change.__name__.replace('_', '-')}",
+            retyped_cache(change),
+            ("report", "{root}", "--format", "html,pdf", "--kind", "governance"),
+            0,
+            shows=("audit A1: computing (cache file is malformed",),
+        )
+        for change in (short_histogram, negative_counts, more_positives_than_rows, short_cost_curve)
     ),
     # 4. metrics that are not finite numbers: no evidence, never met, null in JSON
     *(

@@ -12,6 +12,7 @@ from fairlearn import metrics as flm
 from sklearn import metrics as skm
 
 from helpers import REPO, run_cli
+from planner import numbers
 from planner.audit import run_audit
 from planner.evidence.model import Run, RunSet
 from planner.metric_names import SYNONYMS, canonical, lookup, resolve, spelling
@@ -197,7 +198,7 @@ def test_a_confident_target_on_sensitivity_uses_the_audits_interval(tmp_path, ca
     entry = status_of(capsys, root, "O3")
     assert "in audit A1, 95% Wilson lower bound" in entry["why"], entry["why"]
     data = predictions()
-    assert f"= {skm.recall_score(data['income_over_50k'], data['prediction']):.4g}" in entry["why"]
+    assert f"= {numbers.quantity(skm.recall_score(data['income_over_50k'], data['prediction']))} " in entry["why"]
 
 
 NO_REFERENCE = [

@@ -48,7 +48,7 @@ def print_assessment(assessment: Assessment, console: Console | None = None) -> 
             continue
         table = Table(title=terminal(title), title_justify="left", expand=False)
         for column in ("id", "status", "value", "target", "why"):
-            table.add_column(column, no_wrap=column in ("id", "status"))
+            table.add_column(column, no_wrap=column in ("id", "status", "value", "target"))
         for item in items:
             table.add_row(
                 terminal(item.id),

@@ -50,6 +50,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,11 +67,22 @@ from planner.source.atomic import locked, write_atomic
 from planner.spec.bias import BiasAudit
 
 CACHE_FOLDER = Path(".planner") / "audits"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: `charts` (score histograms, per-group cost curves) beside the result
 CHUNK_BYTES = 1 << 20  # fastest of 64 KiB, 1 MiB and 4 MiB here
 DESCRIPTIVE_FIELDS = frozenset({"title", "harms", "links"})  # never change a computed number
 RESULT_KEYS = frozenset(
-    {"status", "rows", "settings", "missing", "overall", "groupings", "findings", "slices", "thresholds", "baselines"}
+    {
+        "status",
+        "rows",
+        "settings",
+        "missing",
+        "overall",
+        "groupings",
+        "findings",
+        "slices",
+        "thresholds",
+        "baselines",
+    }
 )
 ENGINE_PACKAGE = Path(__file__).parent
 NOT_ENGINE = frozenset({"cache.py", "text.py"})  # they read and render results, computing none
@@ -194,7 +206,7 @@ def _payload(audit: ProjectAudit) -> dict[str, Any]:
         }
         for limit in audit.limits
     ]
-    return {"result": audit.result_data, "limits": limits}
+    return {"result": audit.result_data, "limits": limits, "charts": audit.charts}
 
 
 def _save(project: Project, audit: ProjectAudit, fingerprint_: dict[str, str]) -> Path:
@@ -313,6 +325,25 @@ class _Baseline(_Shape):
     groups: dict[str, dict[str, float | None]] | None = None
 
 
+class _Calibration(_Shape):
+    rows: list[int]
+    positives: list[int]
+    score_sum: list[float]
+
+
+class _Histogram(_Shape):
+    negatives: list[int]
+    positives: list[int]
+    calibration: _Calibration
+
+
+class _Histograms(_Shape):
+    edges: list[float]
+    calibration_bins: int
+    overall: _Histogram
+    groupings: dict[str, dict[str, _Histogram]]
+
+
 class _Result(_Shape):
     status: str
     rows: int
@@ -336,15 +367,60 @@ class _StoredLimit(_Shape):
     findings: list[int]
 
 
+class _Charts(_Shape):
+    score_histograms: _Histograms | None
+    group_curves: dict[str, dict[str, list[float | None]]] | None
+
+
 class _Payload(_Shape):
     result: _Result
     limits: list[_StoredLimit]
+    charts: _Charts
 
 
 def _shape_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "the document"
     return f"{where}: {first['msg']}"
+
+
+EDGE_COUNT = 101  # `planner.audit.histograms.EDGES` (0, 0.01, ..., 1), not imported: it brings numpy
+MAX_CALIBRATION_BINS = 10_000
+
+
+def _check_histogram(histogram: dict[str, Any], bins: int, where: str) -> None:
+    counts = (histogram["negatives"], histogram["positives"])
+    if any(len(c) != EDGE_COUNT or min(c, default=0) < 0 for c in counts):
+        raise ValueError(f"{where}: a score histogram needs {EDGE_COUNT} counts of at least 0")
+    calibration = histogram["calibration"]
+    rows, positives, scores = calibration["rows"], calibration["positives"], calibration["score_sum"]
+    if not len(rows) == len(positives) == len(scores) == bins:
+        raise ValueError(f"{where}: the calibration needs {bins} bins")
+    for n, k, total in zip(rows, positives, scores, strict=True):
+        if not (0 <= k <= n and 0 <= total <= n):  # also false for NaN
+            raise ValueError(f"{where}: a calibration bin holds {k} positives and scores {total} in {n} rows")
+
+
+def _check_charts(charts: dict[str, Any], thresholds: dict[str, Any] | None) -> None:
+    """What the shape check cannot see: the lengths and bounds the chart code relies on, so a
+    forged cache (its checksum recomputed) is recomputed instead of drawing nonsense or failing."""
+    histograms = charts["score_histograms"]
+    if histograms is not None:
+        edges, bins = histograms["edges"], histograms["calibration_bins"]
+        if len(edges) != EDGE_COUNT or any(abs(e - k / (EDGE_COUNT - 1)) > 1e-9 for k, e in enumerate(edges)):
+            raise ValueError("score histogram edges are not 0, 0.01, ..., 1")
+        if not 1 <= bins <= MAX_CALIBRATION_BINS:
+            raise ValueError(f"calibration_bins {bins} is not between 1 and {MAX_CALIBRATION_BINS}")
+        _check_histogram(histograms["overall"], bins, "overall")
+        for feature, groups in histograms["groupings"].items():
+            for group, histogram in groups.items():
+                _check_histogram(histogram, bins, f"{feature}={group}")
+    grid = len(thresholds["thresholds"]) if thresholds else 0
+    curves = [("overall", thresholds["overall_curve"])] if thresholds else []
+    curves += [(f"by {f}", curve) for f, groups in (charts["group_curves"] or {}).items() for curve in groups.values()]
+    for name, curve in curves:
+        if not thresholds or len(curve) != grid or any(c is not None and not 0 <= c < math.inf for c in curve):
+            raise ValueError(f"the cost curve {name} does not follow the thresholds with finite costs")
 
 
 def _rebuild(spec: BiasAudit, payload: dict[str, Any]) -> ProjectAudit:
@@ -356,10 +432,11 @@ def _rebuild(spec: BiasAudit, payload: dict[str, Any]) -> ProjectAudit:
     if [item["id"] for item in payload["limits"]] != [spec.limit_id(index) for index in range(len(spec.limits))]:
         raise ValueError("its limits are not the spec's")
     _Payload.model_validate(payload, strict=True)  # raises ValidationError, a ValueError
+    _check_charts(payload["charts"], data.get("thresholds"))
     positions = [item["findings"] for item in payload["limits"]]
     if any(not 0 <= at < len(data["findings"]) for found in positions for at in found):
         raise IndexError("list index out of range")  # a negative one would pick another finding
-    return assemble(spec, data, positions, CACHE)
+    return assemble(spec, data, positions, CACHE, payload["charts"])
 
 
 def _read(path: Path, root: Path) -> dict[str, Any] | str:

@@ -16,18 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.audit.metrics import RATE_METRICS
+from planner.spec.bias import disparity_definition
 
 METHODS = ("between_groups", "to_overall")
-# name -> (metrics, kind); equalized odds takes the larger gap / the smaller ratio of two rates.
-NAMED_DISPARITIES: dict[str, tuple[tuple[str, ...], str]] = {
-    "demographic_parity_difference": (("selection_rate",), "difference"),
-    "demographic_parity_ratio": (("selection_rate",), "ratio"),
-    "equalized_odds_difference": (("true_positive_rate", "false_positive_rate"), "difference"),
-    "equalized_odds_ratio": (("true_positive_rate", "false_positive_rate"), "ratio"),
-    "equal_opportunity_difference": (("true_positive_rate",), "difference"),
-    "equal_opportunity_ratio": (("true_positive_rate",), "ratio"),
-}
 FOUR_FIFTHS = 0.8
 AEQUITAS_BAND = (0.8, 1.25)
 
@@ -64,25 +55,6 @@ def ratio(values: np.ndarray, overall: np.ndarray, method: str = "between_groups
             r = np.where(r > 1, 1 / r, r)
             return _extreme(np.where(np.isfinite(r), r, np.nan), largest=False)[0]
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
-
-
-def disparity_definition(name: str) -> tuple[tuple[str, ...], str]:
-    """(metrics, kind) of a named disparity or of ``<rate metric>_difference`` / ``_ratio``."""
-    if name in NAMED_DISPARITIES:
-        return NAMED_DISPARITIES[name]
-    metric, _, kind = name.rpartition("_")
-    if kind in ("difference", "ratio") and metric in RATE_METRICS:
-        return (metric,), kind
-    raise KeyError(name)
-
-
-def is_disparity(name: str) -> bool:
-    """Whether `name` names a disparity (as opposed to a group metric)."""
-    try:
-        disparity_definition(name)
-    except KeyError:
-        return False
-    return True
 
 
 def named_disparity(

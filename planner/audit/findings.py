@@ -19,6 +19,7 @@ import operator
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from planner.numbers import quantity, significant
 from planner.vocab import Outcome
 
 OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
@@ -118,8 +119,8 @@ def judged_text(finding: Finding) -> str:
         return f"{finding.status}" + (f": {finding.reason}" if finding.reason else "")
     op = limit.op if finding.status == PASS else NEGATED[limit.op]
     side = ("upper " if limit.op in ("<=", "<") else "lower ") if limit.confident else ""
-    digits = next((d for d in range(3, 7) if f"{finding.compared:.{d}g}" != f"{limit.value:.{d}g}"), 7)
-    return f"{side}{finding.compared:.{digits}g} {op} {limit.value:g}"
+    digits = next((d for d in range(3, 7) if significant(finding.compared, d) != significant(limit.value, d)), 7)
+    return f"{side}{significant(finding.compared, digits)} {op} {quantity(limit.value)}"
 
 
 def _defined(x: Any) -> bool:

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from planner.audit.counts import group_index
-from planner.audit.disparities import METHODS, NAMED_DISPARITIES, Disaggregated, disparity_definition
+from planner.audit.disparities import METHODS, Disaggregated
 from planner.audit.inputs import AuditData
 from planner.audit.intervals import bootstrap_disparities, bootstrap_to_reference, wilson_interval
 from planner.audit.metrics import CELLS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table, rate_fraction
 from planner.audit.scores import brier_by_group, ece_by_group, roc_auc_by_group
+from planner.spec.bias import NAMED_DISPARITIES, disparity_definition
 
 NO_SCORES = "score metrics need rows with scores"
 # Per-group score arrays are indexed by grid position up to this many slots, else by present group.

@@ -22,8 +22,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-from planner.audit.disparities import disparity_definition, named_disparity
+from planner.audit.disparities import named_disparity
 from planner.audit.metrics import rate_values
+from planner.spec.bias import disparity_definition
 
 BOOTSTRAP_BUDGET = 1_000_000
 """Most (replicate, group) pairs drawn at once: 32 MB of int64 cells, plus per-metric arrays."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from planner.audit.disparities import is_disparity
 from planner.audit.errors import AuditInputError
 from planner.audit.findings import TO_REFERENCE, Finding, Limit, evaluate
 from planner.audit.grouping import GroupingResult
+from planner.spec.bias import is_disparity
 
 UNKNOWN_LIMIT_METRIC = "limit on {metric!r}: not a computed metric or disparity"
 

@@ -98,6 +98,9 @@ class ProjectAudit:
     findings: list[Finding]
     limits: list[LimitOutcome]
     origin: Origin = COMPUTED
+    charts: dict[str, Any] = field(default_factory=dict)
+    """What only the report's charts draw (`CHART_KEYS`): kept apart from `result_data`, whose
+    digest a sign-off binds, so adding a chart never makes an existing sign-off stale."""
 
     @property
     def status(self) -> str:
@@ -106,6 +109,9 @@ class ProjectAudit:
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.result_data)
         data.pop("findings")
+        if data.get("thresholds") is not None:
+            data["thresholds"] = {**data["thresholds"], "group_curves": self.charts.get("group_curves")}
+        data["score_histograms"] = self.charts.get("score_histograms")
         return {
             "id": self.spec.id,
             "title": self.spec.title,
@@ -117,7 +123,24 @@ class ProjectAudit:
         }
 
 
-def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence[int]], origin: Origin) -> ProjectAudit:
+def split_charts(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the result without its chart-only data, that data): the score histograms and the per-group
+    cost curves (`AuditResult.to_dict` has both)."""
+    data = dict(data)
+    charts = {"score_histograms": data.pop("score_histograms", None), "group_curves": None}
+    if data.get("thresholds") is not None:
+        data["thresholds"] = dict(data["thresholds"])
+        charts["group_curves"] = data["thresholds"].pop("group_curves", None)
+    return data, charts
+
+
+def assemble(
+    spec: BiasAudit,
+    data: dict[str, Any],
+    positions: Sequence[Sequence[int]],
+    origin: Origin,
+    charts: dict[str, Any] | None = None,
+) -> ProjectAudit:
     """A `ProjectAudit` from the engine result's plain data and, per spec limit, the positions of
     its findings in `data["findings"]`; raises `IndexError` for a position that is not there."""
     findings = [Finding.from_dict(item) for item in data["findings"]]
@@ -134,14 +157,14 @@ def assemble(spec: BiasAudit, data: dict[str, Any], positions: Sequence[Sequence
         )
         for index, (limit, found) in enumerate(zip(spec.limits, positions, strict=True))
     ]
-    return ProjectAudit(spec, data, findings, limits, origin)
+    return ProjectAudit(spec, data, findings, limits, origin, charts or {})
 
 
 def engine_limit(limit: SpecLimit) -> Limit:
     """The engine's limit of a spec limit: ``<rate>_difference`` / ``_ratio`` are judged against a
     configured reference group (between groups where none is), fairlearn's named disparities
     between groups."""
-    from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
+    from planner.spec.bias import NAMED_DISPARITIES, is_disparity
 
     metric = canonical(limit.metric)  # a synonym (`miss_rate_difference`) is judged by its metric
     rate_disparity = is_disparity(metric) and metric not in NAMED_DISPARITIES
@@ -235,7 +258,8 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas", spec: Bi
         ]
         for limit, engine_limit in zip(spec.limits, engine_limits, strict=True)
     ]
-    return assemble(spec, result.to_dict(), positions, COMPUTED)
+    data, charts = split_charts(result.to_dict())
+    return assemble(spec, data, positions, COMPUTED, charts)
 
 
 def emit_sql(project: Project, table: str) -> dict[str, str]:

@@ -103,6 +103,7 @@ class AuditResult:
     counts: pd.DataFrame
     overall_intervals: dict[str, pd.DataFrame] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    score_histograms: dict | None = None  # `planner.audit.histograms`: the report's curves
 
     def grouping(self, name: str) -> GroupingResult:
         """The grouping named `name` (``sex`` or ``sex & race``)."""
@@ -152,5 +153,6 @@ class AuditResult:
                 ],
                 "thresholds": self.thresholds,
                 "baselines": self.baselines,
+                "score_histograms": self.score_histograms,
             }
         )

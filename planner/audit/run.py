@@ -19,17 +19,18 @@ import pandas as pd
 from planner.audit import thresholds as thr
 from planner.audit.baselines import baselines
 from planner.audit.counts import count_cells, prepare_counts_missing, read_counts_missing
-from planner.audit.disparities import NAMED_DISPARITIES, is_disparity
 from planner.audit.errors import AuditInputError
 from planner.audit.findings import Limit
 from planner.audit.grouping import NO_SCORES, build_grouping, rate_intervals, score_table
+from planner.audit.histograms import score_histograms
 from planner.audit.inputs import MAX_GROUPS, AuditData, check_group_count, prepare_predictions, read_predictions
 from planner.audit.judge import judge
 from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, confusion_cells, metric_table
 from planner.audit.result import AuditResult
 from planner.audit.slices import SLICE_CELL_FACTOR, reversals, slice_table
-from planner.audit.sql import duckdb_counts_missing
+from planner.audit.sql import duckdb_counts_missing, duckdb_score_histograms
 from planner.metric_names import canonical, names_of, spelling
+from planner.spec.bias import NAMED_DISPARITIES, is_disparity
 
 UNKNOWN_METRIC = "unknown metric {metric!r}"
 NEEDS_SCORE = "metric {metric!r} needs a score column and row-level predictions"
@@ -178,6 +179,7 @@ def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, fl
     curve = thr.cost_curves(zero, 1, y, s, cost_fp=cost_fp, cost_fn=cost_fn, kind=kind)
     best_t, best_c = thr.best_threshold(curve["thresholds"], curve["overall"])
     groupings: dict[str, dict[str, dict[str, float]]] = {}
+    group_curves: dict[str, dict[str, np.ndarray]] = {}  # the report draws them
     out = {
         "cost_fp": cost_fp,
         "cost_fn": cost_fn,
@@ -186,12 +188,14 @@ def _thresholds(data: AuditData, features: Sequence[str], costs: Mapping[str, fl
         "overall_curve": curve["overall"],
         "overall": {"best_threshold": best_t, "best_cost": best_c, "cost_in_use": float(in_use(zero, 1)[0])},
         "groupings": groupings,
+        "group_curves": group_curves,
     }
     for name in features:
         factor = data.factors[name]
         n = len(factor.levels)
         curves = thr.cost_curves(factor.codes, n, y, s, cost_fp=cost_fp, cost_fn=cost_fn, kind=kind)
         used = in_use(factor.codes, n)
+        group_curves[name] = {level: curves["groups"][i] for i, level in enumerate(factor.levels)}
         groupings[name] = {
             level: dict(
                 zip(
@@ -355,6 +359,16 @@ def run_audit(
     thresholds = (
         _thresholds(data, features, costs, threshold_candidates) if costs and data is not None and has_scores else None
     )
+    histograms = (
+        score_histograms(
+            data.y_true,
+            scores,
+            {name: (data.factors[name].codes, list(data.factors[name].levels)) for name in features},
+            ece_bins,
+        )
+        if data is not None and scores is not None
+        else _duckdb_histograms(frame_or_counts, engine, count, label, score, features, positive_label, ece_bins)
+    )
     return AuditResult(
         rows=total,
         metrics=metrics,
@@ -368,6 +382,7 @@ def run_audit(
         baselines=baselines(_base_rate(counts), _group_base_rates(counts, features)),
         missing=missing,
         counts=counts,
+        score_histograms=histograms,
         settings={
             "label": label,
             "prediction": prediction,
@@ -384,6 +399,24 @@ def run_audit(
             "bootstrap": "percentile, multinomial resampling of each group's cells (group sizes fixed)",
             "rate_intervals": "Wilson score",
         },
+    )
+
+
+def _duckdb_histograms(
+    source: Any,
+    engine: str,
+    count: str | None,
+    label: str,
+    score: str | None,
+    features: list[str],
+    positive_label: Any,
+    ece_bins: int,
+) -> dict | None:
+    """The DuckDB engine counts the score histograms in SQL too (rows never reach pandas)."""
+    if engine != "duckdb" or count is not None or score is None or not isinstance(source, (str, Path)):
+        return None
+    return duckdb_score_histograms(
+        source, label=label, score=score, sensitive_features=features, positive_label=positive_label, ece_bins=ece_bins
     )
 
 

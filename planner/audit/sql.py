@@ -88,13 +88,7 @@ def grouped_count_sql(
     """
     pred_sql = _prediction_sql(prediction, score, threshold, raw, positive_label)
     source = table if "(" in table else ".".join(quote_identifier(p) for p in table.split("."))
-    groups = []
-    for c in sensitive_features:
-        column = quote_identifier(c)
-        text = f"CAST({column} AS VARCHAR)"
-        if c in float_columns:
-            text = f"CASE WHEN {_is_nan(column)} THEN NULL ELSE {text} END"
-        groups.append(f"{text} AS {quote_identifier(c)}")
+    groups = _group_sql(sensitive_features, float_columns)
     label_sql = quote_identifier(label)
     if not raw:
         positive = quote_literal(1 if positive_label is None else positive_label)
@@ -260,3 +254,129 @@ def _check_scores(con: Any, relation: str, score: str, file: str) -> None:
         file=file,
         column=score,
     )
+
+
+def _double(value: float) -> str:
+    """A DOUBLE literal that parses to exactly `value` (its shortest round-trip text)."""
+    return f"CAST('{float(value)!r}' AS DOUBLE)"
+
+
+def histogram_sql(
+    relation: str,
+    *,
+    label: str,
+    score: str,
+    sensitive_features: Sequence[str],
+    positive_label: Any = None,
+    float_columns: Sequence[str] = (),
+    ece_bins: int = 10,
+) -> str:
+    """Rows and score sums per (group columns, label, threshold bin, calibration bin).
+
+    The bins are counted as `planner.audit.histograms` counts them: the threshold bin is the
+    number of edges 0.01..1 at or below the score (``searchsorted(side="right") - 1``), the
+    calibration bin the number of inner calibration edges below it (``searchsorted`` left).
+    """
+    from planner.audit.histograms import EDGES
+
+    col = quote_identifier(score)
+    groups = _group_sql(sensitive_features, float_columns)
+    positive = quote_literal(1 if positive_label is None else positive_label)
+    tbin = " + ".join(f"CAST({col} >= {_double(e)} AS INTEGER)" for e in EDGES[1:])
+    inner = np.linspace(0.0, 1.0, ece_bins + 1)[1:-1]
+    cbin = " + ".join(f"CAST({col} > {_double(e)} AS INTEGER)" for e in inner) or "0"
+    select = ",\n  ".join(
+        [
+            *groups,
+            f"CAST({quote_identifier(label)} = {positive} AS INTEGER) AS label",
+            f"{tbin} AS tbin",
+            f"{cbin} AS cbin",
+            "COUNT(*) AS count",
+            f"SUM(CAST({col} AS DOUBLE)) AS score_sum",
+        ]
+    )
+    return f"SELECT\n  {select}\nFROM {relation}\nGROUP BY ALL\nORDER BY ALL"
+
+
+def _group_sql(sensitive_features: Sequence[str], float_columns: Sequence[str]) -> list[str]:
+    out = []
+    for c in sensitive_features:
+        column = quote_identifier(c)
+        text = f"CAST({column} AS VARCHAR)"
+        if c in float_columns:
+            text = f"CASE WHEN {_is_nan(column)} THEN NULL ELSE {text} END"
+        out.append(f"{text} AS {quote_identifier(c)}")
+    return out
+
+
+def _histogram(frame: pd.DataFrame, ece_bins: int) -> dict:
+    from planner.audit.histograms import EDGE_COUNT
+
+    key = frame["label"].to_numpy().astype(np.int64) * EDGE_COUNT + frame["tbin"].to_numpy().astype(np.int64)
+    weights = frame["count"].to_numpy().astype(np.float64)
+    bins = np.bincount(key, weights=weights, minlength=2 * EDGE_COUNT).astype(np.int64).reshape(2, EDGE_COUNT)
+    cb = frame["cbin"].to_numpy()
+    rows = np.bincount(cb, weights=frame["count"], minlength=ece_bins)
+    positives = np.bincount(cb, weights=frame["count"] * frame["label"], minlength=ece_bins)
+    score_sum = np.bincount(cb, weights=frame["score_sum"], minlength=ece_bins)
+    return {
+        "negatives": bins[0].tolist(),
+        "positives": bins[1].tolist(),
+        "calibration": {
+            "rows": rows.astype(np.int64).tolist(),
+            "positives": positives.astype(np.int64).tolist(),
+            "score_sum": score_sum.tolist(),
+        },
+    }
+
+
+def duckdb_score_histograms(
+    path: str | Path,
+    *,
+    label: str,
+    score: str,
+    sensitive_features: Sequence[str],
+    positive_label: Any = None,
+    ece_bins: int = 10,
+) -> dict:
+    """`planner.audit.histograms.score_histograms` counted by DuckDB over a parquet file that the
+    grouped count (`duckdb_counts_missing`) has already checked; NULL groups are `MISSING_GROUP`."""
+    import duckdb
+
+    from planner.audit.histograms import EDGES
+    from planner.spec.bias import MISSING_GROUP
+
+    file = str(path)
+    schema = parquet_schema(Path(path), file, list(dict.fromkeys([label, score, *sensitive_features])))
+    floats = [c for c in sensitive_features if pa_is_float(schema.field(c).type)]
+    relation = f"read_parquet({quote_literal(file)})"
+    sql = histogram_sql(
+        relation,
+        label=label,
+        score=score,
+        sensitive_features=sensitive_features,
+        positive_label=positive_label,
+        float_columns=floats,
+        ece_bins=ece_bins,
+    )
+    con = duckdb.connect()
+    try:
+        frame = con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise AuditInputError(DUCKDB_FAILED.format(file=file, error=first_line(exc)), file=file) from None
+    finally:
+        con.close()
+    for name in sensitive_features:
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), MISSING_GROUP)
+    groupings = {}
+    for name in sensitive_features:
+        levels = sorted(set(frame[name]) - {MISSING_GROUP}) + (
+            [MISSING_GROUP] if MISSING_GROUP in set(frame[name]) else []
+        )
+        groupings[name] = {str(level): _histogram(frame[frame[name] == level], ece_bins) for level in levels}
+    return {
+        "edges": EDGES.tolist(),
+        "calibration_bins": ece_bins,
+        "overall": _histogram(frame, ece_bins),
+        "groupings": groupings,
+    }

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from planner.audit.findings import INSUFFICIENT, Finding, finding_label, judged_text
 from planner.audit.project import ProjectAudit
-from planner.numbers import estimate
+from planner.numbers import count, estimate, interval, measured, quantity
 from planner.spec.bias import MISSING_GROUP
 from planner.text import terminal
 from planner.vocab import tone_of
@@ -27,30 +27,56 @@ SHOWN = {
 }
 
 
-def _value(metric: dict | None) -> str:
+def _value(metric: dict | None) -> Text:
+    """A group's metric: the value, and its interval on a line of its own (never split inside)."""
     if not metric or metric["undefined"]:
-        return "undefined"
-    return estimate(metric["value"], metric.get("interval"))
+        return Text("undefined")
+    shown = terminal(measured(metric["value"]))
+    if metric.get("interval"):
+        shown.append("\n").append_text(terminal(interval(metric["interval"])))
+    return shown
 
 
-def _groups_table(grouping: dict) -> Table:
+# the widest cell of a metric column (`[0.335, 0.559]`) and the cell padding and border around it
+METRIC_WIDTH = len("[0.000, 0.000]") + 3
+
+
+def _group_label(group: dict) -> str:
+    label = (
+        " & ".join(str(v) for v in group["group"].values()) if isinstance(group["group"], dict) else str(group["group"])
+    )
+    return label + ("" if group["sufficient"] else " (insufficient data)")
+
+
+def _groups_table(grouping: dict, width: int) -> Table:
+    """A grouping's metrics, one column each (the value above its interval) when the console is
+    wide enough, else one row per group and metric: numbers never wrap, since an interval split
+    as `[0.335,` / `0.559]` reads as two values."""
+    labels = [_group_label(group) for group in grouping["groups"]]
+    wide = max(map(len, labels), default=5) + len("count") + 7 + METRIC_WIDTH * len(SHOWN) <= width
     table = Table(title=terminal(f"by {grouping['name']}"), title_justify="left")
-    for column in ("group", "count", *SHOWN.values()):
-        table.add_column(column, justify="left" if column == "group" else "right")
-    for group in grouping["groups"]:
-        label = (
-            " & ".join(str(v) for v in group["group"].values())
-            if isinstance(group["group"], dict)
-            else str(group["group"])
-        )
-        if not group["sufficient"]:
-            label += " (insufficient data)"
-        table.add_row(
-            terminal(label),
-            terminal(group["count"]),
-            *(terminal(_value(group["metrics"].get(m))) for m in SHOWN),
-            style=None if group["sufficient"] else "dim",
-        )
+    table.add_column("group", overflow="fold")
+    table.add_column("count", justify="right", no_wrap=True)
+    for column in SHOWN.values() if wide else ("metric", "value"):
+        table.add_column(column, justify="right" if wide else "left", no_wrap=True)
+    for group, label in zip(grouping["groups"], labels, strict=True):
+        style = None if group["sufficient"] else "dim"
+        if wide:
+            cells = [_value(group["metrics"].get(m)) for m in SHOWN]
+            table.add_row(terminal(label), terminal(count(group["count"])), *cells, style=style)
+            continue
+        for index, (metric, name) in enumerate(SHOWN.items()):
+            first = index == 0
+            value = group["metrics"].get(metric)
+            shown = "undefined" if not value or value["undefined"] else estimate(value["value"], value.get("interval"))
+            table.add_row(
+                terminal(label if first else ""),
+                terminal(count(group["count"]) if first else ""),
+                terminal(name),
+                terminal(shown),
+                style=style,
+                end_section=index == len(SHOWN) - 1,
+            )
     return table
 
 
@@ -67,7 +93,7 @@ def _limits_table(audit: ProjectAudit) -> Table:
         table.add_column(column, no_wrap=column in ("id", "status"), overflow="fold")  # never cut to "…"
     for limit in audit.limits:
         observed = "\n".join(_finding_line(f) for f in limit.findings)
-        rule = f"{limit.metric} {limit.op} {limit.value:g}" + (" (confident)" if limit.confident else "")
+        rule = f"{limit.metric} {limit.op} {quantity(limit.value)}" + (" (confident)" if limit.confident else "")
         table.add_row(
             terminal(limit.id),
             terminal(rule),
@@ -96,11 +122,11 @@ def print_audits(audits: list[ProjectAudit], console: Console | None = None) -> 
         missing = sum(data["missing"].values()) if isinstance(data["missing"], dict) else data["missing"]
         console.print(
             terminal(
-                f"rows used: {data['rows']:,} (missing sensitive values kept as group {MISSING_GROUP!r}: {missing})"
+                f"rows used: {count(data['rows'])} (missing sensitive values kept as group {MISSING_GROUP!r}: {count(missing)})"
             )
         )
         for grouping in data["groupings"]:
-            console.print(_groups_table(grouping))
+            console.print(_groups_table(grouping, console.width))
         for line in paradox_lines(data["slices"]):
             console.print(terminal(line))
         if audit.limits:

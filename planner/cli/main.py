@@ -212,6 +212,11 @@ def comma_list(choices: tuple[str, ...]) -> Callable[[click.Context, click.Param
     return parse
 
 
+# `planner.report.writer.PDF_VARIANTS` (tests/report/test_pdf_variant.py holds them equal): importing
+# the writer here would slow the start of every command
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-2b", "pdf/ua-1")
+
+
 @cli.command()
 @PATH
 @click.option(
@@ -227,8 +232,8 @@ def comma_list(choices: tuple[str, ...]) -> Callable[[click.Context, click.Param
     "kinds",
     default="design,governance",
     show_default=True,
-    callback=comma_list(("design", "governance")),
-    help="Comma-separated: design, governance.",
+    callback=comma_list(("design", "governance", "summary")),
+    help="Comma-separated: design, governance, summary (one page for a sign-off meeting).",
 )
 @click.option(
     "--out",
@@ -237,8 +242,18 @@ def comma_list(choices: tuple[str, ...]) -> Callable[[click.Context, click.Param
     help="Folder to write to  [default: PATH/reports]",
 )
 @click.option("--previous", metavar="OLD", help="An earlier version (folder or REV:PATH) for the change log.")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS),
+    help="Write archival (PDF/A) or accessible (PDF/UA) PDFs, e.g. pdf/a-3b.",
+)
 def report(
-    path: str, formats: tuple[str, ...], kinds: tuple[str, ...], out_dir: Path | None, previous: str | None
+    path: str,
+    formats: tuple[str, ...],
+    kinds: tuple[str, ...],
+    out_dir: Path | None,
+    previous: str | None,
+    pdf_variant: str | None,
 ) -> ExitCode:
     """Write the design and governance reports (HTML, PDF) and a model card for the project at PATH."""
     from planner.report import report_date
@@ -249,7 +264,9 @@ def report(
     if previous is not None:
         changes = api.diff(previous, project, with_status=True, new_assessment=assessment, report=progress)
     out = out_dir or project.root / "reports"
-    outputs = api.render(assessment, formats=formats, kinds=kinds, out=out, as_of=as_of, changes=changes)
+    outputs = api.render(
+        assessment, formats=formats, kinds=kinds, out=out, as_of=as_of, changes=changes, pdf_variant=pdf_variant
+    )
     for name in outputs:
         click.echo(str(out / name))
     return ExitCode.OK

@@ -7,7 +7,6 @@ from the computed outcome, and the reports get the audit's tables and charts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -22,10 +21,11 @@ from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item, selected, selection
 from planner.metric_names import canonical
+from planner.numbers import quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.operating import threshold_checks
 from planner.project.project import Project, SpecDoc
-from planner.spec.bias import BiasAudit
+from planner.spec.bias import BiasAudit, disparity_definition
 from planner.vocab import Outcome
 
 
@@ -36,7 +36,7 @@ class LimitDetail(Detail):
 
 
 def rule_text(limit: Any) -> str:
-    return f"{limit.metric} {limit.op} {limit.value:g}" + (f" for {limit.feature}" if limit.feature else "")
+    return f"{limit.metric} {limit.op} {quantity(limit.value)}" + (f" for {limit.feature}" if limit.feature else "")
 
 
 class BiasAuditKind(SpecKind[BiasAudit]):
@@ -156,7 +156,21 @@ class BiasAuditKind(SpecKind[BiasAudit]):
                 yield gate_item(status, "audits", status.status == Outcome.PASS, _limit_why(status), group)
 
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
-        return {"audits": [_audit(audit, pdf) for audit in assessment.audits], "limits": assessment.of_kind("limit")}
+        tolerances = _tolerances(assessment)
+        return {
+            "audits": [_audit(audit, pdf, tolerances.get(audit.spec.id)) for audit in assessment.audits],
+            "limits": assessment.of_kind("limit"),
+        }
+
+
+def _tolerances(assessment: Assessment) -> dict[str, float]:
+    """Audit id -> the tolerance of the evaluation plan's threshold judged on its cost curve."""
+    out: dict[str, float] = {}
+    for status in assessment.of_kind("threshold"):
+        detail = status.detail.to_dict()
+        if detail.get("audit") and detail.get("tolerance") is not None:
+            out.setdefault(detail["audit"], float(detail["tolerance"]))
+    return out
 
 
 def _limit_why(status: Status) -> str:
@@ -167,8 +181,9 @@ def _limit_why(status: Status) -> str:
     return f"{status.why}, so {status.title} is not proven"
 
 
-def _audit(audit: Any, pdf: bool) -> dict[str, Any]:
+def _audit(audit: Any, pdf: bool, tolerance: float | None = None) -> dict[str, Any]:
     from planner.audit.text import paradox_lines
+    from planner.report import audit_charts
 
     data = audit.to_dict()
     metrics = list(dict.fromkeys(canonical(m) for m in audit.spec.metrics))  # tables go by computed names
@@ -189,18 +204,20 @@ def _audit(audit: Any, pdf: bool) -> dict[str, Any]:
         "limit_chart": _limit_chart(data),
         "harms": data["harms"],
         "thresholds": _threshold_summary(data.get("thresholds")),
+        "tolerance": tolerance,
+        "cost_charts": [Markup(chart) for chart in audit_charts.cost_charts(data, tolerance=tolerance)],
+        "score_charts": [Markup(chart) for chart in audit_charts.score_charts(data)],
+        "slices": audit_charts.slice_tables(data, metrics),
     }
 
 
 def _charted_metrics(spec: BiasAudit, metrics: list[str]) -> list[str]:
     """The metrics the PDF draws per group: those the limits judge, and the selection rate.
 
-    WeasyPrint draws SVG text slowly (about 4 ms a label): a chart for every metric of every
-    grouping made a 50-page report take twice as long. The PDF's tables keep every metric with its
-    interval, and the HTML report keeps every chart.
+    A page holds about three metrics side by side, and WeasyPrint draws chart labels slowly: a
+    column and a chart for every metric of every grouping made adult-income's governance PDF 32
+    pages. The PDF names what it leaves out, and the HTML report keeps every metric.
     """
-    from planner.audit.disparities import disparity_definition
-
     wanted = {"selection_rate"}
     for limit in spec.limits:
         try:
@@ -225,21 +242,26 @@ def _reference_line(grouping: dict, metric: str, data: dict, spec: BiasAudit) ->
         row = next((g for g in grouping["groups"] if g["group"] == reference), None)
         value = row["metrics"].get(metric, {}).get("value") if row else None
         if value is not None:
-            return (f"reference {group_label(reference)}", value)
+            from planner.report.audit_charts import short_label
+
+            return (f"reference {short_label(reference, '')}", value)
     overall = data["overall"]["metrics"].get(metric, {}).get("value")
     return None if overall is None else ("overall", overall)
 
 
+PANELS_PER_CHART = 3  # metrics side by side in one chart: more would shrink its text below 7 pt on A4
+
+
 def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict, spec: BiasAudit) -> dict:
-    from planner.report import charts
+    from planner.report import audit_charts, charts
 
     groups = grouping["groups"]
     label = {id(g): group_label(g["group"]) or grouping["name"] for g in groups}
-    chart_list = []
+    panels = []
     for metric in charted:
         rows = [
             {
-                "label": label[id(g)],
+                "label": audit_charts.short_label(g["group"], grouping["name"]),  # the title names the features
                 "value": g["metrics"].get(metric, {}).get("value"),
                 "interval": g["metrics"].get(metric, {}).get("interval"),
                 "count": g["count"],
@@ -247,18 +269,17 @@ def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict
             }
             for g in groups
         ]
-        chart_list.append(
-            Markup(
-                charts.interval_chart(
-                    rows,
-                    metric=metric,
-                    chart_id=_chart_id(data["id"], grouping["name"], metric),
-                    title=f"{metric} by {grouping['name']}",
-                    reference=_reference_line(grouping, metric, data, spec),
-                    domain=_domain(metric, rows),
-                )
+        panels.append(charts.Panel(metric, rows, _domain(metric, rows), _reference_line(grouping, metric, data, spec)))
+    chart_list = [
+        Markup(
+            charts.interval_panels(
+                chunk,
+                chart_id=audit_charts.chart_id(data["id"], grouping["name"], *(panel.metric for panel in chunk)),
+                title=f"{' and '.join(panel.metric for panel in chunk)} by {grouping['name']}",
             )
         )
+        for chunk in (panels[k : k + PANELS_PER_CHART] for k in range(0, len(panels), PANELS_PER_CHART))
+    ]
     table = [
         {
             "label": label[id(g)],
@@ -269,12 +290,14 @@ def _grouping(grouping: dict, metrics: list[str], charted: list[str], data: dict
         }
         for g in groups
     ]
-    return {"name": grouping["name"], "reference": grouping.get("reference"), "charts": chart_list, "table": table}
-
-
-def _chart_id(*parts: str) -> str:
-    """An XML id from names that may hold spaces and `&` (intersections are named `race & sex`)."""
-    return "c-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(parts))
+    matrices = Markup(audit_charts.confusion_chart(data["id"], grouping))
+    return {
+        "name": grouping["name"],
+        "reference": grouping.get("reference"),
+        "charts": chart_list,
+        "table": table,
+        "matrices": matrices,
+    }
 
 
 def _domain(metric: str, rows: list[dict]) -> tuple[float, float]:
@@ -286,7 +309,7 @@ def _domain(metric: str, rows: list[dict]) -> tuple[float, float]:
 
 
 def _limit_chart(data: dict) -> Markup | None:
-    from planner.report import charts
+    from planner.report import audit_charts, charts
 
     rows = [
         {
@@ -303,7 +326,9 @@ def _limit_chart(data: dict) -> Markup | None:
     if not rows:
         return None
     return Markup(
-        charts.limit_chart(rows, chart_id=_chart_id(data["id"], "limits"), title=f"Audit {data['id']}: limits")
+        charts.limit_chart(
+            rows, chart_id=audit_charts.chart_id(data["id"], "limits"), title=f"Audit {data['id']}: limits"
+        )
     )
 
 

@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from planner import numbers
 from planner.assess.context import AssessContext, compare, metric_of, no_value_why
 from planner.assess.model import Assessment, Detail, Status
 from planner.errors import Diagnostic
 from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import measured, selection, target_fields
+from planner.numbers import quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.constraints import ConstraintsSpec
@@ -84,7 +86,7 @@ class ConstraintsKind(SpecKind[ConstraintsSpec]):
             why = (
                 no_value_why(context.candidate, limit.name)
                 if status == Outcome.NO_EVIDENCE
-                else f"{limit.name} = {value:.4g}, limit {word} {limit.target:g}"
+                else f"{limit.name} = {numbers.beside(value, limit.target)}, limit {word} {quantity(limit.target)}"
             )
             yield Status(
                 constraint.id,

@@ -18,6 +18,7 @@ from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import measured, selection, target_fields
 from planner.kinds.objectives import measured_why
+from planner.numbers import quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.evaluation import EvaluationSpec
@@ -320,23 +321,24 @@ def _threshold(spec: EvaluationSpec, audits: list[Any], context: AssessContext) 
         **(analysis or {}),
     )
     shown = (
-        f"{threshold.value:g}"
+        f"{quantity(threshold.value)}"
         if threshold.value is not None
-        else f"on {threshold.feature}: " + ", ".join(f"{group} {value:g}" for group, value in threshold.groups.items())
+        else f"on {threshold.feature}: "
+        + ", ".join(f"{group} {quantity(value)}" for group, value in threshold.groups.items())
     )
     why = f"{threshold.policy} threshold {shown}"
     if analysis:
         why += (
-            f"; cost-optimal {analysis['optimal_threshold']:g} (expected cost {analysis['optimal_cost']:.4g}"
+            f"; cost-optimal {quantity(analysis['optimal_threshold'])} (expected cost {quantity(analysis['optimal_cost'])}"
             f" per case, audit {threshold.audit})"
         )
-        why += "" if analysis["cost_at_value"] is None else f", at {shown}: {analysis['cost_at_value']:.4g}"
+        why += "" if analysis["cost_at_value"] is None else f", at {shown}: {quantity(analysis['cost_at_value'])}"
     if problem:
         why += f"; {problem}"
     if not analysis and detail.bayes_threshold is not None:
-        why += f"; with calibrated scores expected cost is lowest at {detail.bayes_threshold:.3g}"
+        why += f"; with calibrated scores expected cost is lowest at {quantity(detail.bayes_threshold)}"
     if None not in (detail.run_threshold, threshold.value) and detail.run_threshold != threshold.value:
-        why += f"; the candidate run records threshold {detail.run_threshold:g}"
+        why += f"; the candidate run records threshold {quantity(detail.run_threshold)}"
     return Status(
         spec.threshold_id,
         "threshold",
@@ -387,8 +389,8 @@ def _cost_analysis(threshold: Any, costs: Any, context: AssessContext) -> tuple[
         return None, f"audit {threshold.audit} has no threshold analysis (it needs `costs` and a `score` column)"
     if (costs.false_positive, costs.false_negative) != (data["cost_fp"], data["cost_fn"]):
         return None, (
-            f"its costs differ from audit {threshold.audit}'s (false positive {data['cost_fp']:g}, "
-            f"false negative {data['cost_fn']:g}), whose analysis therefore does not apply"
+            f"its costs differ from audit {threshold.audit}'s (false positive {quantity(data['cost_fp'])}, "
+            f"false negative {quantity(data['cost_fn'])}), whose analysis therefore does not apply"
         )
     grid = [(t, c) for t, c in zip(data["thresholds"], data["overall_curve"], strict=False) if c is not None]
     best_t, best_c = data["overall"]["best_threshold"], data["overall"]["best_cost"]
@@ -405,7 +407,9 @@ def _cost_analysis(threshold: Any, costs: Any, context: AssessContext) -> tuple[
         "group_optimal": {group: row["best_threshold"] for group, row in groups.items()},
     }
     off_grid = threshold.value is not None and at_value is None
-    return analysis, (f"{threshold.value:g} is not one of the audit's candidate thresholds" if off_grid else None)
+    return analysis, (
+        f"{quantity(threshold.value)} is not one of the audit's candidate thresholds" if off_grid else None
+    )
 
 
 KIND = EvaluationKind()

@@ -20,6 +20,7 @@ from planner.gate.item import GateItem
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item, selected, selection, target_fields
 from planner.metric_names import canonical
+from planner.numbers import beside, quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.goals import ObjectivesSpec
@@ -156,7 +157,7 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
             why = f"KPI {goal.kpi.name} " + (
                 "not measured by the candidate run (measured after deployment)"
                 if status == Outcome.NO_EVIDENCE
-                else f"= {value:g}"
+                else f"= {quantity(value)}"
             )
             yield Status(
                 goal.id,
@@ -280,8 +281,8 @@ def _confident(metric: Any, context: AssessContext) -> tuple[Outcome, float | No
             status,
             margin,
             (
-                f"{metric.name} = {entry['value']:.4g} in audit {audit.spec.id}, {level} Wilson {side} bound"
-                f" {bound:.4g} judged, target {word} {metric.target:g}"
+                f"{metric.name} = {quantity(entry['value'])} in audit {audit.spec.id}, {level} Wilson {side} bound"
+                f" {beside(bound, metric.target)} judged, target {word} {quantity(metric.target)}"
             ),
         )
     return (
@@ -301,7 +302,7 @@ def measured_why(metric: Any, value: float | None, status: str, candidate: Any) 
     if status == Outcome.NO_EVIDENCE:
         return no_value_why(candidate, metric.name)
     word = "at least" if metric.direction == "higher" else "at most"
-    return f"{metric.name} = {value:.4g}, target {word} {metric.target:g}"
+    return f"{metric.name} = {beside(value, metric.target)}, target {word} {quantity(metric.target)}"
 
 
 def _baseline_rows(

@@ -25,6 +25,7 @@ from planner.errors import Diagnostic
 from planner.gate.item import GateItem, Requirement
 from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item
+from planner.numbers import beside, quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.policy import policy_model
@@ -187,4 +188,6 @@ def _rule_outcome(rule: Any, value: float | None, context: AssessContext) -> tup
     if value is None:
         return Outcome.NO_EVIDENCE, no_value_why(context.candidate, rule.metric)
     met = OPS[rule.op](value, rule.value)
-    return (Outcome.MET if met else Outcome.NOT_MET), f"{rule.metric} = {value:.4g}, rule {rule.op} {rule.value:g}"
+    return (
+        Outcome.MET if met else Outcome.NOT_MET
+    ), f"{rule.metric} = {beside(value, rule.value)}, rule {rule.op} {quantity(rule.value)}"

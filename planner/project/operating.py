@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planner.errors import Diagnostic, Severity
+from planner.numbers import quantity
 from planner.project.project import Project, SpecDoc
 from planner.spec.bias import BiasAudit
 from planner.spec.evaluation import EvaluationSpec
@@ -71,7 +72,7 @@ def agreement_warnings(project: Project, audits: Iterable[ProjectAudit]) -> Iter
             ("prediction",),
             DISAGREES,
             f"{audit.spec.predictions}: column {audit.spec.prediction!r} equals {audit.spec.score!r} >= "
-            f"{audit.spec.threshold:g} on {agreement:.2%} of rows, not all: the predictions were made at another threshold",
+            f"{quantity(audit.spec.threshold)} on {agreement:.2%} of rows, not all: the predictions were made at another threshold",
             "state the threshold the predictions were made at (the evaluation plan's `threshold.value`)",
             Severity.WARNING,
         )
@@ -85,7 +86,7 @@ def threshold_checks(doc: SpecDoc, project: Project, spec: BiasAudit) -> Iterato
     yield doc.at(
         ("threshold",),
         DIFFERENT,
-        f"audit {spec.id} decides at threshold {spec.threshold:g}, but {plan.origin} states {plan.value:g}",
+        f"audit {spec.id} decides at threshold {quantity(spec.threshold)}, but {plan.origin} states {quantity(plan.value)}",
         "state the threshold once: remove it here to use the plan's, or correct one of them",
         Severity.WARNING,
     )

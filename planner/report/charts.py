@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from planner.numbers import count, quantity
 from planner.text import CONTROL, XML_FORBIDDEN
 
 INK, MUTED, SHADE, PAPER = "#222222", "#6b6b6b", "#e4e4e4", "#ffffff"
@@ -49,7 +51,8 @@ def _n(x: float) -> str:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    """Chart numbers in the reports' one style (`planner.numbers.quantity`): ticks `0.2`, values `0.208`."""
+    return quantity(value)
 
 
 def _clip(text, limit: int = LABEL_CHARS) -> str:
@@ -105,6 +108,38 @@ def _diamond(x, y) -> str:
     return f'<polygon points="{points}" fill="{PAPER}" stroke="{INK}" stroke-width="1.5"/>'
 
 
+_LINE = re.compile(
+    r'<line x1="([-\d.]+)" y1="([-\d.]+)" x2="([-\d.]+)" y2="([-\d.]+)" (stroke="[^"]*" stroke-width="[^"]*")/>\Z'
+)
+
+
+def _merged_lines(body: list[str]) -> list[str]:
+    """Runs of solid lines of one stroke as one `<path>` of subpaths: the same strokes in the same
+    order, with a tenth of the elements (a PDF renderer pays for each element; dashed lines stay
+    apart, so no dash pattern runs from one line into the next)."""
+    out: list[str] = []
+    run: list[re.Match[str]] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0].group(0))
+        elif run:
+            d = " ".join(f"M{m.group(1)} {m.group(2)}L{m.group(3)} {m.group(4)}" for m in run)
+            out.append(f'<path d="{d}" fill="none" {run[0].group(5)}/>')
+        run.clear()
+
+    for element in body:
+        match = _LINE.match(element)
+        if match is None or (run and match.group(5) != run[0].group(5)):
+            flush()
+        if match is None:
+            out.append(element)
+        else:
+            run.append(match)
+    flush()
+    return out
+
+
 def _svg(chart_id: str, title, desc: str, width: float, height: float, body: list[str]) -> str:
     """The ids must be valid XML names, because aria-labelledby points at them."""
     if not _CHART_ID.match(chart_id):
@@ -114,7 +149,7 @@ def _svg(chart_id: str, title, desc: str, width: float, height: float, body: lis
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="sans-serif" font-size="{FONT_SIZE}">'
         f'<title id="{chart_id}-title">{_esc(title)}</title><desc id="{chart_id}-desc">{_esc(desc)}</desc>'
-        + "".join(body)
+        + "".join(_merged_lines(body))
         + "</svg>"
     )
 
@@ -250,15 +285,16 @@ def _heat_axes(likelihood_levels: int, impact_levels: int) -> list[str]:
     return out
 
 
-def _scale(low: float, high: float):
-    """Value to x on the plot, clamped to its ends; the side says where it was clamped (-1, 0, 1)."""
+def _scale(low: float, high: float, left: float = ROW_LEFT, width: float = ROW_PLOT_WIDTH):
+    """Value to x on a plot starting at `left`, clamped to its ends; the side says where it was
+    clamped (-1, 0, 1)."""
     if not high > low:
         raise ValueError(f"an axis needs low < high, got {low} to {high}")
 
     def at(value: float) -> tuple[float, int]:
         side = -1 if value < low else 1 if value > high else 0
         inside = min(max(value, low), high)
-        return ROW_LEFT + (inside - low) / (high - low) * ROW_PLOT_WIDTH, side
+        return left + (inside - low) / (high - low) * width, side
 
     return at
 
@@ -267,12 +303,12 @@ def _row_y(index: int, row_height: int = ROW_HEIGHT) -> float:
     return ROW_TOP + index * row_height + row_height / 2
 
 
-def _mark(at, value, y, *, filled: bool) -> list[str]:
+def _mark(at, value, y, *, filled: bool, left: float = ROW_LEFT) -> list[str]:
     """A marker, an arrow where it was clamped, or the word 'undefined' where there is no value."""
     if value is None:
         return [
-            _rect(ROW_LEFT + 1, y - 7, 58, 14, PAPER),
-            _text(ROW_LEFT + 4, y + 4, "undefined", fill=MUTED, extra=' font-style="italic"'),
+            _rect(left + 1, y - 7, 58, 14, PAPER),
+            _text(left + 4, y + 4, "undefined", fill=MUTED, extra=' font-style="italic"'),
         ]
     x, side = at(value)
     out = [_circle(x, y, filled=filled)]
@@ -293,15 +329,40 @@ def _whisker(at, interval, y) -> list[str]:
     ]
 
 
-def _axis_svg(chart_id, title, desc: str, body: list[str], domain, rows: int, caption: str) -> str:
-    """Rows sharing one axis: five ticks under the last row, then the caption."""
+def nice_step(span: float, count: int = 5) -> float:
+    """The 1-2-5 step (0.1, 0.2, 0.5, 1, 2...) that cuts `span` into at most about `count` parts."""
+    if not span > 0 or not math.isfinite(span):
+        raise ValueError(f"a tick step needs a positive finite span, got {span}")
+    raw = span / max(count, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values inside [low, high] at a 1-2-5 step: 0, 0.05, 0.1... never 0.085, 0.17."""
+    step = nice_step(high - low, count)
+    first = math.ceil(round(low / step, 9))
+    last = math.floor(round(high / step, 9))
+    return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]  # + 0.0: no "-0"
+
+
+def nice_domain(low: float, high: float, count: int = 5) -> tuple[float, float]:
+    """[low, high] widened out to the nearest 1-2-5 ticks."""
+    high = high if high > low else low + 1.0
+    step = nice_step(high - low, count)
+    return round(math.floor(round(low / step, 9)) * step, 12) + 0.0, round(
+        math.ceil(round(high / step, 9)) * step, 12
+    ) + 0.0
+
+
+def _axis(domain, rows: int, caption: str, *, left: float = ROW_LEFT, width: float = ROW_PLOT_WIDTH) -> list[str]:
+    """A plot's axis under its last row: round ticks, then the caption."""
     (low, high), y = domain, ROW_TOP + rows * ROW_HEIGHT + 4
-    body = [*body, _line(ROW_LEFT, y, ROW_LEFT + ROW_PLOT_WIDTH, y)]
-    for k in range(5):
-        x, value = ROW_LEFT + k * ROW_PLOT_WIDTH / 4, low + k * (high - low) / 4
-        body += [_line(x, y, x, y + 4), _text(x, y + 15, _fmt(value), anchor="middle", size=SMALL_FONT_SIZE)]
-    body.append(_text(ROW_LEFT + ROW_PLOT_WIDTH / 2, y + 30, caption, anchor="middle"))
-    return _svg(chart_id, title, desc, ROW_WIDTH, y - 4 + AXIS_HEIGHT, body)
+    ticks = [(left + (value - low) / (high - low) * width, value) for value in nice_ticks(low, high)]
+    body = [_line(left, y, left + width, y), *(_line(x, y, x, y + 4) for x, _ in ticks)]
+    body += [_text(x, y + 15, _fmt(value), anchor="middle", size=SMALL_FONT_SIZE) for x, value in ticks]
+    body.append(_text(left + width / 2, y + 30, caption, anchor="middle"))
+    return body
 
 
 def _say(label, value, interval, at) -> str:
@@ -310,56 +371,92 @@ def _say(label, value, interval, at) -> str:
     return words + (", beyond the axis, drawn at its edge" if value is not None and at(value)[1] else "")
 
 
-def _labels(label, right: list[tuple[str, str]], y: float) -> list[str]:
+def _labels(
+    label, right: list[tuple[str, str]], y: float, *, right_x: float = ROW_LEFT + ROW_PLOT_WIDTH + 16
+) -> list[str]:
     out = [_text(ROW_LEFT - 8, y + 4, _clip(label), anchor="end")]
     for k, (words, extra) in enumerate(right):
-        out.append(_text(ROW_LEFT + ROW_PLOT_WIDTH + 16, y - 1 + 11 * k, words, size=FONT_SIZE - 2 * k, extra=extra))
+        out.append(_text(right_x, y - 1 + 11 * k, words, size=FONT_SIZE - 2 * k, extra=extra))
     return out
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One metric of an interval chart: a value and an interval per group (in the chart's group
+    order), its axis, and the dashed reference line, a value or a (label, value) pair."""
+
+    metric: str
+    rows: list[dict]
+    domain: tuple[float, float] = (0.0, 1.0)
+    reference: float | tuple[str, float] | None = None
+
+
+PANEL_WIDTH, PANEL_GAP, PANELS_RIGHT = 170, 22, 96  # several metrics side by side, one row per group
 
 
 def interval_chart(rows, *, metric, chart_id, title, reference=None, domain=(0.0, 1.0)) -> str:
     """One metric per group with its confidence interval, so overlap between groups is visible.
     ``reference`` is a value or a (label, value) pair drawn as a dashed line (e.g. the overall value)."""
-    if not rows:
-        return _no_data(chart_id, title, f"{metric} by group")
-    low, high = domain
-    at, body, said = _scale(low, high), [], []
-    shown = row_labels(row["label"] for row in rows)
-    for k, row in enumerate(rows):
-        y, small = _row_y(k), not row.get("sufficient", True)
-        body += _whisker(at, row.get("interval"), y) + _mark(at, row.get("value"), y, filled=not small)
-        body += _labels(shown[k], [(f"n={row['count']}", "")] + ([("small group", "")] if small else []), y)
-        said.append(
-            _say(row["label"], row.get("value"), row.get("interval"), at)
-            + f", n={row['count']}"
-            + (", small group" if small else "")
+    return interval_panels([Panel(metric, rows, domain, reference)], chart_id=chart_id, title=title)
+
+
+def interval_panels(panels: list[Panel], *, chart_id, title) -> str:
+    """Several metrics of the same groups side by side (small multiples), each on its own axis
+    with its intervals and reference line; the group names once on the left, sizes once on the
+    right. A PDF page holds a grouping's metrics in one chart instead of one chart a metric."""
+    what = " and ".join(str(panel.metric) for panel in panels)
+    if not panels or not panels[0].rows:
+        return _no_data(chart_id, title, f"{what} by group")
+    single = len(panels) == 1
+    width = ROW_PLOT_WIDTH if single else PANEL_WIDTH
+    rows = panels[0].rows
+    body: list[str] = []
+    for k, label in enumerate(row_labels(row["label"] for row in rows)):
+        small = not rows[k].get("sufficient", True)
+        right = [(f"n={count(rows[k]['count'])}", "")] + ([("small group", "")] if small else [])
+        body += _labels(label, right, _row_y(k), right_x=ROW_LEFT + len(panels) * (width + PANEL_GAP) - PANEL_GAP + 16)
+    desc = []
+    for index, panel in enumerate(panels):
+        left = ROW_LEFT + index * (width + PANEL_GAP)
+        at, said = _scale(*panel.domain, left=left, width=width), []
+        for k, row in enumerate(panel.rows):
+            y, small = _row_y(k), not row.get("sufficient", True)
+            body += _whisker(at, row.get("interval"), y) + _mark(at, row.get("value"), y, filled=not small, left=left)
+            said.append(
+                _say(row["label"], row.get("value"), row.get("interval"), at)
+                + f", n={count(row['count'])}"
+                + (", small group" if small else "")
+            )
+        low, high = panel.domain
+        words = (
+            f"{panel.metric} by group on an axis from {_fmt(low)} to {_fmt(high)}; dots are values, whiskers "
+            "confidence intervals, hollow dots small groups. " + "; ".join(said) + "."
         )
-    desc = (
-        f"{metric} by group on an axis from {_fmt(low)} to {_fmt(high)}; dots are values, whiskers confidence "
-        f"intervals, hollow dots small groups. " + "; ".join(said) + "."
-    )
-    if reference is not None:
-        name, value = reference if isinstance(reference, tuple) else ("reference", reference)
-        x = at(value)[0]
-        body += [
-            _line(x, ROW_TOP - 6, x, ROW_TOP + len(rows) * ROW_HEIGHT + 4, dash="5 3", stroke=MUTED),
-            _text(x, ROW_TOP - 9, f"{_clip(name)} {_fmt(value)}", anchor="middle", size=SMALL_FONT_SIZE),
-        ]
-        desc += f" Dashed line: {name} {_fmt(value)}."
-    return _axis_svg(chart_id, title, desc, body, (low, high), len(rows), str(metric))
+        if panel.reference is not None:
+            name, value = panel.reference if isinstance(panel.reference, tuple) else ("reference", panel.reference)
+            x = at(value)[0]
+            words_shown = f"{_clip(name, LABEL_CHARS if single else 18)} {_fmt(value)}"
+            half = len(words_shown) * SMALL_FONT_SIZE * 0.3  # about half the label's width: it stays over its panel
+            label_x = min(max(x, left + half), left + width - half) if not single else x
+            body += [
+                _line(x, ROW_TOP - 6, x, ROW_TOP + len(panel.rows) * ROW_HEIGHT + 4, dash="5 3", stroke=MUTED),
+                _text(label_x, ROW_TOP - 9, words_shown, anchor="middle", size=SMALL_FONT_SIZE),
+            ]
+            words += f" Dashed line: {name} {_fmt(value)}."
+        body += _axis(panel.domain, len(rows), str(panel.metric), left=left, width=width)
+        desc.append(words)
+    total = ROW_LEFT + len(panels) * (width + PANEL_GAP) - PANEL_GAP + (ROW_RIGHT if single else PANELS_RIGHT)
+    return _svg(chart_id, title, " ".join(desc), total, ROW_TOP + len(rows) * ROW_HEIGHT + AXIS_HEIGHT, body)
 
 
 def _limit_domain(rows) -> tuple[float, float]:
-    """Zero, every limit, value and interval end, padded by 5% and rounded out to a step that
-    gives round tick labels (a ratio chart ends at 1.2, not 1.21)."""
+    """Zero, every limit, value and interval end, padded by 5% and rounded out to a 1-2-5 tick
+    (a ratio chart ends at 1.2, not 1.21; a difference chart ticks 0, 0.05, 0.1, not 0.085)."""
     numbers = (
         [0.0] + [row["limit"] for row in rows] + [row["observed"] for row in rows if row.get("observed") is not None]
     )
     numbers += [end for row in rows if row.get("interval") for end in row["interval"]]
-    low, high = min(numbers) * 1.05, max(numbers) * 1.05
-    high = high if high > low else low + 1.0
-    unit = 0.2 * 10 ** math.floor(math.log10(high - low))
-    return math.floor(round(low / unit, 9)) * unit, math.ceil(round(high / unit, 9)) * unit
+    return nice_domain(min(numbers) * 1.05, max(numbers) * 1.05)
 
 
 def _hatch(x0: float, y0: float, w: float, h: float) -> list[str]:
@@ -406,18 +503,43 @@ def limit_chart(rows, *, chart_id, title) -> str:
         f"Disparities against limits on an axis from {_fmt(low)} to {_fmt(high)}; the hatched side of each "
         "limit line fails. " + "; ".join(said) + "."
     )
-    return _axis_svg(chart_id, title, desc, body, (low, high), len(rows), "observed disparity")
+    body += _axis((low, high), len(rows), "observed disparity")
+    return _svg(chart_id, title, desc, ROW_WIDTH, ROW_TOP + len(rows) * ROW_HEIGHT + AXIS_HEIGHT, body)
 
 
-def _target_row(k: int, row) -> tuple[list[str], str]:
-    """Each row on its own scale: latencies in ms and AUCs share no axis."""
+RATE_FAMILY = "rates and scores, 0 to 1"
+BLOCK_HEAD = 18  # the family caption above a block of rows
+BLOCK_AXIS = 26  # the tick axis below it
+
+
+def _numbers(row) -> list[float]:
+    numbers = [row["target"], *(b["value"] for b in row.get("baselines") or [])]
+    numbers += [row["value"]] if row.get("value") is not None else []
+    return numbers + list(row.get("interval") or [])
+
+
+def target_families(rows) -> list[tuple[str, tuple[float, float], list]]:
+    """Rows that share a scale: every row whose numbers (value, target, interval, baselines) all lie
+    in 0..1 on one 0-to-1 axis, so rates compare at a glance; any other row (a latency in ms, a
+    log loss) on its own axis from 0 (or its lowest number) to a round number past its largest."""
+    rates = [row for row in rows if all(0.0 <= x <= 1.0 for x in _numbers(row))]
+    out = [(RATE_FAMILY, (0.0, 1.0), rates)] if rates else []
+    for row in rows:
+        if row not in rates:
+            numbers = _numbers(row)
+            domain = nice_domain(min(0.0, min(numbers)), max(numbers) * 1.05 if max(numbers) > 0 else 1.0)
+            out.append((f"{row['label']}, {_fmt(domain[0])} to {_fmt(domain[1])}", domain, [row]))
+    return out
+
+
+def _target_row(at, y: float, row) -> tuple[list[str], str]:
+    """Value bar and dot, interval whisker, target (thick tick) and baselines (hollow diamonds)."""
     value, target, baselines = row.get("value"), row["target"], row.get("baselines") or []
-    top = max([target] + [b["value"] for b in baselines] + ([value] if value is not None else []))
-    top = top * 1.1 if top > 0 else 1.0
-    at, y = _scale(0.0, top), _row_y(k, TARGET_ROW_HEIGHT)
     higher = row.get("direction", "higher") == "higher"
     met = None if value is None else (value >= target if higher else value <= target)
-    body = [] if value is None else [_rect(ROW_LEFT, y - 5, at(value)[0] - ROW_LEFT, 10, SHADE, INK)]
+    low_x = at(0.0)[0]
+    body = [] if value is None else [_rect(min(low_x, at(value)[0]), y - 5, abs(at(value)[0] - low_x), 10, SHADE, INK)]
+    body += _whisker(at, row.get("interval"), y)
     body += [*_mark(at, value, y, filled=True), _line(at(target)[0], y - 11, at(target)[0], y + 11, width=2.5)]
     for baseline in baselines:
         x = at(baseline["value"])[0]
@@ -425,25 +547,53 @@ def _target_row(k: int, row) -> tuple[list[str], str]:
     verdict = "undefined" if met is None else "met" if met else "NOT met"
     goal = f"target {'>=' if higher else '<='} {_fmt(target)}"
     body += _labels(row["label"], [(f"{'-' if value is None else _fmt(value)} {verdict}", ""), (goal, "")], y - 4)
-    body.append(_text(ROW_LEFT - 8, y + 12, f"scale 0 to {_fmt(top)}", anchor="end", size=SMALL_FONT_SIZE, fill=MUTED))
+    interval = row.get("interval")
     said = (
-        f"{row['label']}: value {'undefined' if value is None else _fmt(value)}, "
-        f"target {'at least' if higher else 'at most'} {_fmt(target)}, {verdict}, scale 0 to {_fmt(top)}"
+        f"{row['label']}: value {'undefined' if value is None else _fmt(value)}"
+        + (f", interval {_fmt(interval[0])} to {_fmt(interval[1])}" if interval else "")
+        + f", target {'at least' if higher else 'at most'} {_fmt(target)}, {verdict}"
         + "".join(f", baseline {b['label']} {_fmt(b['value'])}" for b in baselines)
     )
     return body, said
 
 
+def _tick_axis(domain, y: float) -> list[str]:
+    low, high = domain
+    body = [_line(ROW_LEFT, y, ROW_LEFT + ROW_PLOT_WIDTH, y, stroke=MUTED)]
+    for value in nice_ticks(low, high):
+        x = ROW_LEFT + (value - low) / (high - low) * ROW_PLOT_WIDTH
+        body += [
+            _line(x, y, x, y + 4, stroke=MUTED),
+            _text(x, y + 14, _fmt(value), anchor="middle", size=SMALL_FONT_SIZE),
+        ]
+    return body
+
+
 def target_chart(rows, *, chart_id, title) -> str:
-    """Objectives against target (thick tick) and baselines (hollow diamonds)."""
+    """Objectives against target (thick tick), measured value (bar and dot) with its interval
+    (whisker, when the row has one) and baselines (hollow diamonds); rates share one 0-1 axis."""
     if not rows:
         return _no_data(chart_id, title, "Objectives against targets")
-    drawn = [_target_row(k, row) for k, row in enumerate(rows)]
+    body, said, y = [], [], 4.0
+    for caption, domain, members in target_families(rows):
+        at = _scale(*domain)
+        body.append(_text(ROW_LEFT, y + 12, f"Scale: {caption}", size=SMALL_FONT_SIZE, fill=MUTED))
+        y += BLOCK_HEAD
+        for row in members:
+            drawn, words = _target_row(at, y + TARGET_ROW_HEIGHT / 2, row)
+            body += drawn
+            said.append(words)
+            y += TARGET_ROW_HEIGHT
+        body += _tick_axis(domain, y)
+        y += BLOCK_AXIS
+    families = target_families(rows)
     desc = (
-        "Objectives against targets; each row has its own scale from 0 to 1.1 times its largest number "
-        "(value, target or baseline); bars are values, thick ticks targets, hollow diamonds baselines. "
-        + "; ".join(said for _, said in drawn)
+        "Objectives against targets; rows whose numbers all lie between 0 and 1 share one axis from 0 to 1, "
+        "any other row has its own axis; bars and dots are measured values, whiskers intervals, thick ticks "
+        "targets, hollow diamonds baselines. Axes: "
+        + "; ".join(f"{caption} ({', '.join(str(r['label']) for r in members)})" for caption, _, members in families)
+        + ". "
+        + "; ".join(said)
         + "."
     )
-    body = [part for parts, _ in drawn for part in parts]
-    return _svg(chart_id, title, desc, ROW_WIDTH, ROW_TOP + len(rows) * TARGET_ROW_HEIGHT + 8, body)
+    return _svg(chart_id, title, desc, ROW_WIDTH, y + 4, body)

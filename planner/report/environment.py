@@ -45,8 +45,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
+from planner import numbers
 from planner.errors import Diagnostic, PlannerError
-from planner.numbers import report_number
 from planner.report.markdown import markdown_filter
 from planner.source import guard
 from planner.source.resources import resource_dir
@@ -278,6 +278,18 @@ def _call_filter(context: Context, filter_: Callable[..., Any], value: Any, *arg
     return filter_(value, *args, **kwargs)
 
 
+NUMBER_FILTERS = {
+    "number": numbers.report_number,
+    "count": numbers.count,
+    "rate": numbers.rate,
+    "measured": numbers.measured,
+    "cost": numbers.cost,
+    "interval": numbers.interval,
+    "estimate": numbers.estimate,
+}
+"""The number filters, all from `planner.numbers` (one style for every report: issue 15)."""
+
+
 def environment(project_root: Path | None = None) -> BoundedEnvironment:
     env = BoundedEnvironment(
         loader=ConfinedLoader([str(path) for path in search_path(project_root)]),
@@ -288,7 +300,7 @@ def environment(project_root: Path | None = None) -> BoundedEnvironment:
         lstrip_blocks=True,
         finalize=_printable,
     )
-    env.filters.update(markdown=markdown_filter, md=escape_inline, number=report_number, pdf_rows=pdf_rows)
+    env.filters.update(markdown=markdown_filter, md=escape_inline, pdf_rows=pdf_rows, **NUMBER_FILTERS)
     return env
 
 

@@ -3,7 +3,8 @@
 The card is built here as plain data and rendered by `modelcard.md.j2`, which a project may
 override from its own `templates/` folder. Only what the specs and the evidence say goes in; a
 section with no source says "not stated in the specs" instead of guessing. Numbers are formatted
-here, once, so every template shows them alike: 4 significant digits, `n/a` for missing or NaN.
+here, once, in the one number style of `planner.numbers` (rates to 3 decimals, counts with
+thousands separators, intervals held together by no-break spaces, `n/a` for missing or NaN).
 The YAML front matter keeps the raw values, so tools reading the metadata get exact numbers.
 """
 
@@ -14,6 +15,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from planner import numbers
 from planner.assess.model import Assessment, Candidate, Status
 from planner.audit.project import grouping_name
 from planner.gate.decision import Decision, evaluate
@@ -27,7 +29,7 @@ from planner.report.environment import environment, render_template
 from planner.source.yaml_documents import dump
 from planner.spec.bias import GROUP_METRICS
 from planner.spec.project import ModelCard
-from planner.text import printable
+from planner.text import INLINE_WHITESPACE, printable
 from planner.vocab import Outcome
 
 if TYPE_CHECKING:
@@ -77,11 +79,12 @@ def _line_start(match: re.Match) -> str:
 
 def md_inline(text: object) -> str:
     """`text` as literal Markdown inside a line (a table cell, after a label): control characters
-    dropped, whitespace runs become one space, and only the characters that would change the
-    rendering there backslash-escaped (never an HTML entity); `None` becomes ""."""
+    dropped, whitespace runs become one space (a no-break space stays: it holds an interval
+    together), and only the characters that would change the rendering there backslash-escaped
+    (never an HTML entity); `None` becomes ""."""
     if text is None:
         return ""
-    text = " ".join(printable(text).split())
+    text = INLINE_WHITESPACE.sub(" ", printable(text)).strip(" ")
     text = _MD_ALWAYS.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
     text = _MD_TAG_OPEN.sub(r"\\<", text)
@@ -127,9 +130,8 @@ def card_context(assessment: Assessment, *, as_of: datetime.date, decision: Deci
 
 
 def _estimate(value, interval) -> str:
-    """`value (low, high)`, or the value alone when there is no interval."""
-    bounds = f" ({fmt(interval[0])}, {fmt(interval[1])})" if interval and value is not None else ""
-    return fmt(value) + bounds
+    """`value [low, high]` (`planner.numbers.estimate`), or the value alone when there is no interval."""
+    return numbers.estimate(value, interval)
 
 
 def _cell(metric: dict | None) -> str:
@@ -294,13 +296,13 @@ def _objective(item: Status) -> dict:
         "metric": detail.metric,
         "dataset": detail.dataset,
         "target": f"{word} {fmt(item.target)}",
-        "measured": fmt(item.value),
+        "measured": numbers.measured(item.value),
         "status": item.status,
         "baselines": [
             {
                 "id": row.id,
                 "kind": row.kind,
-                "value": fmt(row.value),
+                "value": numbers.measured(row.value),
                 "improvement": fmt(row.improvement, signed=True),
                 "origin": row.origin,
             }
@@ -322,7 +324,7 @@ def _test(item: Status) -> dict:
         "metric": detail.metric or "not measured by a metric",
         "dataset": detail.dataset or "",
         "target": f"{word} {fmt(item.target)}" if item.target is not None else "n/a",
-        "measured": fmt(item.value),
+        "measured": numbers.measured(item.value),
         "status": item.status,
     }
 
@@ -347,7 +349,7 @@ def _audit(audit, gate: dict[str, GateItem]) -> dict:
         "id": spec.id,
         "title": spec.title or spec.id,
         "predictions": spec.predictions,
-        "rows": fmt(data["rows"]),
+        "rows": numbers.count(data["rows"]),
         "label": spec.label,
         "positive_label": str(spec.positive_label),
         "score": spec.score,
@@ -358,8 +360,8 @@ def _audit(audit, gate: dict[str, GateItem]) -> dict:
         "reference_groups": [f"{key} = {value}" for key, value in sorted(spec.reference_groups.items())],
         "slices": list(spec.slices),
         "paradoxes": _paradoxes(data["slices"]),
-        "missing": [f"{key}: {fmt(count)}" for key, count in sorted(data["missing"].items())],
-        "min_group_size": fmt(spec.min_group_size),
+        "missing": [f"{key}: {numbers.count(count)}" for key, count in sorted(data["missing"].items())],
+        "min_group_size": numbers.count(spec.min_group_size),
         "uncertainty": _uncertainty(spec, data["settings"]),
         "costs": _costs(data["thresholds"]),
         "metrics": metrics,
@@ -393,10 +395,10 @@ def _paradoxes(slices: list[dict]) -> list[str]:
 
 def _uncertainty(spec, settings: dict) -> dict:
     return {
-        "confidence": f"{spec.confidence_level * 100:g}%",
+        "confidence": f"{fmt(spec.confidence_level * 100)}%",
         "rate_intervals": settings.get("rate_intervals", NOT_STATED),
         "bootstrap": settings.get("bootstrap", NOT_STATED),
-        "samples": fmt(spec.bootstrap.samples),
+        "samples": numbers.count(spec.bootstrap.samples),
         "seed": str(spec.bootstrap.seed),
     }
 
@@ -406,11 +408,11 @@ def _costs(thresholds: dict | None) -> dict | None:
         return None
     overall = thresholds["overall"]
     return {
-        "false_positive": fmt(thresholds["cost_fp"]),
-        "false_negative": fmt(thresholds["cost_fn"]),
+        "false_positive": numbers.cost(thresholds["cost_fp"]),
+        "false_negative": numbers.cost(thresholds["cost_fn"]),
         "best_threshold": fmt(overall["best_threshold"]),
-        "best_cost": fmt(overall["best_cost"]),
-        "cost_in_use": fmt(overall["cost_in_use"]),
+        "best_cost": numbers.cost(overall["best_cost"]),
+        "cost_in_use": numbers.cost(overall["cost_in_use"]),
     }
 
 
@@ -428,18 +430,16 @@ def _finding_summary(outcome) -> str:
     parts = []
     for f in outcome.findings:
         where = _named_group(f.group) if f.group else f.grouping
-        interval = (
-            f", interval ({fmt(f.interval[0])}, {fmt(f.interval[1])})" if f.interval and f.observed is not None else ""
-        )
+        interval = f", interval {numbers.interval(f.interval)}" if f.interval and f.observed is not None else ""
         reason = f": {f.reason}" if f.reason else ""
-        parts.append(f"{where}: {fmt(f.observed)}{interval} ({f.status}{reason})")
+        parts.append(f"{where}: {numbers.measured(f.observed)}{interval} ({f.status}{reason})")
     return "; ".join(parts)
 
 
 def _group_row(label: str, count, sufficient: bool, values: dict, metrics: list[str]) -> dict:
     return {
         "group": label,
-        "n": fmt(count),
+        "n": numbers.count(count),
         "small": not sufficient,
         "cells": [_cell(values.get(metric)) for metric in metrics],
     }

@@ -17,11 +17,16 @@ from planner.errors import Diagnostic, PlannerError
 from planner.gate.decision import Decision
 from planner.report.context import report_context
 from planner.report.environment import environment, render_template
+from planner.report.summary import summary_context
 from planner.source.atomic import write_atomic
 
-KINDS = ("design", "governance")
+KINDS = ("design", "governance", "summary")
+"""Every report: the design and governance reports and the one-page summary for a sign-off meeting."""
+DEFAULT_KINDS = ("design", "governance")
 FORMATS = ("html", "pdf", "modelcard")
 MODEL_CARD = "model-card.md"
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-2b", "pdf/ua-1")
+"""Archival (PDF/A) and accessible (PDF/UA) PDFs WeasyPrint writes on request."""
 
 
 def report_date(today: date | None = None) -> date:
@@ -46,24 +51,29 @@ def report_date(today: date | None = None) -> date:
 def render_reports(
     assessment: Assessment,
     *,
-    kinds: Sequence[str] = KINDS,
+    kinds: Sequence[str] = DEFAULT_KINDS,
     formats: Sequence[str] = FORMATS,
     as_of: date,
     decision: Decision | None = None,
     changes: ProjectDiff | None = None,
+    pdf_variant: str | None = None,
 ) -> dict[str, bytes]:
-    """File name -> content of every requested document."""
+    """File name -> content of every requested document; `pdf_variant` is one of `PDF_VARIANTS`."""
+    if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
+        raise ValueError(f"{pdf_variant[:40]!r} is not a PDF variant planner writes: one of {', '.join(PDF_VARIANTS)}")
     root = assessment.root
     env = environment(root)
     outputs: dict[str, bytes] = {}
     for pdf in sorted({fmt == "pdf" for fmt in formats if fmt in ("html", "pdf")}):
         context = report_context(assessment, as_of=as_of, decision=decision, changes=changes, pdf=pdf)
+        if "summary" in kinds:
+            context["summary"] = summary_context(assessment, decision)
         for kind in kinds:
             html = render_template(env, f"{kind}.html.j2", context)
             if pdf:
                 from planner.report.pdf import html_to_pdf
 
-                outputs[f"{kind}.pdf"] = html_to_pdf(html, root)
+                outputs[f"{kind}.pdf"] = html_to_pdf(html, root, variant=pdf_variant)
             else:
                 outputs[f"{kind}.html"] = html.encode("utf-8")
     if "modelcard" in formats:

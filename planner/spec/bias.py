@@ -27,17 +27,40 @@ GROUP_METRICS = (
     "brier_score",
     "expected_calibration_error",
 )
-DISPARITY_METRICS = (
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "equal_opportunity_difference",
-    "equal_opportunity_ratio",
-)
+# fairlearn's named disparities, name -> (metrics, kind); equalized odds takes the larger gap / the smaller ratio of two rates.
+NAMED_DISPARITIES: dict[str, tuple[tuple[str, ...], str]] = {
+    "demographic_parity_difference": (("selection_rate",), "difference"),
+    "demographic_parity_ratio": (("selection_rate",), "ratio"),
+    "equalized_odds_difference": (("true_positive_rate", "false_positive_rate"), "difference"),
+    "equalized_odds_ratio": (("true_positive_rate", "false_positive_rate"), "ratio"),
+    "equal_opportunity_difference": (("true_positive_rate",), "difference"),
+    "equal_opportunity_ratio": (("true_positive_rate",), "ratio"),
+}
+DISPARITY_METRICS = tuple(NAMED_DISPARITIES)
 
 Column = Text
 RATE_METRICS = GROUP_METRICS[:8]
+
+
+def disparity_definition(name: str) -> tuple[tuple[str, ...], str]:
+    """(metrics, kind) of a named disparity or of ``<rate metric>_difference`` / ``_ratio``."""
+    if name in NAMED_DISPARITIES:
+        return NAMED_DISPARITIES[name]
+    metric, _, kind = name.rpartition("_")
+    if kind in ("difference", "ratio") and metric in RATE_METRICS:
+        return (metric,), kind
+    raise KeyError(name)
+
+
+def is_disparity(name: str) -> bool:
+    """Whether `name` names a disparity (as opposed to a group metric)."""
+    try:
+        disparity_definition(name)
+    except KeyError:
+        return False
+    return True
+
+
 """The group metrics that are rates of confusion cells (`planner.audit.metrics.RATE_METRICS`)."""
 RATE_DISPARITY_METRICS = tuple(f"{rate}_{kind}" for rate in RATE_METRICS for kind in ("difference", "ratio"))
 """`<rate>_difference` and `<rate>_ratio` of every rate (`planner.audit.disparities` derives them)."""

@@ -1,6 +1,8 @@
 """SVG charts: well-formed, accessible, placed where the geometry says, inert with hostile text."""
 
 import itertools
+import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,7 +17,6 @@ from planner.report.charts import (
     ROW_LEFT,
     ROW_PLOT_WIDTH,
     ROW_TOP,
-    TARGET_ROW_HEIGHT,
     interval_chart,
     limit_chart,
     risk_heat_map,
@@ -25,6 +26,16 @@ from planner.report.charts import (
 NS = "{http://www.w3.org/2000/svg}"
 BANDS = [("low", 1, 4), ("medium", 5, 9), ("high", 10, 16), ("critical", 17, 25)]
 HOSTILE = ["</svg><script>alert(1)</script>", "url(file:///etc/passwd)", "a\"b'c&d<e>f"]
+
+
+def segments(root):
+    """Every straight stroke as (x1, y1, x2, y2): `<line>`s, and the subpaths of the `<path>`s that
+    runs of solid lines are merged into."""
+    out = [tuple(float(line.get(k)) for k in ("x1", "y1", "x2", "y2")) for line in root.iter(f"{NS}line")]
+    for path in root.iter(f"{NS}path"):
+        for sub in re.findall(r"M([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)", path.get("d")):
+            out.append(tuple(map(float, sub)))
+    return out
 
 
 def heat(risks, **kw):
@@ -230,11 +241,7 @@ def test_interval_chart_positions_dots_and_whiskers_by_domain():
         (pytest.approx(x_at(0.3, 0.2, 0.7)), row_centre(0)),
         (pytest.approx(x_at(0.6, 0.2, 0.7)), row_centre(1)),
     ]
-    spans = [
-        (float(line.get("x1")), float(line.get("x2")))
-        for line in root.iter(f"{NS}line")
-        if line.get("y1") == line.get("y2") == f"{row_centre(0):.1f}"
-    ]
+    spans = [(x1, x2) for x1, y1, x2, y2 in segments(root) if y1 == y2 == pytest.approx(row_centre(0), abs=0.05)]
     assert spans == [pytest.approx((x_at(0.25, 0.2, 0.7), x_at(0.4, 0.2, 0.7)), abs=0.06)]
 
 
@@ -278,10 +285,14 @@ def test_interval_chart_grows_with_rows():
 
 
 def axis_ends(root):
-    """The first and last of the five tick labels, which come just before the axis caption."""
-    ticks = [float(t) for t in texts(root)[-6:-1]]
+    """The first and last tick label (the small labels just before the axis caption), checking
+    they step evenly by a round 1-2-5 number (issue 15: no ticks at 0.085, 0.17, 0.255)."""
+    labels = list(root.iter(f"{NS}text"))
+    ticks = [float(t.text) for t in labels[:-1] if t.get("y") == labels[-2].get("y")]
     steps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert steps == pytest.approx([steps[0]] * 4, rel=1e-3)
+    assert len(ticks) >= 3 and steps == pytest.approx([steps[0]] * len(steps), rel=1e-3)
+    mantissa = steps[0] / 10 ** math.floor(math.log10(steps[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-6, steps
     return ticks[0], ticks[-1]
 
 
@@ -321,24 +332,37 @@ def test_limit_chart_domain_covers_limits_and_intervals():
     assert [float(c.get("cx")) for c in circles(root)] == [pytest.approx(x_at(0.5, low, high), abs=0.06)]
 
 
-def test_target_chart_scales_each_row_to_its_own_largest_number():
+def test_target_chart_puts_rates_on_one_axis_and_other_units_on_their_own():
     rows = [
         target_row("AUC", 0.87, 0.85, baselines=[{"label": "logreg", "value": 0.9}]),
         target_row("latency ms", 80, 100, "lower"),
     ]
     root = ET.fromstring(target_chart(rows, chart_id="t", title="t"))
     dots = [float(c.get("cx")) for c in circles(root)]
-    assert dots == [pytest.approx(x_at(0.87, 0, 0.99), abs=0.06), pytest.approx(x_at(80, 0, 110), abs=0.06)]
-    ticks = [float(line.get("x1")) for line in root.iter(f"{NS}line")]
-    assert ticks == [pytest.approx(x_at(0.85, 0, 0.99), abs=0.06), pytest.approx(x_at(100, 0, 110), abs=0.06)]
+    assert dots == [pytest.approx(x_at(0.87, 0, 1), abs=0.06), pytest.approx(x_at(80, 0, 150), abs=0.06)]
+    targets = [float(line.get("x1")) for line in root.iter(f"{NS}line") if line.get("stroke-width") == "2.5"]
+    assert targets == [pytest.approx(x_at(0.85, 0, 1), abs=0.06), pytest.approx(x_at(100, 0, 150), abs=0.06)]
     diamond = next(root.iter(f"{NS}polygon")).get("points").split()
-    assert float(diamond[0].split(",")[0]) == pytest.approx(x_at(0.9, 0, 0.99), abs=0.06)
-    assert float(diamond[0].split(",")[1]) == row_centre(0, TARGET_ROW_HEIGHT) - 6
-    assert {"logreg", "0.87 met", "80 met", "target <= 100"} <= set(texts(root))
-    assert "own scale" in root.find(f"{NS}desc").text
+    assert float(diamond[0].split(",")[0]) == pytest.approx(x_at(0.9, 0, 1), abs=0.06)
+    assert {"logreg", "0.87 met", "80 met", "target <= 100", "0.2", "50", "150"} <= set(texts(root))
+    assert "share one axis from 0 to 1" in root.find(f"{NS}desc").text
 
 
 def test_target_chart_undefined_value_draws_no_bar():
     root = ET.fromstring(target_chart([target_row("x", None, 1.0)], chart_id="t", title="t"))
     assert not circles(root) and "undefined" in texts(root)
     assert "value undefined" in root.find(f"{NS}desc").text
+
+
+def test_runs_of_solid_lines_become_one_path_with_the_same_strokes_and_dashes_stay_apart():
+    from planner.report.charts import _line, _merged_lines, _text
+
+    body = [_line(0, 0, 10, 0), _line(0, 5, 10, 5), _line(0, 9, 9, 9, dash="3 3"), _text(1, 1, "x"), _line(1, 1, 2, 2)]
+    merged = _merged_lines(body)
+    assert len(merged) == 4
+    assert (
+        merged[0] == '<path d="M0.0 0.0L10.0 0.0 M0.0 5.0L10.0 5.0" fill="none" stroke="#222222" stroke-width="1.0"/>'
+    )
+    assert merged[1:] == body[2:]
+    root = ET.fromstring(interval_chart([interval_row("a", 0.3, (0.25, 0.4))], metric="m", chart_id="c", title="t"))
+    assert len(segments(root)) == 3 + 1 + 6  # the whisker and its two caps, the axis and its 6 ticks

@@ -15,6 +15,7 @@ from helpers import REPO, write_project
 from planner import load as load_project
 from planner.assess import assess
 from planner.audit.cache import audits_for
+from planner.numbers import estimate
 from planner.report.modelcard import fmt, front_matter, md, md_inline, model_card
 
 EXAMPLES = {name: REPO / "examples" / name for name in ("adult-income", "german-credit")}
@@ -123,16 +124,16 @@ def test_group_numbers_equal_the_audit_result(card):
                         assert cell == "n/a"
                         continue
                     low, high = value["interval"]
-                    assert cell == f"{value['value']:.4g} ({low:.4g}, {high:.4g})"
+                    assert cell == md_inline(estimate(value["value"], (low, high)))
 
 
-def test_adult_female_selection_rate_to_four_digits():
+def test_adult_female_selection_rate_to_three_decimals():
     _, _, audits, text = example("adult-income")
     sex = next(g for g in audits[0].result_data["groupings"] if g["name"] == "sex")
     female = next(g for g in sex["groups"] if g["group"] == {"sex": "Female"})
     cells = table_row(text, "#### sex", "Female")
-    assert cells[2].startswith(f"{female['metrics']['selection_rate']['value']:.4g} (")
-    assert cells[2].startswith("0.07582 (")
+    assert cells[2].startswith(f"{female['metrics']['selection_rate']['value']:.3f}\u00a0\\[")
+    assert cells[2].startswith("0.076\u00a0\\[")
 
 
 def test_limits_show_observed_value_rule_and_status(card):
@@ -248,14 +249,14 @@ def test_same_inputs_give_identical_text(card):
     [
         (None, "n/a"),
         (float("nan"), "n/a"),
-        (0.0758162700, "0.07582"),
+        (0.0758162700, "0.076"),
         (16281, "16,281"),
-        (23081.048, "23,080"),
+        (23081.048, "23,081.048"),
         (0.5, "0.5"),
         (True, "true"),
     ],
 )
-def test_numbers_are_formatted_to_four_significant_digits(value, shown):
+def test_numbers_are_formatted_in_the_one_number_style(value, shown):
     assert fmt(value) == shown
 
 

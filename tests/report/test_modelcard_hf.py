@@ -16,6 +16,7 @@ from planner.gate.decision import evaluate
 from planner.gate.item import FAIL, WAIVED
 from planner.kinds.evaluation import TestDetail as BehaviouralTest  # not `Test*`: pytest would collect it
 from planner.kinds.objectives import ObjectiveDetail
+from planner.numbers import measured
 from planner.report.modelcard import md_inline
 
 # each test copies an example and computes its bias audit afresh (1 to 2.5 s)
@@ -125,7 +126,7 @@ def test_adult_income_card_loads_with_the_manifest_metadata_and_every_metric(tmp
     assert t1.status == WAIVED and not waiver.expired
     # the behavioural test: 9.2% of decisions flip on a sex swap, not met, waived
     test_row = row(text, "T1", "invariance")
-    assert test_row[7:] == ["at most 0.01", "0.09207", "not-met", f"waived by {waiver.approver} until 2027-03-31"]
+    assert test_row[7:] == ["at most 0.01", "0.092", "not-met", f"waived by {waiver.approver} until 2027-03-31"]
     # the gate's row, and the waiver with its approver, expiry and reason
     assert row(text, "T1", "tests")[3:] == ["waived", md_inline(t1.why)]
     assert row(text, "T1", waiver.approver)[2:] == [
@@ -180,6 +181,6 @@ def test_a_per_group_limit_lists_every_group_by_name_and_value(tmp_path):
     why = row(text, outcome.id, "audits")[4]
     for finding in outcome.findings:
         (feature, value), *_ = finding.group.items()
-        assert f"{feature}={value}: {finding.observed:.4g}" in why
+        assert f"{feature}={value}: {measured(finding.observed)}" in why
         assert row(text, outcome.id, "false_negative_rate")[0] == outcome.id
-        assert f"| {feature}={value} | {finding.observed:.4g} (" in text
+        assert f"| {feature}={value} | {measured(finding.observed)}\u00a0\\[" in text
