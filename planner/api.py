@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from planner.assess.model import Assessment
+from planner.coverage.model import Coverage
 from planner.diff.compare import ProjectDiff, Version, diff_projects, version_of
 from planner.errors import PlannerError, sort_key
 from planner.gate.decision import Decision
@@ -101,6 +102,37 @@ def gate(assessment: Assessment, *, today: datetime.date | None = None) -> Decis
     from planner.gate.decision import evaluate
 
     return evaluate(assessment, today=today or datetime.date.today())
+
+
+def coverage(assessment: Assessment, profile: str, *, today: datetime.date | None = None) -> Coverage:
+    """How the project's items cover one catalogue: every obligation with its state and support.
+
+    Parameters
+    ----------
+    assessment
+        The project's Assessment (`assess`).
+    profile
+        A built-in catalogue (``"eu-ai-act-high-risk"``, ``"nist-ai-rmf-1.0"``,
+        ``"iso-42001-annex-a"``, ``"iso-23894"``) or the id of one of the project's `catalogue` documents.
+    today
+        The date waivers are checked against, as `gate` checks them; default today.
+
+    Returns
+    -------
+    Coverage
+        Each obligation evidenced, declared, missing or n/a, with the items supporting it.
+
+    Raises
+    ------
+    PlannerError
+        When no catalogue has that id.
+    """
+    from planner.coverage.build import unknown_profile
+
+    found = gate(assessment, today=today).coverage
+    if profile not in found:
+        raise unknown_profile(profile, list(found))
+    return found[profile]
 
 
 def render(

@@ -231,6 +231,36 @@ CATALOGUE: dict[str, Explanation] = {
         "planner signoff . --role risk-officer --name 'A. Jones'",
         "sh",
     ),
+    "unknown-profile": E(
+        "a profile, `--profile` or `require.coverage.profile` names no catalogue",
+        "Coverage is judged against a catalogue by its id; an unknown one would report nothing at all.",
+        "Name a built-in catalogue (eu-ai-act-high-risk, nist-ai-rmf-1.0, iso-42001-annex-a, iso-23894) "
+        "or the `id` of one of the project's `catalogue` documents.",
+        "profiles:\n  eu-ai-act: {}",
+        "profiles:\n  eu-ai-act-high-risk: {}",
+    ),
+    "unknown-entry": E(
+        "a `satisfies` claim or a `not_applicable` entry names no entry of its catalogue",
+        "A claim for an obligation that does not exist would cover nothing, and the real obligation would stay missing.",
+        "Use `prefix:entry` with an entry id of the catalogue (`planner coverage . --profile NAME` lists them).",
+        "satisfies: [eu-ai-act:art-10.2x]",
+        "satisfies: [eu-ai-act:art-10.2f]",
+    ),
+    "unknown-evidence": E(
+        "an evidence rule of a catalogue names a kind or property no spec model has",
+        "A rule that selects nothing leaves its obligation missing for every project, however complete.",
+        "Name an item kind (`risk`, `objective`, `oversight-measure`), a document kind (`system`) or "
+        "`project`, and a field of it (dotted for nested fields).",
+        "evidence:\n  - {kind: riks, property: owner}",
+        "evidence:\n  - {kind: risk, property: owner}",
+    ),
+    "duplicate-catalogue": E(
+        "a project catalogue has the id of a built-in one",
+        "Profiles and `--profile` name catalogues by id; two with one id would make coverage ambiguous.",
+        "Give the project's catalogue an id of its own.",
+        "kind: catalogue\nid: nist-ai-rmf-1.0",
+        "kind: catalogue\nid: our-ai-policy",
+    ),
     "not-signoffs": E(
         "signoffs.yaml holds a document of another kind",
         "`planner signoff` rewrites signoffs.yaml, so it may only hold the `signoffs` document.",

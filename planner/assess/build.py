@@ -34,6 +34,7 @@ def assess(
     `evidence` is read from the project's results sources when not given; `audits` are the
     computed (or cached) bias audits, which `planner.api.assess` provides.
     """
+    from planner.coverage.build import build_coverages, profiles_of
     from planner.kinds import KINDS, POLICY
     from planner.kinds.signoffs import check_signoffs, evidence_digests
 
@@ -42,12 +43,12 @@ def assess(
     audits = list(audits)
     context = AssessContext(project, evidence, {audit.spec.id: audit for audit in audits})
     # kinds in the registry's order, documents in the project's order within a kind
-    items = [
-        status
-        for name, kind in KINDS.items()
-        for doc in project.docs_of_kind(name)
-        for status in kind.assess(doc, context)
-    ]
+    items: list[Status] = []
+    for name, kind in KINDS.items():
+        for doc in project.docs_of_kind(name):
+            for status in kind.assess(doc, context):
+                items.append(status)
+                context.statuses.setdefault(status.id, status)
     _place(items, project)
     assert project.manifest is not None  # a valid project has its manifest
     policy = next(iter(project.docs_of_kind("policy")), None)
@@ -55,7 +56,9 @@ def assess(
     rule = (results.document.file, results.document.position(("candidate",))[0]) if results else ("", 0)
     candidate = _candidate(evidence.candidate)
     bound = evidence_digests(project, candidate, audits)
-    return Assessment(
+    terms = POLICY.terms(policy)
+    signoffs = check_signoffs(project, bound)
+    assessment = Assessment(
         project.manifest.project,
         project.root,
         candidate,
@@ -63,13 +66,16 @@ def assess(
         [*evidence.problems, *agreement_warnings(project, audits)],  # warnings do not fail the gate
         audits,
         list(audit_problems),
-        POLICY.terms(policy),
-        check_signoffs(project, bound),
+        terms,
+        signoffs,
         {kind: project.of_kind(kind) for kind in KINDS},
         dict(project.texts),
         rule,
         bound,
+        profiles=profiles_of(project),
     )
+    assessment.coverage = build_coverages(project, assessment)
+    return assessment
 
 
 def _place(items: list[Status], project: Project) -> None:

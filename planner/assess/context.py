@@ -13,6 +13,7 @@ from planner.project.project import Project
 from planner.vocab import Outcome
 
 if TYPE_CHECKING:
+    from planner.assess.model import Status
     from planner.audit.project import ProjectAudit
 
 
@@ -55,6 +56,8 @@ class AssessContext:
     project: Project
     evidence: Evidence
     audits: dict[str, ProjectAudit] = field(default_factory=dict)
+    statuses: dict[str, Status] = field(default_factory=dict)
+    """The items assessed so far, by id: kinds later in the registry judge items by the tests they name."""
 
     @property
     def candidate(self) -> Run | None:

@@ -17,6 +17,7 @@ from planner.spec.project import ProjectInfo
 
 if TYPE_CHECKING:
     from planner.audit.project import ProjectAudit
+    from planner.coverage.model import Coverage
     from planner.kinds.policy import PolicyTerms
     from planner.kinds.signoffs import SignoffState
     from planner.spec.base import SpecModel
@@ -135,6 +136,11 @@ class Assessment:
     """File and line of the results spec's `candidate`, where a problem choosing the candidate points."""
     evidence: SignoffEvidence | None = None
     """Digests of the evidence (candidate run, predictions files, audit results) a sign-off binds."""
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    """Coverage of each profile `planner.yaml` enables or the policy requires, by catalogue id."""
+    profiles: list[str] = field(default_factory=list)
+    """The profiles `planner.yaml` enables, in its order, then the one the policy requires: the
+    governance report shows each."""
 
     def of_kind(self, kind: str) -> list[Status]:
         return [item for item in self.items if item.kind == kind]

@@ -69,7 +69,7 @@ from planner.spec.bias import BiasAudit
 CACHE_FOLDER = Path(".planner") / "audits"
 CACHE_FORMAT = 3  # 3: `charts` (score histograms, per-group cost curves) beside the result
 CHUNK_BYTES = 1 << 20  # fastest of 64 KiB, 1 MiB and 4 MiB here
-DESCRIPTIVE_FIELDS = frozenset({"title", "harms", "links"})  # never change a computed number
+DESCRIPTIVE_FIELDS = frozenset({"title", "harms", "links", "satisfies"})  # never change a computed number
 RESULT_KEYS = frozenset(
     {
         "status",

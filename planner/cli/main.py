@@ -232,8 +232,9 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/a-2b", "pdf/ua-1")
     "kinds",
     default="design,governance",
     show_default=True,
-    callback=comma_list(("design", "governance", "summary")),
-    help="Comma-separated: design, governance, summary (one page for a sign-off meeting).",
+    callback=comma_list(("design", "governance", "summary", "annex-iv", "instructions")),
+    help="Comma-separated: design, governance, summary (one page for a sign-off meeting), annex-iv "
+    "(EU AI Act technical documentation), instructions (draft Article 13 instructions for use).",
 )
 @click.option(
     "--out",
@@ -270,6 +271,33 @@ def report(
     for name in outputs:
         click.echo(str(out / name))
     return ExitCode.OK
+
+
+@cli.command()
+@PATH
+@click.option(
+    "--profile",
+    required=True,
+    help="The catalogue: eu-ai-act-high-risk, nist-ai-rmf-1.0, iso-42001-annex-a, iso-23894, or the project's own.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any obligation is missing.")
+def coverage(path: str, profile: str, fmt: str, strict: bool) -> ExitCode:
+    """Which obligations of a catalogue the project at PATH evidences, declares or misses."""
+    from planner.coverage.model import MISSING
+    from planner.coverage.render import RENDERERS
+
+    _, assessment = assessed(path, fmt=fmt)
+    found = api.coverage(assessment, profile)
+    click.echo(RENDERERS[fmt](found), nl=False)
+    return ExitCode.FAILED if strict and found.of_state(MISSING) else ExitCode.OK
 
 
 # the keys of `planner.gate.formats.FORMATS` (tests/gate/test_outputs.py holds them equal): importing

@@ -12,7 +12,7 @@ with no such item) fails nothing.
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from planner.assess.model import Assessment
@@ -21,6 +21,7 @@ from planner.gate.item import FAIL, PASS, WAIVED, GateItem
 from planner.gate.waivers import WaiverState, apply_waivers, waiver_states
 
 if TYPE_CHECKING:
+    from planner.coverage.model import Coverage
     from planner.kinds.signoffs import SignoffState
 
 
@@ -32,6 +33,8 @@ class Decision:
     items: list[GateItem]
     waivers: list[WaiverState]
     signoffs: list[SignoffState]
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    """Each catalogue's coverage as of this decision: gated items count with their gate outcome."""
 
     @property
     def failures(self) -> list[GateItem]:
@@ -51,15 +54,23 @@ class Decision:
 
 def evaluate(assessment: Assessment, *, today: datetime.date) -> Decision:
     """The release decision from an Assessment alone; `today` decides which waivers have expired
-    (a waiver is valid through its `expires` day)."""
+    (a waiver is valid through its `expires` day).
+
+    Requirements that read the gate (`Requirement.reads_gate`: coverage) are judged last, from the
+    other items' outcomes on the same day, so coverage never counts a waiver the gate finds expired."""
     from planner.gate.item import requirements
     from planner.kinds import KINDS, POLICY
 
     terms = assessment.policy or POLICY.terms(None)
-    items = [found for kind in KINDS.values() if kind.requirements for found in kind.gate(terms.require, assessment)]
-    items += evidence_items(assessment)
+    waivers = waiver_states(terms, today)
+    gated = [kind for kind in KINDS.values() if kind.requirements]
+    late = [kind for kind in gated if any(r.reads_gate for r in kind.requirements)]
+    items = [found for kind in gated if kind not in late for found in kind.gate(terms.require, assessment)]
+    items = apply_waivers([*items, *evidence_items(assessment)], waivers)
+    decided = {item.id: item.status for item in items}
+    coverage = {name: found.judged(decided) for name, found in assessment.coverage.items()}
+    judged = replace(assessment, coverage=coverage)
+    items += apply_waivers([found for kind in late for found in kind.gate(terms.require, judged)], waivers)
     rank = {requirement.name: requirement.position for requirement in requirements()}
     items.sort(key=lambda found: rank[found.requirement])  # stable: each kind's own order within
-    waivers = waiver_states(terms, today)
-    items = apply_waivers(items, waivers)
-    return Decision(not any(item.status == FAIL for item in items), items, waivers, list(assessment.signoffs))
+    return Decision(not any(item.status == FAIL for item in items), items, waivers, list(assessment.signoffs), coverage)

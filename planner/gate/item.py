@@ -26,6 +26,8 @@ class Requirement:
     position: int
     """Orders the gate's items and its CI outputs' suites and rules (lower first)."""
     selects: tuple[str, ...] = ()
+    reads_gate: bool = False
+    """Judged after every other requirement, from their gate outcomes (waivers applied): coverage."""
     # (type, Field(...)): the second is Any because pydantic types `Field(...)` statically as its
     # default's type, not as the FieldInfo it returns.
     keys: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False)

@@ -8,7 +8,22 @@ tables, diffs, gate items and their CI outputs.
 
 from __future__ import annotations
 
-from planner.kinds import bias_audit, constraints, data_checklist, evaluation, objectives, results, risks, signoffs
+from planner.kinds import (
+    bias_audit,
+    catalogue,
+    constraints,
+    data_checklist,
+    evaluation,
+    impact_assessment,
+    monitoring,
+    objectives,
+    oversight,
+    results,
+    risks,
+    security,
+    signoffs,
+    system,
+)
 from planner.kinds.base import Record, Section, SpecKind
 from planner.kinds.policy import PolicyKind
 
@@ -20,6 +35,13 @@ _KINDS: tuple[SpecKind, ...] = (
     bias_audit.KIND,
     evaluation.KIND,
     results.KIND,
+    # after evaluation and the audits: their items judge themselves by the tests they name
+    system.KIND,
+    oversight.KIND,
+    security.KIND,
+    monitoring.KIND,
+    impact_assessment.KIND,
+    catalogue.KIND,
 )
 _AFTER_POLICY: tuple[SpecKind, ...] = (signoffs.KIND,)
 POLICY = PolicyKind((*_KINDS, *_AFTER_POLICY))

@@ -65,6 +65,8 @@ class SpecKind(Generic[M]):
     """The pydantic model a document of this kind validates against."""
     item_titles: ClassVar[dict[str, str]]
     """Every item kind its documents define, with the heading listings give it, in listing order."""
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {}
+    """The model of each item kind whose items a catalogue's evidence rules may select by property."""
     singleton: ClassVar[bool] = False
     """At most one document of this kind in a project."""
     requirements: ClassVar[tuple[Requirement, ...]] = ()
@@ -105,6 +107,11 @@ class SpecKind(Generic[M]):
     def report(self, assessment: Assessment, pdf: bool) -> dict[str, Any]:
         """What its report sections see (`pdf` asks for the variant a PDF can lay out quickly)."""
         raise NotImplementedError
+
+    def shown(self, assessment: Assessment) -> bool:
+        """Whether the reports give its sections: always, unless the kind says a project without
+        its documents has nothing to show there."""
+        return True
 
 
 STAGES = ("items", "references", "check", "assess", "records")

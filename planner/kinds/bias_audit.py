@@ -25,7 +25,8 @@ from planner.numbers import quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.operating import threshold_checks
 from planner.project.project import Project, SpecDoc
-from planner.spec.bias import BiasAudit, disparity_definition
+from planner.spec.base import SpecModel
+from planner.spec.bias import BiasAudit, Limit, disparity_definition
 from planner.vocab import Outcome
 
 
@@ -43,6 +44,7 @@ class BiasAuditKind(SpecKind[BiasAudit]):
     name = "bias-audit"
     model = BiasAudit
     item_titles: ClassVar[dict[str, str]] = {"audit": "Bias audits", "limit": "Bias-audit limits"}
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"audit": BiasAudit, "limit": Limit}
     requirements = (
         selection(
             "audits",

@@ -20,7 +20,8 @@ from planner.kinds.common import measured, selection, target_fields
 from planner.numbers import quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.constraints import ConstraintsSpec
+from planner.spec.base import SpecModel
+from planner.spec.constraints import Constraint, ConstraintsSpec
 from planner.vocab import Outcome
 
 
@@ -43,6 +44,7 @@ class ConstraintsKind(SpecKind[ConstraintsSpec]):
     name = "constraints"
     model = ConstraintsSpec
     item_titles: ClassVar[dict[str, str]] = {"constraint": "Constraints"}
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"constraint": Constraint}
     requirements = (
         selection(
             "constraints",

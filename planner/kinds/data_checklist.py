@@ -17,7 +17,8 @@ from planner.kinds.base import Record, Section, SpecKind, item
 from planner.kinds.common import gate_item, selected, selection
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.data import STANDARD_IDS, STANDARD_TEMPLATE, DataChecklist
+from planner.spec.base import SpecModel
+from planner.spec.data import STANDARD_IDS, STANDARD_TEMPLATE, ChecklistItem, DataChecklist
 
 QUESTIONS = {item_id: question for item_id, _, question in STANDARD_TEMPLATE}
 DONE = ("done", "n/a")
@@ -40,6 +41,7 @@ class DataChecklistKind(SpecKind[DataChecklist]):
     name = "data-checklist"
     model = DataChecklist
     item_titles: ClassVar[dict[str, str]] = {"checklist": "Data checklists", "checklist-item": "Data checklist"}
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"checklist": DataChecklist, "checklist-item": ChecklistItem}
     requirements = (
         selection(
             "checklist",

@@ -21,7 +21,8 @@ from planner.kinds.objectives import measured_why
 from planner.numbers import quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.evaluation import EvaluationSpec
+from planner.spec.base import SpecModel
+from planner.spec.evaluation import BehaviouralTest, Dataset, EvaluationSpec, Threshold
 from planner.vocab import Outcome
 
 TEST_LINK_KINDS = ("risk", "objective", "constraint")
@@ -87,6 +88,12 @@ class EvaluationKind(SpecKind[EvaluationSpec]):
         "dataset": "Evaluation datasets",
         "test": "Behavioural tests",
         "threshold": "Decision thresholds",
+    }
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {
+        "evaluation": EvaluationSpec,
+        "dataset": Dataset,
+        "test": BehaviouralTest,
+        "threshold": Threshold,
     }
     requirements = (
         selection(
@@ -257,7 +264,7 @@ def _plan(spec: EvaluationSpec, audits: list[Any]) -> Status:
         spec.title or "Evaluation plan",
         why,
         detail=PlanDetail(
-            [dataset.model_dump() for dataset in spec.datasets],
+            [dataset.model_dump(exclude={"satisfies"}) for dataset in spec.datasets],
             list(spec.slices),
             [list(combo) for combo in spec.crossed_slices],
             spec.min_slice_size,

@@ -23,7 +23,8 @@ from planner.metric_names import canonical
 from planner.numbers import beside, quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.goals import ObjectivesSpec
+from planner.spec.base import SpecModel
+from planner.spec.goals import Baseline, Goal, Objective, ObjectivesSpec
 from planner.vocab import Outcome
 
 
@@ -58,6 +59,7 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
         "objective": "Objectives",
         "baseline": "Baselines",
     }
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"goal": Goal, "objective": Objective, "baseline": Baseline}
     requirements = (
         selection(
             "objectives",
@@ -252,7 +254,9 @@ class ObjectivesKind(SpecKind[ObjectivesSpec]):
             if row.target is not None
         ]
         baselines = [
-            b.model_dump(exclude_none=True) for spec in assessment.of_spec("objectives") for b in spec.baselines
+            b.model_dump(exclude_none=True, exclude={"satisfies"})
+            for spec in assessment.of_spec("objectives")
+            for b in spec.baselines
         ]
         chart = charts.target_chart(chart_rows, chart_id="objectives", title="Objectives against target and baselines")
         return {

@@ -28,7 +28,8 @@ from planner.kinds.common import gate_item
 from planner.numbers import beside, quantity
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.policy import policy_model
+from planner.spec.base import SpecModel
+from planner.spec.policy import Rule, policy_model
 from planner.vocab import Outcome
 
 OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
@@ -55,11 +56,14 @@ class PolicyTerms:
     waivers: list[WaiverTerms] = field(default_factory=list)
     file: str = ""
     role_lines: list[int] = field(default_factory=list)
+    require_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each `require` key the policy writes, for gate items of a whole requirement."""
 
 
 class PolicyKind(SpecKind[Any]):
     name = "policy"
     item_titles: ClassVar[dict[str, str]] = {"policy": "Release policy", "rule": "Policy rules", "waiver": "Waivers"}
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"rule": Rule}
     singleton = True
     requirements = (
         Requirement(
@@ -91,7 +95,10 @@ class PolicyKind(SpecKind[Any]):
             for i, w in enumerate(spec.waivers)
         ]
         lines = [document.position(("require", "signoffs", j))[0] for j in range(len(spec.require.signoffs))]
-        return PolicyTerms(spec.require, waivers, document.file, lines)
+        written = document.data.get("require") if isinstance(document.data, dict) else None
+        keys = [key for key in written if isinstance(key, str)] if isinstance(written, dict) else []
+        require_lines = {key: document.position(("require", key))[0] for key in keys}
+        return PolicyTerms(spec.require, waivers, document.file, lines, require_lines)
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:
         for index, rule in enumerate(self.spec(doc).rules):

@@ -12,13 +12,15 @@ from planner.errors import Diagnostic
 from planner.kinds.base import Record, SpecKind, item, reference
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.results import ResultsSpec
+from planner.spec.base import SpecModel
+from planner.spec.results import ResultsSpec, Source
 
 
 class ResultsKind(SpecKind[ResultsSpec]):
     name = "results"
     model = ResultsSpec
     item_titles: ClassVar[dict[str, str]] = {"source": "Result sources", "results": "Candidate run"}
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"source": Source}
     singleton = True
 
     def items(self, doc: SpecDoc) -> Iterator[ItemRef]:

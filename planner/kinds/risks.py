@@ -24,8 +24,8 @@ from planner.kinds.base import Record, Section, SpecKind, item, reference
 from planner.kinds.common import gate_item, target_fields
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
-from planner.spec.base import Text
-from planner.spec.risks import RisksSpec
+from planner.spec.base import SpecModel, Text
+from planner.spec.risks import Risk, RisksSpec
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class RisksKind(SpecKind[RisksSpec]):
     name = "risks"
     model = RisksSpec
     item_titles: ClassVar[dict[str, str]] = {"risk": "Risks"}
+    item_models: ClassVar[dict[str, type[SpecModel]]] = {"risk": Risk}
     requirements = (
         Requirement(
             "risks",

@@ -71,6 +71,8 @@ class SignoffState:
     """It records the evidence it approves (one recorded before evidence was bound does not)."""
     evidence: list[str] = field(default_factory=list)
     """What changed in the evidence since, each as a phrase (`the result of audit A1 changed`)."""
+    digest: str = ""
+    """The digest of the specs it approved."""
 
     @property
     def why(self) -> str:
@@ -99,6 +101,7 @@ class SignoffState:
             "line": self.line,
             "bound": self.bound,
             "evidence": self.evidence,
+            "digest": self.digest,
             "why": self.why,
         }
 
@@ -189,7 +192,18 @@ def _state(
     moved = evidence_changes(signoff.evidence, evidence) if bound else []
     valid = bound and signoff.digest == overall and not (changed or added or removed or moved)
     return SignoffState(
-        signoff.role, signoff.name, signoff.date, valid, changed, added, removed, file, line, bound, moved
+        signoff.role,
+        signoff.name,
+        signoff.date,
+        valid,
+        changed,
+        added,
+        removed,
+        file,
+        line,
+        bound,
+        moved,
+        signoff.digest,
     )
 
 

@@ -69,19 +69,19 @@ def model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
         if isinstance(part, int):
             continue
         info = model.model_fields.get(part)
-        found = _models_in(info.annotation) if info else []
+        found = models_in(info.annotation) if info else []
         if not found:
             return None
         model = found[0]
     return model
 
 
-def _models_in(annotation) -> list[type[BaseModel]]:
+def models_in(annotation) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     args = typing.get_args(annotation)
     if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, dict, typing.Annotated):
-        return [m for arg in args for m in _models_in(arg)]
+        return [m for arg in args for m in models_in(arg)]
     return []
 
 

@@ -88,6 +88,7 @@ def check_project(project: Project) -> TraceGraph:
 
     The graph is set on the project before the kinds' own checks run, which may ask it questions.
     """
+    from planner.coverage.checks import reference_problems
     from planner.kinds import KINDS
 
     items = collect_items(project)
@@ -104,6 +105,7 @@ def check_project(project: Project) -> TraceGraph:
             *resolved_references(refs, by_id, project),
             *acyclic(graph, by_id, ordered),
             *singletons(project),
+            *reference_problems(project),
         )
     ]
     for doc in project.docs:

@@ -7,6 +7,7 @@ unquoted YAML date and a quoted ISO string are accepted.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,11 +15,17 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationInfo
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
+ENTRY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+PREFIX_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+CATALOGUE_REF_PATTERN = ENTRY_PATTERN.replace("^", PREFIX_PATTERN[:-1] + ":", 1)
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
+EntryId = Annotated[str, StringConstraints(pattern=ENTRY_PATTERN)]
+CatalogueRef = Annotated[str, StringConstraints(pattern=CATALOGUE_REF_PATTERN)]
+"""A catalogue entry named with its catalogue's prefix: `eu-ai-act:art-10.2f`, `nist:MEASURE-2.11`."""
 Date = Annotated[date, Strict(False)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Direction = Literal["higher", "lower"]
@@ -39,6 +46,11 @@ def inside_project(value: str, info: ValidationInfo) -> str:
 ProjectPath = Annotated[str, StringConstraints(min_length=1, max_length=1024), AfterValidator(inside_project)]
 
 
+def repeated(values: list[str]) -> list[str]:
+    """The values that occur more than once, sorted (for a validator's message)."""
+    return sorted(value for value, count in Counter(values).items() if count > 1)
+
+
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are refused, field docstrings become descriptions."""
 
@@ -52,3 +64,6 @@ class Item(SpecModel):
 
     id: Id
     """Unique identifier across the whole project (letters, digits, `_`, `.`, `-`)."""
+    satisfies: list[CatalogueRef] = Field(default_factory=list)
+    """Catalogue entries this item evidences beyond those its catalogue maps to it automatically,
+    each as `prefix:entry` (e.g. `eu-ai-act:art-10.2f`, `nist:MEASURE-2.11`)."""

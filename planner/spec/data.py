@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from planner.spec.base import Email, Item, Text
+from planner.spec.base import Email, Item, SpecModel, Text
 
 # (id, section, question): the data-source and pipeline questions every ML project should answer.
 STANDARD_TEMPLATE: tuple[tuple[str, str, str], ...] = (
@@ -60,6 +60,28 @@ class ChecklistItem(Item):
         return self
 
 
+class Datasheet(SpecModel):
+    """The question groups of Datasheets for Datasets (Gebru et al. 2021), each answered in prose."""
+
+    motivation: Text | None = None
+    """Why the dataset was created, by whom, and who funded it."""
+    composition: Text | None = None
+    """What the instances are, how many, how sampled, the labels, missing data, splits, sensitive content."""
+    collection: Text | None = None
+    """How, when and by whom the data were collected; consent and ethical review; original purpose."""
+    preprocessing: Text | None = None
+    """Cleaning, labelling, annotation, enrichment and aggregation; whether the raw data are kept."""
+    uses: Text | None = None
+    """Past uses, other suitable uses, and uses it must not serve."""
+    distribution: Text | None = None
+    """How it is shared, under which licence and restrictions."""
+    maintenance: Text | None = None
+    """Who maintains it, errata, updates, retention and versions."""
+    special_categories: Text | None = None
+    """Whether special categories of personal data (Article 10(5)) are processed to detect bias, under
+    which safeguards (pseudonymisation, access limits) and when they are deleted."""
+
+
 class DataChecklist(Item):
     """Checklist for one dataset: the standard questions plus the project's own."""
 
@@ -71,3 +93,5 @@ class DataChecklist(Item):
     """`standard` includes the built-in questions; `none` uses only the listed items."""
     items: list[ChecklistItem] = Field(default_factory=list)
     """Answers to standard questions (by id) and the project's own questions."""
+    datasheet: Datasheet | None = None
+    """The dataset's datasheet (Datasheets for Datasets)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from planner.spec.base import Email, Id, SpecModel, Text
+from planner.spec.base import Email, EntryId, Id, SpecModel, Text
 
 VERSION_PATTERN = r"^\d+(\.\d+){0,2}([-+.][0-9A-Za-z.-]+)?$"
 
@@ -77,6 +77,13 @@ class ProjectInfo(SpecModel):
     """Metadata of the model card that the specs do not say (licence, library, task, dataset ids)."""
 
 
+class Profile(SpecModel):
+    """A catalogue the project is held to, with the entries that do not apply to it."""
+
+    not_applicable: dict[EntryId, Text] = Field(default_factory=dict)
+    """Entry id to the reason it does not apply (e.g. `art-10.5: no special categories are processed`)."""
+
+
 class Manifest(SpecModel):
     """The `planner.yaml` at a project's root."""
 
@@ -84,3 +91,7 @@ class Manifest(SpecModel):
     """Identity and purpose of the project."""
     specs: list[Text] = Field(default_factory=lambda: ["specs/*.yaml"], min_length=1)
     """Glob patterns (relative to the project folder) of the spec files."""
+    profiles: dict[Text, Profile] = Field(default_factory=dict)
+    """Catalogues the project is held to (`eu-ai-act-high-risk`, `nist-ai-rmf-1.0`, or a project
+    catalogue's id): the governance report shows coverage of each, and `planner coverage` marks the
+    entries listed under `not_applicable` n/a with their reason."""

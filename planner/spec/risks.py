@@ -72,6 +72,12 @@ class Risk(Item, Rating):
     """When the risk is next reviewed."""
     links: list[Id] = Field(default_factory=list)
     """Ids of objectives, constraints, checklist items or audits the risk concerns."""
+    misuse: list[Text] = Field(default_factory=list)
+    """Reasonably foreseeable misuse that leads to this risk (Article 9(2)(b))."""
+    affected: list[Text] = Field(default_factory=list)
+    """The persons or groups it would harm."""
+    rights: list[Text] = Field(default_factory=list)
+    """The fundamental rights at stake (e.g. non-discrimination, privacy)."""
 
 
 class RisksSpec(SpecModel):

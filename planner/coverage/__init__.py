@@ -1,0 +1,1 @@
+"""Regulatory coverage: which obligations of a catalogue the project's items evidence."""

@@ -1,0 +1,45 @@
+"""Coverage of every catalogue, as the Assessment carries it: each item at its assessed status.
+
+The gate judges it again on its day (`Coverage.judged` in `planner.gate.decision.evaluate`): an
+item the policy gates then counts with its gate outcome, waivers applied as the gate applies them,
+so an unexpired waiver shows a failing item as waived and an expired one as failing.
+"""
+
+from __future__ import annotations
+
+from planner.assess.model import Assessment
+from planner.coverage.catalogues import available
+from planner.coverage.collect import Supports, coverage
+from planner.coverage.model import Coverage
+from planner.errors import Diagnostic, PlannerError
+from planner.project.project import Project
+
+
+def profiles_of(project: Project) -> list[str]:
+    """The profiles `planner.yaml` enables, then the one the policy requires, each once."""
+    named = list(project.manifest.profiles) if project.manifest else []
+    for policy in project.of_kind("policy"):
+        required = getattr(policy.require, "coverage", None)
+        if required is not None:
+            named.append(required.profile)
+    return list(dict.fromkeys(named))
+
+
+def build_coverages(project: Project, assessment: Assessment) -> dict[str, Coverage]:
+    """The coverage of every catalogue the project can name: the built-in ones and its own."""
+    supports = Supports(project, assessment.items)
+    valid = [
+        {"role": s.role, "name": s.name, "date": s.date.isoformat(), "digest": s.digest}
+        for s in assessment.signoffs
+        if s.valid
+    ]
+    profiles = project.manifest.profiles if project.manifest else {}
+    return {
+        name: coverage(supports, catalogue, dict(profiles[name].not_applicable) if name in profiles else {}, valid)
+        for name, catalogue in available(project.of_kind("catalogue")).items()
+    }
+
+
+def unknown_profile(profile: str, known: list[str]) -> PlannerError:
+    message = f"no catalogue is named {profile!r}"
+    return PlannerError([Diagnostic("unknown-profile", message, "--profile", hint=f"one of: {', '.join(known)}")])
