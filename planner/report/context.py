@@ -13,6 +13,7 @@ from typing import Any
 
 from planner import __version__
 from planner.assess.model import Assessment
+from planner.coverage.model import TONES as COVERAGE_TONES
 from planner.diff.compare import ProjectDiff
 from planner.gate.decision import Decision
 from planner.kinds.base import Section
@@ -27,12 +28,13 @@ CHANGES = Section(
 )
 
 
-def sections(report: str, *, changes: bool = False) -> list[Section]:
-    """The sections of a report in order: its own, every kind's, and the change log when there is one."""
+def sections(report: str, assessment: Assessment, *, changes: bool = False) -> list[Section]:
+    """The sections of a report in order: its own, those of every kind the project uses (`SpecKind.shown`),
+    and the change log when there is one."""
     from planner.kinds import KINDS
 
     found = [s for s in BUILT_IN if s.report == report]
-    found += [s for kind in KINDS.values() for s in kind.sections if s.report == report]
+    found += [s for kind in KINDS.values() if kind.shown(assessment) for s in kind.sections if s.report == report]
     if changes and report == CHANGES.report:
         found.append(CHANGES)
     return sorted(found, key=lambda section: section.position)
@@ -69,12 +71,16 @@ def report_context(
         "decision": decision.to_dict() if decision is not None else None,
         "changes": changes.to_dict() if changes is not None else None,
         "diagnostics": [d.to_dict() for d in assessment.diagnostics],
-        "status_class": {word.value: word.tone.css_class for word in Outcome},
-        "sections": {report: sections(report, changes=changes is not None) for report in ("design", "governance")},
+        "status_class": {word.value: word.tone.css_class for word in Outcome} | COVERAGE_TONES,
+        "sections": {
+            report: sections(report, assessment, changes=changes is not None) for report in ("design", "governance")
+        },
     }
     for kind in KINDS.values():
         if kind.sections:
             context.update(kind.report(assessment, pdf))
+    judged = decision.coverage if decision is not None else assessment.coverage
+    context["coverage"] = [judged[name] for name in assessment.profiles if name in judged]
     return context
 
 

@@ -20,7 +20,7 @@ from planner.report.environment import environment, render_template
 from planner.report.summary import summary_context
 from planner.source.atomic import write_atomic
 
-KINDS = ("design", "governance", "summary")
+KINDS = ("design", "governance", "summary", "annex-iv", "instructions")
 """Every report: the design and governance reports and the one-page summary for a sign-off meeting."""
 DEFAULT_KINDS = ("design", "governance")
 FORMATS = ("html", "pdf", "modelcard")
@@ -68,6 +68,10 @@ def render_reports(
         context = report_context(assessment, as_of=as_of, decision=decision, changes=changes, pdf=pdf)
         if "summary" in kinds:
             context["summary"] = summary_context(assessment, decision)
+        if {"annex-iv", "instructions"} & set(kinds):
+            from planner.report.regulatory import regulatory_context
+
+            context.update(regulatory_context(assessment, decision))
         for kind in kinds:
             html = render_template(env, f"{kind}.html.j2", context)
             if pdf:
