@@ -10,12 +10,13 @@ Assessment::
     project = planner.load("examples/german-credit")  # validate; problems in project.diagnostics
     assessment = planner.assess(project)  # evidence, audits, every item's status
     decision = planner.gate(assessment)  # decision.passed, decision.failures
+    eu = planner.coverage(assessment, "eu-ai-act-high-risk")  # each obligation's state
     planner.render(assessment, formats=["html"], out="reports")
 """
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
 
-from planner.api import assess, diff, gate, load, render
+from planner.api import assess, coverage, diff, gate, load, render
 from planner.assess.model import Assessment, Candidate, Status
 from planner.diff.compare import Change, ProjectDiff
 from planner.errors import Diagnostic, ExitCode, PlannerError
@@ -37,6 +38,7 @@ __all__ = [
     "Status",
     "__version__",
     "assess",
+    "coverage",
     "diff",
     "gate",
     "load",

@@ -19,7 +19,7 @@ def test_init_writes_a_project_that_validates(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "init", str(target))
     assert code == 0 and out.endswith(f"next: planner validate {target}\n")
     code, out, _ = run_cli(capsys, "validate", str(target))
-    assert code == 0 and out.endswith(f"{target}: valid (9 documents; 0 errors, 1 warning)\n")  # R2 (test_starter)
+    assert code == 0 and out.endswith(f"{target}: valid (15 documents; 0 errors, 1 warning)\n")  # R2 (test_starter)
     first_lines = {p.name: p.read_text().splitlines()[0] for p in (target / "specs").glob("*.yaml")}
     assert all(line.startswith("# yaml-language-server: $schema=../schemas/") for line in first_lines.values())
 

@@ -188,7 +188,7 @@ def test_an_invalid_revision_is_reported_at_its_revision_path(repo):
     with pytest.raises(PlannerError) as error:
         diff_sides("broken:credit", "credit", cwd=repo)
     found = {(d.code, d.file, d.line) for d in error.value.diagnostics}
-    assert ("unknown-key", "broken:credit/specs/risks.yaml", 135) in found
+    assert ("unknown-key", "broken:credit/specs/risks.yaml", 152) in found
     assert all(d.file.startswith("broken:credit/specs/") for d in error.value.diagnostics if d.file)
 
 

@@ -140,6 +140,38 @@ def empty_folder(root: Path) -> Path:
     return root
 
 
+def with_spec(name: str, text: str) -> Callable[[Path], Path]:
+    """german-credit with one more spec file `specs/NAME`."""
+
+    def build(root: Path) -> Path:
+        german_copy(root)
+        (root / "specs" / name).write_text(text)
+        return root
+
+    return build
+
+
+def with_profiles(text: str) -> Callable[[Path], Path]:
+    """german-credit whose planner.yaml's `profiles` section is `text` instead of its own."""
+
+    def build(root: Path) -> Path:
+        german_copy(root)
+        manifest = root / "planner.yaml"
+        kept = manifest.read_text().split("\nprofiles:")[0]
+        manifest.write_text(kept + "\nprofiles:\n" + text)
+        return root
+
+    return build
+
+
+def own_catalogue(title: str, rule: str = "{kind: risk, property: owner}") -> str:
+    return (
+        "kind: catalogue\nid: own\nprefix: own\nversion: '1'\ntitle: Our policy\nsource: Policy v1\n"
+        f"entries:\n  - id: P-1\n    title: {_yaml(title)}\n    summary: {_yaml(title)}\n"
+        f"    source: {_yaml(title)}\n    evidence:\n      - {rule}\n"
+    )
+
+
 # Checks beyond the common ones
 
 
@@ -311,6 +343,88 @@ CASES = [
         ("schema", "--format", "markdown", "--out", "{root}"),
         2,
         shows=("error[os]",),
+    ),
+    # 5. catalogues and coverage: a project's own catalogue, `satisfies`, profiles, --profile
+    Case(
+        "catalogue-rule-names-no-kind",
+        with_spec("own.yaml", own_catalogue("t", "{kind: riks, property: owner}")),
+        ("validate", "{root}"),
+        2,
+        names="own.yaml:13:",
+        shows=("error[unknown-evidence]", "did you mean 'risk'?"),
+    ),
+    Case(
+        "catalogue-rule-names-no-property",
+        with_spec("own.yaml", own_catalogue("t", "{kind: risk, property: datasheet.collection}")),
+        ("validate", "{root}"),
+        2,
+        names="own.yaml:13:",
+        shows=("error[unknown-evidence]", "risk has no field 'datasheet'"),
+    ),
+    Case(
+        "catalogue-replaces-a-built-in",
+        with_spec("own.yaml", own_catalogue("t").replace("id: own", "id: nist-ai-rmf-1.0")),
+        ("validate", "{root}"),
+        2,
+        names="own.yaml:2:",
+        shows=("error[duplicate-catalogue]",),
+    ),
+    Case(
+        "satisfies-unknown-entry",
+        with_spec(
+            "extra.yaml",
+            "kind: constraints\nconstraints:\n  - id: CX\n    category: ethical\n"
+            + "    statement: x\n    satisfies: [eu-ai-act:art-10.2x, nist:MEASURE-2.11]\n",
+        ),
+        ("validate", "{root}"),
+        2,
+        names="extra.yaml:6:",
+        shows=("error[unknown-entry]", "eu-ai-act-high-risk has no entry 'art-10.2x'", "did you mean"),
+    ),
+    Case(
+        "profile-names-no-catalogue",
+        with_profiles("  eu-ai-act:\n    not_applicable: {}\n"),
+        ("validate", "{root}"),
+        2,
+        names="planner.yaml:",
+        shows=("error[unknown-profile]", "did you mean 'eu-ai-act-high-risk'?"),
+    ),
+    Case(
+        "not-applicable-names-no-entry",
+        with_profiles("  eu-ai-act-high-risk:\n    not_applicable:\n      art-99: " + _yaml(MARKUP + ANSI) + "\n"),
+        ("validate", "{root}"),
+        2,
+        names="planner.yaml:",
+        shows=("error[unknown-entry]", "eu-ai-act-high-risk has no entry 'art-99'"),
+    ),
+    Case(
+        "coverage-hostile-profile",
+        german_copy,
+        ("coverage", "{root}", "--profile", "x" + MARKUP + ANSI),
+        2,
+        shows=("error[unknown-profile]",),
+    ),
+    Case(
+        "coverage-markup-in-own-catalogue",
+        with_spec("own.yaml", own_catalogue("T" + MARKUP + ANSI)),
+        ("coverage", "{root}", "--profile", "own"),
+        0,
+        check=markup_shown_literally,
+    ),
+    Case(
+        "coverage-markdown-markup-in-own-catalogue",
+        with_spec("own.yaml", own_catalogue("T<script>alert(1)</script>|" + ANSI)),
+        ("coverage", "{root}", "--profile", "own", "--format", "markdown"),
+        0,
+        check=lambda out: None if "<script>" not in out and "&lt;script&gt;" in out else pytest.fail(out),
+    ),
+    Case(
+        "coverage-10000-risks",
+        risk_register(10_000),
+        ("coverage", "{root}", "--profile", "iso-23894", "--format", "json"),
+        0,
+        memory=True,
+        seconds=60,
     ),
     # 4. size: honest scale is read, expansion and depth are refused before composing
     Case(

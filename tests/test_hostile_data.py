@@ -473,7 +473,7 @@ CASES = [
         german_copy,
         ("validate", "{root}", "--max-file-size", str(10**30)),
         0,
-        shows=("valid (8 documents",),
+        shows=("valid (13 documents",),
     ),
     # 6. tracking URIs: a database that is not one, a driver that is not installed, a host that never answers
     DataCase(

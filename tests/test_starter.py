@@ -214,7 +214,7 @@ def test_id_and_name_land_in_the_manifest(tmp_path, capsys):
     root = init(capsys, tmp_path / "p", "--id", "claims.triage-2", "--name", name)
     assert {key: manifest(root)[key] for key in ("id", "name")} == {"id": "claims.triage-2", "name": name}
     code, out, _ = run_cli(capsys, "validate", str(root))
-    assert code == 0 and out.endswith(f"{root}: valid (9 documents; 0 errors, 1 warning)\n")
+    assert code == 0 and out.endswith(f"{root}: valid (15 documents; 0 errors, 1 warning)\n")
 
 
 def test_a_long_name_folds_and_still_reads_back(tmp_path, capsys):

@@ -383,6 +383,7 @@ def test_sarif_of_the_small_project(small):
         "planner/tests",
         "planner/thresholds",
         "planner/rules",
+        "planner/coverage",
         "planner/signoffs",
         "planner/evidence",
     ]
