@@ -414,6 +414,9 @@ def test_german_credit_annex_iv_misses_just_the_declaration_and_the_change_log()
 def test_annex_iv_point_2g_gives_the_test_log_with_the_candidate_and_the_sign_offs():
     report = rendered("adult-income")  # it has sign-offs; german-credit has none
     document = report.html["annex-iv"]
+    (charts,) = document.xpath("//h3[@id='test-charts']")
+    titles = [t.text_content() for t in charts.getnext().xpath(".//*[local-name()='svg']/*[local-name()='title']")]
+    assert titles[0] == "Objectives against target and baselines" and len(titles) == 1 + len(report.assessment.audits)
     (log,) = document.xpath("//h3[@id='test-log']")
     following = " ".join(" ".join(e.text_content().split()) for e in log.itersiblings())
     assert report.assessment.candidate.run_id in following
