@@ -94,6 +94,8 @@ class Supports:
             self.items.setdefault(ref.kind, []).append((ref, model))
             for name in getattr(model, "satisfies", ()) if model is not None else ():
                 self.claims.setdefault(name, []).append(ref)
+        self.selected: dict[EvidenceRule, list[Support]] = {}
+        """Each rule's supports, once: catalogues repeat rules across entries (`{kind: risk}`)."""
 
     def support(self, ref: ItemRef, via: str, documents: bool = False) -> Support:
         """The item as support; `documents`: the rule asks for an optional property written, so an
@@ -106,7 +108,12 @@ class Supports:
         title = status.title if status else ref.id
         return Support(ref.id, ref.kind, word, title, via, ref.doc.document.file, line)
 
-    def by_rule(self, rule: EvidenceRule) -> Iterator[Support]:
+    def by_rule(self, rule: EvidenceRule) -> list[Support]:
+        if rule not in self.selected:
+            self.selected[rule] = list(self._select(rule))
+        return self.selected[rule]
+
+    def _select(self, rule: EvidenceRule) -> Iterator[Support]:
         via = (
             f"{rule.kind}" + (f".{rule.property}" if rule.property else "") + (f" = {rule.value}" if rule.value else "")
         )
