@@ -2,11 +2,10 @@
 
 Usage: python benchmarks/bench_coverage.py [--risks 10000] [--runs 5]
 
-Coverage is the assessment plus the gate's judgement of the mapping of every item to every entry of
-every catalogue (the four built-in ones and the project's own), so its peer is `planner status`,
-which does the same loading, evidence and assessment. The Assessment carries the mapping as
-assessed, so `status` pays for that too (about 0.8 s of 10,000 risks, measured in-process); the
-ratio is what judging it on the gate's day and writing it cost on top. Two
+Coverage is the assessment plus the mapping of every item to every entry of the asked catalogue,
+judged on the gate's day, so its peer is `planner status`, which does the same loading, evidence
+and assessment without it (the Assessment maps a catalogue only when it is read): the ratio is
+what the mapping, the gate's judgement and the output cost. Two
 projects: `examples/german-credit` as it is (13 documents, the audit cache warm), and a generated
 one with `--risks` risks (each with an owner, mitigations, misuse and affected groups), as many
 constraints linking them, and the EU AI Act and NIST profiles enabled. The generated project's

@@ -51,6 +51,9 @@ class Outcome(StrEnum):
         return TONES[self]
 
 
+SHOWN = frozenset({Outcome.MET, Outcome.PASS, Outcome.DONE})
+"""The statuses that show an item holds: met, passes or is done (a closed risk is not shown, only ended)."""
+
 TONES = {
     Outcome.MET: Tone.GOOD,
     Outcome.PASS: Tone.GOOD,

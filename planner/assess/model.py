@@ -8,6 +8,7 @@ attributes of this, never the specs again and never a dict of string keys.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -136,8 +137,9 @@ class Assessment:
     """File and line of the results spec's `candidate`, where a problem choosing the candidate points."""
     evidence: SignoffEvidence | None = None
     """Digests of the evidence (candidate run, predictions files, audit results) a sign-off binds."""
-    coverage: dict[str, Coverage] = field(default_factory=dict)
-    """Coverage of each profile `planner.yaml` enables or the policy requires, by catalogue id."""
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)
+    """Coverage of every catalogue the project can name, by id, each at its items' assessed
+    statuses (`Decision.coverage` judges them on the gate's day)."""
     profiles: list[str] = field(default_factory=list)
     """The profiles `planner.yaml` enables, in its order, then the one the policy requires: the
     governance report shows each."""

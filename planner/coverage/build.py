@@ -7,10 +7,12 @@ so an unexpired waiver shows a failing item as waived and an expired one as fail
 
 from __future__ import annotations
 
+import functools
+
 from planner.assess.model import Assessment
-from planner.coverage.catalogues import available
+from planner.coverage.checks import project_catalogues
 from planner.coverage.collect import Supports, coverage
-from planner.coverage.model import Coverage
+from planner.coverage.model import Coverage, Coverages
 from planner.errors import Diagnostic, PlannerError
 from planner.project.project import Project
 
@@ -25,19 +27,23 @@ def profiles_of(project: Project) -> list[str]:
     return list(dict.fromkeys(named))
 
 
-def build_coverages(project: Project, assessment: Assessment) -> dict[str, Coverage]:
-    """The coverage of every catalogue the project can name: the built-in ones and its own."""
-    supports = Supports(project, assessment.items)
+def build_coverages(project: Project, assessment: Assessment) -> Coverages:
+    """The coverage of every catalogue the project can name (the built-in ones and its own), each
+    mapped when first read; the project's items are gathered once, for the first."""
+    catalogues = project_catalogues(project)
+    profiles = project.manifest.profiles if project.manifest else {}
     valid = [
         {"role": s.role, "name": s.name, "date": s.date.isoformat(), "digest": s.digest}
         for s in assessment.signoffs
         if s.valid
     ]
-    profiles = project.manifest.profiles if project.manifest else {}
-    return {
-        name: coverage(supports, catalogue, dict(profiles[name].not_applicable) if name in profiles else {}, valid)
-        for name, catalogue in available(project.of_kind("catalogue")).items()
-    }
+    supports = functools.cache(lambda: Supports(project, assessment.items))
+
+    def make(name: str) -> Coverage:
+        reasons = dict(profiles[name].not_applicable) if name in profiles else {}
+        return coverage(supports(), catalogues[name], reasons, valid)
+
+    return Coverages(catalogues, make)
 
 
 def unknown_profile(profile: str, known: list[str]) -> PlannerError:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from planner.coverage.catalogues import available, by_prefix
 from planner.coverage.collect import PROJECT, item_model
 from planner.errors import Diagnostic
-from planner.project.items import collect_items
+from planner.project.items import ItemRef
 from planner.project.project import Project, breadcrumb
 from planner.spec.catalogue import CatalogueSpec, EvidenceRule
 from planner.spec.project import ProjectInfo
@@ -87,12 +87,12 @@ def project_catalogues(project: Project) -> dict[str, CatalogueSpec]:
     return available(project.of_kind("catalogue"))
 
 
-def reference_problems(project: Project) -> Iterator[Diagnostic]:
-    """Every `satisfies` names an entry of a known catalogue; every profile a catalogue, and its
-    `not_applicable` entries of that catalogue."""
+def reference_problems(project: Project, items: list[ItemRef]) -> Iterator[Diagnostic]:
+    """Every `satisfies` of `items` (the project's, as `collect_items` gives them) names an entry of
+    a known catalogue; every profile a catalogue, and its `not_applicable` entries of that catalogue."""
     catalogues = project_catalogues(project)
     prefixes = by_prefix(catalogues)
-    for ref in collect_items(project):
+    for ref in items:
         model = item_model(ref)
         for j, name in enumerate(getattr(model, "satisfies", ()) if model is not None else ()):
             problem = _unknown_ref(name, prefixes)

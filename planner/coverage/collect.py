@@ -21,7 +21,7 @@ from planner.vocab import Outcome
 PROJECT = "project"
 """The rule kind naming `planner.yaml`'s `project` section."""
 OPEN = "open"
-UNJUDGED = "info"
+UNJUDGED = Outcome.INFO
 """The status of an item its kind states but does not judge (a dataset, a result source)."""
 
 
@@ -102,7 +102,7 @@ class Supports:
         item its kind does not judge (an audit with its harms assessed) is done once that is written."""
         status = self.status.get(ref.id)
         word = status.status if status else UNJUDGED
-        if documents and word in (UNJUDGED, Outcome.INFO):
+        if documents and word == UNJUDGED:
             word = Outcome.DONE
         line = ref.doc.document.position(ref.path)[0]
         title = status.title if status else ref.id

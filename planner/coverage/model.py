@@ -12,14 +12,14 @@ without a limit), which is shown beside the evidence but cannot make an obligati
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from planner.vocab import Outcome
+from planner.vocab import SHOWN, Outcome
 
 EVIDENCED, DECLARED, MISSING, NOT_APPLICABLE = "evidenced", "declared", "missing", "n/a"
 STATES = (EVIDENCED, DECLARED, MISSING, NOT_APPLICABLE)
-GOOD = frozenset({Outcome.MET, Outcome.PASS, Outcome.DONE})
 NEUTRAL = frozenset({Outcome.WAIVED, Outcome.INFO})
 """Statuses that count neither for nor against an obligation."""
 TONES = {EVIDENCED: "good", DECLARED: "warn", MISSING: "bad", NOT_APPLICABLE: ""}
@@ -66,7 +66,7 @@ class Obligation:
         counted = [item for item in self.items if item.status not in NEUTRAL]
         if not self.items:
             return MISSING
-        if counted and all(item.status in GOOD for item in counted):
+        if counted and all(item.status in SHOWN for item in counted):
             return EVIDENCED
         return DECLARED
 
@@ -85,7 +85,7 @@ class Obligation:
             return f"not applicable: {self.not_applicable}"
         if state == MISSING:
             return f"no item evidences it; fill {' or '.join(self.fill)}" if self.fill else "no item evidences it"
-        shown = self._named(GOOD)
+        shown = self._named(SHOWN)
         parts = [f"evidenced by {_listed(shown)}"] if state == EVIDENCED else []
         if state == DECLARED:
             parts.append(self.gap)
@@ -95,7 +95,7 @@ class Obligation:
 
     def _neutral(self, in_gap: bool) -> list[str]:
         """The waived and the only-stated items, unless the gap already names them."""
-        if in_gap and not self._named(without=GOOD | NEUTRAL):
+        if in_gap and not self._named(without=SHOWN | NEUTRAL):
             return []
         waived, stated = self._named(frozenset({Outcome.WAIVED})), self._named(frozenset({Outcome.INFO}))
         return [f"{label}: {_listed(ids)}" for label, ids in (("waived", waived), ("stated", stated)) if ids]
@@ -105,7 +105,7 @@ class Obligation:
         """What keeps it from being evidenced, shortly: the items not shown, or the reason it does not apply."""
         if self.not_applicable is not None:
             return self.not_applicable
-        unshown = [f"{item.id} ({item.status})" for item in self.items if item.status not in GOOD | NEUTRAL]
+        unshown = [f"{item.id} ({item.status})" for item in self.items if item.status not in SHOWN | NEUTRAL]
         if unshown:
             return f"not shown: {_listed(unshown, most=6)}"
         return "nothing shown: " + "; ".join(self._neutral(False)) if self.items else "no item evidences it"
@@ -173,3 +173,26 @@ class Coverage:
             "obligations": [o.to_dict() for o in self.obligations],
             "signoffs": self.signoffs,
         }
+
+
+class Coverages(Mapping[str, Coverage]):
+    """Every catalogue's coverage by id, each made the first time it is read: a gate holds the
+    project to one catalogue and a report shows a few, so the others are never mapped."""
+
+    def __init__(self, names: Iterable[str], make: Callable[[str], Coverage]):
+        self._names = list(names)
+        self._make = make
+        self._made: dict[str, Coverage] = {}
+
+    def __getitem__(self, name: str) -> Coverage:
+        if name not in self._made:
+            if name not in self._names:
+                raise KeyError(name)
+            self._made[name] = self._make(name)
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

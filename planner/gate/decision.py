@@ -12,10 +12,12 @@ with no such item) fails nothing.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from planner.assess.model import Assessment
+from planner.coverage.model import Coverages
 from planner.gate.evidence import evidence_items
 from planner.gate.item import FAIL, PASS, WAIVED, GateItem
 from planner.gate.waivers import WaiverState, apply_waivers, waiver_states
@@ -33,7 +35,7 @@ class Decision:
     items: list[GateItem]
     waivers: list[WaiverState]
     signoffs: list[SignoffState]
-    coverage: dict[str, Coverage] = field(default_factory=dict)
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)
     """Each catalogue's coverage as of this decision: gated items count with their gate outcome."""
 
     @property
@@ -68,7 +70,7 @@ def evaluate(assessment: Assessment, *, today: datetime.date) -> Decision:
     items = [found for kind in gated if kind not in late for found in kind.gate(terms.require, assessment)]
     items = apply_waivers([*items, *evidence_items(assessment)], waivers)
     decided = {item.id: item.status for item in items}
-    coverage = {name: found.judged(decided) for name, found in assessment.coverage.items()}
+    coverage = Coverages(assessment.coverage, lambda name: assessment.coverage[name].judged(decided))
     judged = replace(assessment, coverage=coverage)
     items += apply_waivers([found for kind in late for found in kind.gate(terms.require, judged)], waivers)
     rank = {requirement.name: requirement.position for requirement in requirements()}

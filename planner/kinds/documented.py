@@ -19,9 +19,8 @@ from planner.kinds.base import Record, SpecKind, item, reference
 from planner.project.items import ItemRef, Reference
 from planner.project.project import Project, SpecDoc
 from planner.spec.base import SpecModel
-from planner.vocab import Outcome
+from planner.vocab import SHOWN, Outcome
 
-GOOD = frozenset({Outcome.MET, Outcome.PASS, Outcome.DONE})
 BAD = frozenset({Outcome.NOT_MET, Outcome.FAIL})
 
 Judgement = tuple[Outcome, str]
@@ -72,7 +71,7 @@ def judge(needs: list[str], tests: list[tuple[str, str]] | None) -> Judgement:
     failed = [test for test, status in tests if status in BAD]
     if failed:
         return Outcome.NOT_MET, f"{', '.join(failed)} not met"
-    unshown = [test for test, status in tests if status not in GOOD]
+    unshown = [test for test, status in tests if status not in SHOWN]
     if unshown:
         return Outcome.NO_EVIDENCE, f"{', '.join(unshown)} not shown yet"
     return Outcome.DONE, f"shown by {', '.join(test for test, _ in tests)}"

@@ -105,7 +105,7 @@ def check_project(project: Project) -> TraceGraph:
             *resolved_references(refs, by_id, project),
             *acyclic(graph, by_id, ordered),
             *singletons(project),
-            *reference_problems(project),
+            *reference_problems(project, items),
         )
     ]
     for doc in project.docs:

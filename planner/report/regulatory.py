@@ -4,7 +4,7 @@ points (`--kind annex-iv`) and a draft of the Article 13 instructions for use (`
 Both are filled from the specs and the Assessment: each part lists the items that evidence its
 obligations, with their statuses, and the text the specs write for it; a part nothing fills is a
 "to complete" box naming the spec key that would fill it. Nothing here judges: states come from
-the Assessment's coverage of `eu-ai-act-high-risk`.
+the gate's coverage of `eu-ai-act-high-risk` on the report's day (`Decision.coverage`).
 """
 
 from __future__ import annotations
