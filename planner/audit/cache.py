@@ -96,6 +96,7 @@ SPEC_CHANGED = "the audit spec changed since the result was computed"
 VERSION_CHANGED = "computed by planner {found}, this is planner {expected}"
 ENGINE_CODE_CHANGED = "the audit engine's code changed since the result was computed"
 PREDICTIONS_CHANGED = "predictions file {path} changed since the result was computed"
+LIVE_SOURCE = "{source} has no snapshot id, so its rows are counted again"
 PREDICTIONS_UNREADABLE = "predictions file {path} cannot be read ({error})"
 OUTSIDE = "cache folder {folder} resolves outside the project folder"
 NOT_CACHED = "cache not used"
@@ -166,6 +167,21 @@ def spec_sha256(spec: BiasAudit) -> str:
     return hashlib.sha256(_canonical(spec.model_dump(mode="json", exclude=set(DESCRIPTIVE_FIELDS)))).hexdigest()
 
 
+class LiveSource(Exception):
+    """A warehouse source whose data has no version planner can read without counting it again
+    (a PostgreSQL table, a query, a Spark table): its cached result is never reused."""
+
+
+def hashed_file(spec: BiasAudit) -> str | None:
+    """The file whose bytes fingerprint the predictions: the predictions file, or a DuckDB
+    database file (its sha256 is its snapshot id); None for any other warehouse source."""
+    from planner.spec.warehouse import duckdb_file
+
+    if spec.warehouse is None:
+        return spec.file
+    return duckdb_file(spec.warehouse.connection) if spec.warehouse.scheme == "duckdb" else None
+
+
 class _Hashes:
     """Predictions digests of one call, so a file named by several audits is read once."""
 
@@ -174,16 +190,26 @@ class _Hashes:
         self.digests: dict[Path, str] = {}
 
     def of(self, spec: BiasAudit) -> str:
-        path = (self.root / spec.predictions).resolve()
+        """The file's sha256; raises `LiveSource` for a warehouse source without a snapshot id."""
+        name = hashed_file(spec)
+        if name is None:
+            raise LiveSource(LIVE_SOURCE.format(source=spec.source_label))
+        path = (self.root / name).resolve()
         if path not in self.digests:
-            self.digests[path] = file_sha256(self.root / spec.predictions, self.root, spec.predictions)
+            self.digests[path] = file_sha256(self.root / name, self.root, name)
         return self.digests[path]
 
 
 def fingerprint(spec: BiasAudit, hashes: _Hashes, *, engine: str) -> dict[str, str]:
-    """What a result depends on; raises `OSError` when the predictions file cannot be read."""
+    """What a result depends on; raises `OSError` when the predictions file cannot be read, and
+    `LiveSource` for a warehouse source without a snapshot id."""
+    return fingerprint_of(spec, hashes.of(spec), engine)
+
+
+def fingerprint_of(spec: BiasAudit, predictions: str, engine: str) -> dict[str, str]:
+    """The fingerprint with the predictions' digest given."""
     return {
-        "predictions_sha256": hashes.of(spec),
+        "predictions_sha256": predictions,
         "spec_sha256": spec_sha256(spec),
         "planner_version": __version__,
         "engine_code_sha256": engine_code_sha256(),
@@ -215,7 +241,7 @@ def _save(project: Project, audit: ProjectAudit, fingerprint_: dict[str, str]) -
     document = {
         "format": CACHE_FORMAT,
         "id": audit.spec.id,
-        "predictions": audit.spec.predictions,
+        "predictions": audit.spec.source_label,
         "fingerprint": fingerprint_,
         "checksum": hashlib.sha256(_canonical(payload)).hexdigest(),
         "audit": payload,
@@ -470,9 +496,11 @@ def _predictions_reason(stored: dict[str, Any], spec: BiasAudit, hashes: _Hashes
     """Hashing the predictions is the one costly check, so it comes last."""
     try:
         current = hashes.of(spec)
+    except LiveSource as exc:
+        return str(exc)
     except OSError as exc:
-        return PREDICTIONS_UNREADABLE.format(path=spec.predictions, error=exc.strerror or exc)
-    return None if stored["predictions_sha256"] == current else PREDICTIONS_CHANGED.format(path=spec.predictions)
+        return PREDICTIONS_UNREADABLE.format(path=spec.source_label, error=exc.strerror or exc)
+    return None if stored["predictions_sha256"] == current else PREDICTIONS_CHANGED.format(path=spec.source_label)
 
 
 def _load_one(project: Project, spec: BiasAudit, hashes: _Hashes) -> ProjectAudit | str:
@@ -500,11 +528,18 @@ def _compute(
 ) -> tuple[ProjectAudit, dict[str, str] | None]:
     """The computed audit and the fingerprint of its inputs, taken before computing so that a file
     rewritten meanwhile leaves a stale entry rather than a wrong one (None when it cannot be read)."""
+    live = False
     try:
         taken = fingerprint(spec, hashes, engine=engine)
+    except LiveSource:
+        taken, live = None, True
     except OSError:
         taken = None  # computing reports the missing file at its spec line
-    return run_spec_audit(doc, project.root, engine=engine, spec=spec), taken
+    audit = run_spec_audit(doc, project.root, engine=engine, spec=spec)
+    if live:  # recorded, never reused: what was counted, by its provenance
+        provenance = audit.result_data.get("source") or {}
+        taken = fingerprint_of(spec, "provenance:" + hashlib.sha256(_canonical(provenance)).hexdigest(), engine)
+    return audit, taken
 
 
 def audits_for(

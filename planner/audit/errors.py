@@ -20,16 +20,25 @@ class AuditInputError(ValueError):
         The column at fault.
     hint : str, optional
         A suggestion to fix it (e.g. a close column name).
+    key : str, optional
+        For a warehouse source, the key of its spec at fault (`connection`, `table`, `query`, `where`).
     """
 
     def __init__(
-        self, message: str, *, file: str | None = None, column: str | None = None, hint: str | None = None
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        hint: str | None = None,
+        key: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.column = column
         self.hint = hint
+        self.key = key
 
     def __str__(self) -> str:
         return self.message if self.hint is None else f"{self.message} (hint: {self.hint})"

@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 EDGE_COUNT = 101
-EDGES = np.linspace(0.0, 1.0, EDGE_COUNT)
+EDGES = np.arange(EDGE_COUNT, dtype=np.float64) / (EDGE_COUNT - 1)
+"""Each edge the correctly rounded k / 100, as a warehouse divides (``np.linspace`` is off by one
+unit in the last place at 10 of them: 0.35 would fall below its own threshold)."""
 
 
 def threshold_bins(code: np.ndarray, n_groups: int, y: np.ndarray, score: np.ndarray) -> np.ndarray:

@@ -101,6 +101,8 @@ class ProjectAudit:
     charts: dict[str, Any] = field(default_factory=dict)
     """What only the report's charts draw (`CHART_KEYS`): kept apart from `result_data`, whose
     digest a sign-off binds, so adding a chart never makes an existing sign-off stale."""
+    counts: Any = None
+    """The grouped count it was computed from (a DataFrame), when computed now: `--export-counts`."""
 
     @property
     def status(self) -> str:
@@ -115,7 +117,7 @@ class ProjectAudit:
         return {
             "id": self.spec.id,
             "title": self.spec.title,
-            "predictions": self.spec.predictions,
+            "predictions": self.spec.source_label,
             "status": self.status,
             "limits": [limit.to_dict() for limit in self.limits],
             **data,
@@ -197,6 +199,8 @@ def engine_arguments(spec: BiasAudit) -> dict[str, Any]:
         seed=spec.bootstrap.seed,
         reference_groups=spec.reference_groups or None,
         costs={"fp": spec.costs.false_positive, "fn": spec.costs.false_negative} if spec.costs else None,
+        score_metrics=spec.score_metrics,
+        score_bins=spec.score_bins,
     )
 
 
@@ -218,14 +222,15 @@ def _column_path(spec: BiasAudit, column: str | None) -> tuple[str | int, ...]:
 
 
 def _input_problem(doc: SpecDoc, spec: BiasAudit, exc: AuditInputError) -> PlannerError:
-    message = f"{spec.predictions}: {exc.message}"
-    return PlannerError([doc.at(_column_path(spec, exc.column), "audit-input", message, exc.hint or "")])
+    message = f"{spec.source_label}: {exc.message}"
+    at = ("predictions", exc.key) if exc.key and exc.column is None else _column_path(spec, exc.column)
+    return PlannerError([doc.at(at, "audit-input", message, exc.hint or "")])
 
 
 def _predictions_problem(doc: SpecDoc, spec: BiasAudit, refused: Diagnostic) -> Diagnostic:
     """The guard's refusal of the predictions file, placed at the spec's `predictions` key."""
     if refused.code == PREDICTIONS_FILE.code(guard.MISSING):
-        return doc.at(("predictions",), refused.code, MISSING.format(file=spec.predictions), MISSING_HINT)
+        return doc.at(("predictions",), refused.code, MISSING.format(file=spec.source_label), MISSING_HINT)
     return doc.at(("predictions",), refused.code, refused.message, refused.hint)
 
 
@@ -236,13 +241,10 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas", spec: Bi
 
     spec = spec or audit_spec(doc)
     engine_limits = [engine_limit(limit) for limit in spec.limits]
-    try:  # inside the project, a regular file: a FIFO or a link out is refused before any read
-        path = guard.checked_file(root / spec.predictions, root, kind=PREDICTIONS_FILE, file_label=spec.predictions)
-    except PlannerError as exc:
-        raise PlannerError([_predictions_problem(doc, spec, d) for d in exc.diagnostics]) from None
+    source = _source(doc, spec, root)
     try:
         result = run_audit(
-            path,
+            source,
             limits=engine_limits,
             engine=engine,
             count="count" if spec.format == "counts" else None,
@@ -259,21 +261,37 @@ def run_spec_audit(doc: SpecDoc, root: Path, *, engine: str = "pandas", spec: Bi
         for limit, engine_limit in zip(spec.limits, engine_limits, strict=True)
     ]
     data, charts = split_charts(result.to_dict())
-    return assemble(spec, data, positions, COMPUTED, charts)
+    audit = assemble(spec, data, positions, COMPUTED, charts)
+    audit.counts = result.counts
+    return audit
 
 
-def emit_sql(project: Project, table: str) -> dict[str, str]:
-    """The grouped-count query of each audit, for a warehouse or Spark job to run."""
+def _source(doc: SpecDoc, spec: BiasAudit, root: Path) -> Any:
+    """What the engine reads: a checked file path, or a warehouse source (checked as it connects)."""
+    if spec.warehouse is not None:
+        from planner.audit.warehouse import WarehouseInput
+
+        return WarehouseInput(spec.warehouse, root)
+    file = spec.file or ""
+    try:  # inside the project, a regular file: a FIFO or a link out is refused before any read
+        return guard.checked_file(root / file, root, kind=PREDICTIONS_FILE, file_label=file)
+    except PlannerError as exc:
+        raise PlannerError([_predictions_problem(doc, spec, d) for d in exc.diagnostics]) from None
+
+
+def emit_sql(project: Project, table: str, dialect: str = "duckdb") -> dict[str, str]:
+    """The grouped-count query of each audit for TABLE in `dialect`, for a warehouse or Spark job to
+    run; its result is a counts file (`format: counts`). Needs Ibis (`planner[warehouse]`)."""
+    from planner.audit.pushdown import emitted_counts
     from planner.audit.run import group_columns
-    from planner.audit.sql import grouped_count_sql
 
     queries = {}
     for spec in project.of_kind("bias-audit"):
-        features = group_columns(spec.sensitive_features, spec.intersections, spec.slices)
-        queries[spec.id] = grouped_count_sql(
+        queries[spec.id] = emitted_counts(
             table,
+            dialect="pyspark" if dialect == "spark" else dialect,
+            groups=group_columns(spec.sensitive_features, spec.intersections, spec.slices),
             label=spec.label,
-            sensitive_features=features,
             prediction=spec.prediction,
             score=spec.score,
             positive_label=spec.positive_label,

@@ -104,6 +104,9 @@ class AuditResult:
     overall_intervals: dict[str, pd.DataFrame] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     score_histograms: dict | None = None  # `planner.audit.histograms`: the report's curves
+    source: dict | None = None
+    """A warehouse audit's provenance (`planner.audit.warehouse`): connection without credentials,
+    table or query, filter, rows, rows brought back and their digest, the engine's snapshot id."""
 
     def grouping(self, name: str) -> GroupingResult:
         """The grouping named `name` (``sex`` or ``sex & race``)."""
@@ -155,4 +158,5 @@ class AuditResult:
                 "baselines": self.baselines,
                 "score_histograms": self.score_histograms,
             }
+            | ({"source": self.source} if self.source is not None else {})
         )

@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from planner.audit import binned
 from planner.audit import thresholds as thr
 from planner.audit.baselines import baselines
 from planner.audit.counts import count_cells, prepare_counts_missing, read_counts_missing
@@ -29,8 +31,9 @@ from planner.audit.metrics import ALL_METRICS, RATE_METRICS, SCORE_METRICS, conf
 from planner.audit.result import AuditResult
 from planner.audit.slices import SLICE_CELL_FACTOR, reversals, slice_table
 from planner.audit.sql import duckdb_counts_missing, duckdb_score_histograms
+from planner.audit.warehouse import Pushed, WarehouseInput, push_down
 from planner.metric_names import canonical, names_of, spelling
-from planner.spec.bias import NAMED_DISPARITIES, is_disparity
+from planner.spec.bias import NAMED_DISPARITIES, SCORE_BINS, SCORE_METHODS, is_disparity
 
 UNKNOWN_METRIC = "unknown metric {metric!r}"
 NEEDS_SCORE = "metric {metric!r} needs a score column and row-level predictions"
@@ -56,6 +59,17 @@ def _check_metrics(metrics: Sequence[str], has_scores: bool) -> list[str]:
     return list(dict.fromkeys(canonical(metric) for metric in metrics))
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What counting produced: rows (when they were read), the counts, the missing rows per group
+    column and, from a warehouse, its score histogram, threshold agreement and provenance."""
+
+    data: AuditData | None
+    counts: pd.DataFrame
+    missing: dict[str, int]
+    pushed: Pushed | None = None
+
+
 def _load(
     source: Any,
     *,
@@ -63,19 +77,37 @@ def _load(
     prediction: str | None,
     score: str | None,
     groups: list[str],
+    features: list[str],
     positive_label: Any,
     threshold: float,
     count: str | None,
     engine: str,
     max_groups: int,
-) -> tuple[AuditData | None, pd.DataFrame, dict[str, int]]:
-    """(AuditData or None, counts table, missing rows per group column) from a frame, a file, an
-    AuditData or a counts table."""
+    score_bins: int,
+    ece_bins: int,
+) -> Loaded:
+    """The counts (and rows, or a warehouse's histogram) from a frame, a file, an AuditData, a
+    counts table or a warehouse source."""
+    if isinstance(source, WarehouseInput):
+        pushed = push_down(
+            source,
+            label=label,
+            prediction=prediction,
+            score=score,
+            groups=groups,
+            features=features,
+            positive_label=positive_label,
+            threshold=threshold,
+            bins=score_bins,
+            ece_bins=ece_bins,
+            max_groups=max_groups,
+        )
+        return Loaded(None, pushed.counts, pushed.missing, pushed)
     if isinstance(source, AuditData):
         for name in groups:
             check_group_count(len(source.factors[name].levels), name=name, file=source.source, limit=max_groups)
         missing = {name: n for name, n in source.missing.items() if name in groups}
-        return source, count_cells(source, groups), missing
+        return Loaded(source, count_cells(source, groups), missing)
     is_path = isinstance(source, (str, Path))
     if count is not None:
         kwargs = dict(
@@ -89,16 +121,16 @@ def _load(
         counts, missing = (
             read_counts_missing(str(source), **kwargs) if is_path else prepare_counts_missing(source, **kwargs)
         )
-        return None, counts, missing
+        return Loaded(None, counts, missing)
     kwargs = dict(label=label, prediction=prediction, score=score, positive_label=positive_label, threshold=threshold)
     if is_path and engine == "duckdb":
         counts, missing = duckdb_counts_missing(source, sensitive_features=groups, max_groups=max_groups, **kwargs)
-        return None, counts, missing
+        return Loaded(None, counts, missing)
     if is_path:
         data = read_predictions(source, sensitive_features=groups, max_groups=max_groups, **kwargs)
     else:
         data = prepare_predictions(source, sensitive_features=groups, max_groups=max_groups, **kwargs)
-    return data, count_cells(data, groups), data.missing
+    return Loaded(data, count_cells(data, groups), data.missing)
 
 
 def threshold_agreement(data: AuditData | None, threshold: float, prediction: str | None) -> float | None:
@@ -234,14 +266,17 @@ def run_audit(
     ece_bins: int = 10,
     threshold_candidates: str = thr.GRID,
     max_groups: int = MAX_GROUPS,
+    score_metrics: str = "exact",
+    score_bins: int = SCORE_BINS,
 ) -> AuditResult:
     """Audit binary predictions for group disparities.
 
     Parameters
     ----------
-    frame_or_counts : pandas.DataFrame, str, pathlib.Path or AuditData
-        Predictions (one row per example), a CSV/parquet path, or a counts table when `count`
-        names its count column.
+    frame_or_counts : pandas.DataFrame, str, pathlib.Path, AuditData or WarehouseInput
+        Predictions (one row per example), a CSV/parquet path, a counts table when `count`
+        names its count column, or a warehouse table or query (`planner.audit.warehouse`), where
+        the counts and the score histogram are computed.
     label, prediction, score : str
         Column names; without `prediction` it is ``score >= threshold``.
     sensitive_features : sequence of str
@@ -281,6 +316,11 @@ def run_audit(
     max_groups : int
         Most groups a feature, slice column or intersection may have (`MAX_GROUPS`); more raise
         `AuditInputError` before any per-group work.
+    score_metrics : {"exact", "histogram"}
+        Score metrics and cost curves from every row, or from the score histogram
+        (`planner.audit.binned`), as a warehouse source always gives them.
+    score_bins : int
+        Bins of the score histogram (a multiple of 100).
     """
     features = list(sensitive_features)
     if intersections is None:
@@ -292,26 +332,39 @@ def run_audit(
         min_group_size=min_group_size,
         costs=costs,
     )
-    data, counts, missing = _load(
+    if score_metrics not in SCORE_METHODS:
+        raise AuditInputError(
+            BAD_SETTING.format(name="score_metrics", rule=" or ".join(SCORE_METHODS), value=score_metrics)
+        )
+    if not (isinstance(score_bins, int) and score_bins >= 100 and score_bins % 100 == 0):
+        raise AuditInputError(BAD_SETTING.format(name="score_bins", rule="a multiple of 100", value=score_bins))
+    loaded = _load(
         frame_or_counts,
         label=label,
         prediction=prediction,
         score=score,
         groups=groups,
+        features=features,
         positive_label=positive_label,
         threshold=threshold,
         count=count,
         engine=engine,
         max_groups=max_groups,
+        score_bins=score_bins,
+        ece_bins=ece_bins,
     )
+    data, counts, missing = loaded.data, loaded.counts, loaded.missing
+    cells = _score_cells(loaded, score_metrics, features, score_bins, ece_bins)
     source = str(frame_or_counts) if isinstance(frame_or_counts, (str, Path)) else None
     if isinstance(frame_or_counts, AuditData):
         source = frame_or_counts.source
+    if isinstance(frame_or_counts, WarehouseInput):
+        source = frame_or_counts.label
     _check_intersections(counts, intersections, max_groups, source)
     crossed = [[s, f] for s in slices for f in features]
     _check_intersections(counts, crossed, max_groups * SLICE_CELL_FACTOR, source, what="slice breakdown")
-    scores = data.score if data is not None else None
-    has_scores = scores is not None
+    scores = data.score if data is not None and cells is None else None
+    has_scores = scores is not None or cells is not None
     if metrics is None:
         metrics = [m for m in ALL_METRICS if m in RATE_METRICS or has_scores or m not in SCORE_METRICS]
     metrics = _check_metrics(["count", "share", *metrics], has_scores)
@@ -319,7 +372,11 @@ def run_audit(
     score_order = np.argsort(scores, kind="stable") if scores is not None else None
 
     def scores_for(by: Sequence[str]) -> pd.DataFrame | None:
-        if data is None or scores is None or not any(m in SCORE_METRICS for m in metrics):
+        if not any(m in SCORE_METRICS for m in metrics):
+            return None
+        if cells is not None:
+            return binned.score_table(cells, by, metrics).drop(columns=[binned.AUC_ERROR], errors="ignore")
+        if data is None or scores is None:
             return None
         return score_table(data, by, metrics, ece_bins=ece_bins, score_order=score_order)
 
@@ -356,11 +413,19 @@ def run_audit(
             slice_results.append(
                 {"slice_column": s, "feature": f, "table": table, "reversals": listed, "reversals_found": found}
             )
-    thresholds = (
-        _thresholds(data, features, costs, threshold_candidates) if costs and data is not None and has_scores else None
-    )
+    thresholds: dict[str, Any] | None
+    if costs and cells is not None:
+        thresholds = binned.thresholds(cells, counts, features, costs)
+    else:
+        thresholds = (
+            _thresholds(data, features, costs, threshold_candidates)
+            if costs and data is not None and scores is not None
+            else None
+        )
     histograms = (
-        score_histograms(
+        binned.report_histograms(cells)
+        if cells is not None
+        else score_histograms(
             data.y_true,
             scores,
             {name: (data.factors[name].codes, list(data.factors[name].levels)) for name in features},
@@ -369,6 +434,30 @@ def run_audit(
         if data is not None and scores is not None
         else _duckdb_histograms(frame_or_counts, engine, count, label, score, features, positive_label, ece_bins)
     )
+    settings = {
+        "label": label,
+        "prediction": prediction,
+        "score": score,
+        "positive_label": positive_label,
+        "threshold": threshold,
+        "threshold_agreement": loaded.pushed.agreement
+        if loaded.pushed
+        else threshold_agreement(data, threshold, prediction),
+        "min_group_size": min_group_size,
+        "confidence_level": confidence_level,
+        "bootstrap_samples": bootstrap_samples,
+        "seed": seed,
+        "ece_binning": f"{ece_bins} equal-width bins on [0, 1]",
+        "engine": frame_or_counts.source.scheme if isinstance(frame_or_counts, WarehouseInput) else engine,
+        "bootstrap": "percentile, multinomial resampling of each group's cells (group sizes fixed)",
+        "rate_intervals": "Wilson score",
+    }
+    if cells is not None:
+        settings["score_metrics"] = {
+            "method": "histogram",
+            "roc_auc_error": binned.auc_errors(cells, [[f] for f in features] + [list(x) for x in intersections]),
+            "sums": "scores and squared scores summed in fixed point, each truncated to a multiple of 2**-32",
+        }
     return AuditResult(
         rows=total,
         metrics=metrics,
@@ -383,23 +472,23 @@ def run_audit(
         missing=missing,
         counts=counts,
         score_histograms=histograms,
-        settings={
-            "label": label,
-            "prediction": prediction,
-            "score": score,
-            "positive_label": positive_label,
-            "threshold": threshold,
-            "threshold_agreement": threshold_agreement(data, threshold, prediction),
-            "min_group_size": min_group_size,
-            "confidence_level": confidence_level,
-            "bootstrap_samples": bootstrap_samples,
-            "seed": seed,
-            "ece_binning": f"{ece_bins} equal-width bins on [0, 1]",
-            "engine": engine,
-            "bootstrap": "percentile, multinomial resampling of each group's cells (group sizes fixed)",
-            "rate_intervals": "Wilson score",
-        },
+        settings=settings,
+        source=loaded.pushed.provenance if loaded.pushed else None,
     )
+
+
+def _score_cells(
+    loaded: Loaded, method: str, features: list[str], bins: int, ece_bins: int
+) -> binned.ScoreCells | None:
+    """The score histogram the score metrics come from: a warehouse's, the rows' when the histogram
+    method is asked for, else None (exact from rows, or no scores)."""
+    if loaded.pushed is not None:
+        return loaded.pushed.cells
+    data = loaded.data
+    if method != "histogram" or data is None or data.score is None:
+        return None
+    factors = {name: data.factors[name] for name in features}
+    return binned.cells_from_rows(data.y_true, data.score, factors, bins=bins, ece_bins=ece_bins)
 
 
 def _duckdb_histograms(

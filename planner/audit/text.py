@@ -114,17 +114,43 @@ def paradox_lines(slices: list[dict]) -> list[str]:
     ]
 
 
+def source_lines(data: dict) -> list[str]:
+    """Where a warehouse audit counted, what came back, and how exact its score metrics are."""
+    lines = []
+    source = data.get("source")
+    if source:
+        what = f"table {source['table']}" if source.get("table") else "a query"
+        snapshot = source.get("snapshot")
+        version = f", snapshot {snapshot['kind']} {str(snapshot['value'])[:12]}" if snapshot else ", no snapshot id"
+        lines.append(
+            f"counted in {source['engine']} ({source['connection']}, {what}"
+            + (f" where {source['where']}" if source.get("where") else "")
+            + f"{version}): {count(source['rows_returned'])} rows brought back"
+        )
+    method = data["settings"].get("score_metrics")
+    if method:
+        error = method["roc_auc_error"]
+        lines.append(
+            f"score metrics from a {error['bins']}-bin score histogram: ROC AUC within "
+            f"{quantity(error['largest'])} of the exact value in every group (overall {quantity(error['overall'])}); "
+            "Brier score and calibration error exact to 1e-9"
+        )
+    return lines
+
+
 def print_audits(audits: list[ProjectAudit], console: Console | None = None) -> None:
     console = console or Console()
     for audit in audits:
         data = audit.to_dict()
-        console.rule(terminal(f"{audit.spec.id}: {audit.spec.title or audit.spec.predictions}"))
+        console.rule(terminal(f"{audit.spec.id}: {audit.spec.title or audit.spec.source_label}"))
         missing = sum(data["missing"].values()) if isinstance(data["missing"], dict) else data["missing"]
         console.print(
             terminal(
                 f"rows used: {count(data['rows'])} (missing sensitive values kept as group {MISSING_GROUP!r}: {count(missing)})"
             )
         )
+        for line in source_lines(data):
+            console.print(terminal(line))
         for grouping in data["groupings"]:
             console.print(_groups_table(grouping, console.width))
         for line in paradox_lines(data["slices"]):

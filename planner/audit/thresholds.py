@@ -18,8 +18,8 @@ QUANTILES = "quantiles"
 
 def candidate_thresholds(score: np.ndarray, kind: str = GRID, points: int = 101) -> np.ndarray:
     """A grid of `points` thresholds on [0, 1], or the unique score quantiles at that many levels."""
-    if kind == GRID:
-        return np.linspace(0.0, 1.0, points)
+    if kind == GRID:  # k / (points - 1) correctly rounded: a score of 0.35 is at threshold 0.35
+        return np.arange(points, dtype=np.float64) / (points - 1)
     if kind == QUANTILES:
         return np.unique(np.quantile(score, np.linspace(0.0, 1.0, points)))
     raise ValueError(f"unknown threshold kind {kind!r}; expected {GRID!r} or {QUANTILES!r}")

@@ -17,6 +17,7 @@ from planner.cli.output import print_diagnostics, print_errors
 from planner.errors import ExitCode, PlannerError, by_file, render_json, summary
 from planner.project.project import Project
 from planner.source.files import DEFAULT_MAX_BYTES
+from planner.spec.warehouse import DIALECTS
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
@@ -109,16 +110,32 @@ def validate(path: str, fmt: str, max_bytes: int, strict: bool) -> ExitCode:
 @click.option(
     "--emit-sql", "table", metavar="TABLE", help="Print the grouped-count query of each audit for TABLE, and exit."
 )
-def audit(path: str, fmt: str, engine: str, table: str | None) -> ExitCode:
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    default="duckdb",
+    show_default=True,
+    help="SQL dialect of --emit-sql (needs planner[warehouse]).",
+)
+@click.option(
+    "--export-counts",
+    "export",
+    metavar="FILE",
+    help="Also write each audit's grouped count with its provenance (.parquet, or .csv with FILE.provenance.json); "
+    "with several audits FILE must hold {id}.",
+)
+def audit(path: str, fmt: str, engine: str, table: str | None, dialect: str, export: str | None) -> ExitCode:
     """Compute the bias audits of the project at PATH (exit 1 when a limit is breached)."""
     from planner.audit.cache import audits_for
     from planner.audit.project import emit_sql
 
     project = load_valid(path)
     if table:
-        for audit_id, query in emit_sql(project, table).items():
+        for audit_id, query in emit_sql(project, table, dialect).items():
             click.echo(f"-- {audit_id}\n{query}")
         return ExitCode.OK
+    if export and "{id}" not in export and len(project.of_kind("bias-audit")) > 1:
+        raise click.UsageError("the project has several audits: put {id} in the --export-counts file name")
     from rich.console import Console
 
     with Console(stderr=True).status("computing bias audits..."):  # animates on terminals only
@@ -126,6 +143,11 @@ def audit(path: str, fmt: str, engine: str, table: str | None) -> ExitCode:
     if problems:
         print_diagnostics(problems, project.texts)
         return ExitCode.INVALID
+    if export:
+        from planner.audit.export import export_counts
+
+        for name in export_counts(audits, export):
+            click.echo(f"wrote {name}", err=True)
     failed = any(a.status == "fail" for a in audits)
     if fmt == "json":
         click.echo(

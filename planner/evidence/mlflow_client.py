@@ -25,20 +25,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import quote, unquote
 
 from planner.errors import Diagnostic, PlannerError
 from planner.evidence.errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
 from planner.evidence.model import Run, reproducibility
 from planner.source import guard
+from planner.source.uris import fill_userinfo, redact, scrub
 from planner.spec.results import PLACEHOLDER, split_userinfo
-from planner.text import scrub_credentials
 
 if TYPE_CHECKING:  # mlflow is an optional extra, imported only to read a tracking server
     from mlflow.entities import Run as MlflowRun
@@ -72,21 +70,17 @@ def resolve_uri(text: str, root: Path) -> str:
     MLflow resolves a relative SQLite path against the working directory (the spec means the project
     folder) and creates a missing database, so a reader would write where it should fail.
     """
-    userinfo, rest = split_userinfo(text)
-    if PLACEHOLDER.search(rest):  # the spec refuses it; a URI built in code must not slip through
+    if PLACEHOLDER.search(split_userinfo(text)[1]):  # the spec refuses it; a URI built in code must not slip through
         raise error(TRACKING, "${NAME} may only stand for the user name or the password of a tracking URI")
 
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise error(
-                TRACKING,
-                f"environment variable {name} is not set (named in tracking URI {redact(text)!r})",
-                hint=f"export {name}=... before running planner",
-            )
-        return quote(os.environ[name], safe="")
+    def unset(name: str) -> PlannerError:
+        return error(
+            TRACKING,
+            f"environment variable {name} is not set (named in tracking URI {redact(text)!r})",
+            hint=f"export {name}=... before running planner",
+        )
 
-    uri = rest if not userinfo else rest.replace("://", f"://{PLACEHOLDER.sub(substitute, userinfo)}@", 1)
+    uri = fill_userinfo(text, unset)
     if uri.split(":", 1)[0].split("+")[0] != "sqlite":
         return uri
     name = uri.split(":///", 1)[1]
@@ -102,33 +96,6 @@ def resolve_uri(text: str, root: Path) -> str:
             TRACKING, f"{name} is not an SQLite database", name, hint="name the file MLflow's SQLite store wrote"
         )
     return "sqlite:///" + database.as_posix()
-
-
-def redact(uri: str) -> str:
-    """A URI fit for messages and reports: no user information, no credential in its query."""
-    return scrub_credentials(split_userinfo(uri)[1])
-
-
-def _secrets(uri: str) -> set[str]:
-    """The user name and password of `uri` (as written and decoded), and its secret query values."""
-    userinfo = split_userinfo(uri)[0]
-    found = {userinfo, *userinfo.split(":", 1)}
-    found |= {
-        match.group(1)
-        for match in re.finditer(r"(?i)[?&;][^=&;#]+=([^&;#]*)", uri)
-        if scrub_credentials(match.group(0)) != match.group(0)
-    }
-    found |= {unquote(secret) for secret in found}
-    return {secret for secret in found if len(secret) >= 3}
-
-
-def scrub(text: str, uri: str) -> str:
-    """`text` fit for a message: the URI redacted, its credentials (in any form) and any other URL's
-    user information and secret query values replaced by `***`."""
-    text = text.replace(uri, redact(uri))
-    for secret in sorted(_secrets(uri), key=len, reverse=True):
-        text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
-    return scrub_credentials(text)
 
 
 def _deadline() -> float:

@@ -124,7 +124,7 @@ class BiasAuditKind(SpecKind[BiasAudit]):
             spec.id,
             spec.title or spec.id,
             {
-                "predictions": spec.predictions,
+                "predictions": spec.source_label,
                 "label": spec.label,
                 "prediction": spec.prediction,
                 "score": spec.score,

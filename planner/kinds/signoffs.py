@@ -140,12 +140,17 @@ def evidence_digests(project: Project, candidate: Candidate | None, audits: Sequ
         metrics, params = (_sha256(canonical_json(values)) for values in (candidate.metrics, candidate.params))
         bound = CandidateEvidence(source=candidate.source, run=candidate.run_id, metrics=metrics, params=params)
     predictions = {}
+    provenance = {audit.spec.id: audit.result_data.get("source") for audit in audits}
     for spec in project.of_kind("bias-audit"):
+        if spec.file is None:  # a warehouse source: bound by what was counted (its provenance)
+            if provenance.get(spec.id):
+                predictions[spec.source_label] = f"sha256:{_sha256(canonical_json(provenance[spec.id]))}"
+            continue
         try:
-            digest = file_sha256(project.root / spec.predictions, project.root, spec.predictions)
+            digest = file_sha256(project.root / spec.file, project.root, spec.file)
         except OSError:
             continue
-        predictions[PurePosixPath(spec.predictions).as_posix()] = f"sha256:{digest}"
+        predictions[PurePosixPath(spec.file).as_posix()] = f"sha256:{digest}"
     results = {audit.spec.id: _sha256(canonical_json(audit.result_data)) for audit in audits}
     return SignoffEvidence(candidate=bound, predictions=dict(sorted(predictions.items())), audits=results)
 

@@ -71,7 +71,7 @@ def agreement_warnings(project: Project, audits: Iterable[ProjectAudit]) -> Iter
         yield doc.at(
             ("prediction",),
             DISAGREES,
-            f"{audit.spec.predictions}: column {audit.spec.prediction!r} equals {audit.spec.score!r} >= "
+            f"{audit.spec.source_label}: column {audit.spec.prediction!r} equals {audit.spec.score!r} >= "
             f"{quantity(audit.spec.threshold)} on {agreement:.2%} of rows, not all: the predictions were made at another threshold",
             "state the threshold the predictions were made at (the evaluation plan's `threshold.value`)",
             Severity.WARNING,

@@ -348,7 +348,7 @@ def _audit(audit, gate: dict[str, GateItem]) -> dict:
     return {
         "id": spec.id,
         "title": spec.title or spec.id,
-        "predictions": spec.predictions,
+        "predictions": spec.source_label,
         "rows": numbers.count(data["rows"]),
         "label": spec.label,
         "positive_label": str(spec.positive_label),

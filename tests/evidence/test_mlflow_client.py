@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from planner.errors import PlannerError
 from planner.evidence import load_runs
-from planner.evidence.mlflow_client import read_tracking_server, redact, resolve_uri
+from planner.evidence.mlflow_client import read_tracking_server, resolve_uri
+from planner.source.uris import redact
 from planner.spec.results import Source
 
 
