@@ -14,7 +14,7 @@ Assessment::
     planner.render(assessment, formats=["html"], out="reports")
 """
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 from planner.api import assess, coverage, diff, gate, load, render
 from planner.assess.model import Assessment, Candidate, Status

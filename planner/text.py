@@ -69,8 +69,12 @@ LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 # `scheme://userinfo@`: the authority runs to the first `/ ? #`, quote or space; the last `@` ends
 # the user information (an unencoded `@` in a password included)
 URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#\"'<>]*)@")
-SECRET_PARAMETERS = ("token", "access_token", "password", "key", "secret")
-SECRET_QUERY = re.compile(r"(?i)([?&;](?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&;#\s\"'<>]*")
+SECRET_NAME = r"[^=&;#?\s\"'<>]*(?:pass|pwd|token|secret|key|credential|auth)[^=&;#?\s\"'<>]*"
+"""A query parameter whose name holds one of these words carries a credential (`password`,
+`sslpassword`, `api_key`, `client_secret`, `access_token`, `x-api-key`, ...)."""
+SECRET_QUERY = re.compile(
+    r"(?i)([?&;]" + SECRET_NAME + r"=)(?!\$\{[A-Za-z_][A-Za-z0-9_]*\}(?:[&;#\s\"'<>]|$))[^&;#\s\"'<>]*"
+)
 PLACEHOLDER_USERINFO = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}(?::\$\{[A-Za-z_][A-Za-z0-9_]*\})?")
 
 

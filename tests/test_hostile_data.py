@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,13 @@ DEEP = 100_000
 @dataclass
 class DataCase(Case):
     env: dict[str, str] = field(default_factory=dict)  # added to the catalogue's environment
+
+
+# psycopg is installed with the `warehouse` test extra: a folder first on PYTHONPATH whose
+# `psycopg` fails to import stands for a machine without the driver.
+NO_PSYCOPG = Path(tempfile.gettempdir()) / "planner-test-without-psycopg"
+NO_PSYCOPG.mkdir(exist_ok=True)
+(NO_PSYCOPG / "psycopg.py").write_text('raise ImportError("no psycopg on this machine", name="psycopg")\n')
 
 
 # Builders: each writes a project under `root` and returns its folder
@@ -491,6 +499,7 @@ CASES = [
         2,
         names="results.yaml",
         shows=("needs the Python module psycopg", "pip install"),
+        env={"PYTHONPATH": str(NO_PSYCOPG)},
     ),
     DataCase(
         "databricks-unreachable",

@@ -39,7 +39,7 @@ _WHERE = {
     "AuditResult": "result",
     "run_audit": "run",
     "duckdb_cell_counts": "sql",
-    "grouped_count_sql": "sql",
+    "emitted_counts": "pushdown",
 }
 
 
@@ -63,7 +63,7 @@ __all__ = [
     "bootstrap_disparities",
     "count_cells",
     "duckdb_cell_counts",
-    "grouped_count_sql",
+    "emitted_counts",
     "prepare_counts",
     "prepare_predictions",
     "read_counts",

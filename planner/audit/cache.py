@@ -172,6 +172,16 @@ class LiveSource(Exception):
     (a PostgreSQL table, a query, a Spark table): its cached result is never reused."""
 
 
+def database_sha256(root: Path, name: str) -> str:
+    """A DuckDB database file's snapshot: its sha256, with its write-ahead log's when there is one
+    (rows written but not yet checkpointed are in the log, and a reader sees them)."""
+    digest = file_sha256(root / name, root, name)
+    wal = f"{name}.wal"
+    if not (root / wal).exists():
+        return digest
+    return hashlib.sha256(f"{digest}\0{file_sha256(root / wal, root, wal)}".encode()).hexdigest()
+
+
 def hashed_file(spec: BiasAudit) -> str | None:
     """The file whose bytes fingerprint the predictions: the predictions file, or a DuckDB
     database file (its sha256 is its snapshot id); None for any other warehouse source."""
@@ -196,7 +206,10 @@ class _Hashes:
             raise LiveSource(LIVE_SOURCE.format(source=spec.source_label))
         path = (self.root / name).resolve()
         if path not in self.digests:
-            self.digests[path] = file_sha256(self.root / name, self.root, name)
+            database = spec.warehouse is not None
+            self.digests[path] = (
+                database_sha256(self.root, name) if database else file_sha256(self.root / name, self.root, name)
+            )
         return self.digests[path]
 
 

@@ -26,16 +26,23 @@ SIDECAR = ".provenance.json"
 
 
 def counts_record(audit_id: str, provenance: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """What a counts file says of itself: the audit, where the rows were, how label and prediction were read."""
+    """What a counts file says of itself: the audit, where the rows were, and how to read it back
+    (`label: label`, `prediction: prediction`, `positive_label: 1`: the cells are mapped already;
+    the spec's own columns and positive label are kept under `mapped_from`)."""
     return {
         "audit": audit_id,
         "source": provenance,
-        "label": settings.get("label"),
-        "prediction": settings.get("prediction"),
-        "score": settings.get("score"),
-        "positive_label": settings.get("positive_label"),
-        "threshold": settings.get("threshold"),
-        "columns": "group columns, then label and prediction (1 = positive), then count",
+        "label": "label",
+        "prediction": "prediction",
+        "positive_label": 1,
+        "columns": "group columns, then label and prediction (already mapped: 1 = positive), then count",
+        "mapped_from": {
+            "label": settings.get("label"),
+            "prediction": settings.get("prediction"),
+            "score": settings.get("score"),
+            "positive_label": settings.get("positive_label"),
+            "threshold": settings.get("threshold"),
+        },
     }
 
 

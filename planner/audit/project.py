@@ -281,12 +281,15 @@ def _source(doc: SpecDoc, spec: BiasAudit, root: Path) -> Any:
 
 def emit_sql(project: Project, table: str, dialect: str = "duckdb") -> dict[str, str]:
     """The grouped-count query of each audit for TABLE in `dialect`, for a warehouse or Spark job to
-    run; its result is a counts file (`format: counts`). Needs Ibis (`planner[warehouse]`)."""
+    run; its result is a counts file (`format: counts`, with the audit's label, prediction and
+    positive label). A warehouse audit's `query` stands in for TABLE and its `where` filters, so
+    the job counts the rows planner would. Needs Ibis (`planner[warehouse]`)."""
     from planner.audit.pushdown import emitted_counts
     from planner.audit.run import group_columns
 
     queries = {}
     for spec in project.of_kind("bias-audit"):
+        source = spec.warehouse
         queries[spec.id] = emitted_counts(
             table,
             dialect="pyspark" if dialect == "spark" else dialect,
@@ -294,7 +297,8 @@ def emit_sql(project: Project, table: str, dialect: str = "duckdb") -> dict[str,
             label=spec.label,
             prediction=spec.prediction,
             score=spec.score,
-            positive_label=spec.positive_label,
             threshold=audit_threshold(project, spec).value,
+            where=source.where if source else None,
+            query=source.query if source else None,
         )
     return queries

@@ -11,8 +11,8 @@ written by hand per dialect (`GROUP BY ALL` and `VARCHAR` are not PostgreSQL, no
 
 For planner's own run the label and prediction come back *raw* and are mapped and checked on the
 small result by the same code (and messages) as a file's. Group keys come back as `g0, g1, ...`,
-so no column name can collide with the computed ones. The emitted query (`emitted_counts`) maps
-label and prediction itself, as the counts file it produces is read (`format: counts`).
+so no column name can collide with the computed ones. The emitted query (`emitted_counts`) is
+the same count for a job of the user's own, its result read back as a counts file.
 """
 
 from __future__ import annotations
@@ -54,7 +54,11 @@ def counts(
 
     keys = [table[name].name(group_key(i)) for i, name in enumerate(groups)]
     keys.append(table[label].name("label"))
-    at = flag(table[score] >= ibis.literal(float(threshold), type="float64")) if score else None
+    at = None
+    if score is not None:  # NULL for a score the histogram refuses (NaN >= 0.5 is true in SQL)
+        s = table[score]
+        at = ibis.ifelse(valid_score(s), flag(s >= ibis.literal(float(threshold), type="float64")), ibis.null())
+        at = at.cast("int64")
     if prediction is not None:
         keys.append(table[prediction].name("prediction"))
         if at is not None:
@@ -74,7 +78,7 @@ def histogram(table: Any, *, features: Sequence[str], label: str, score: str, bi
     import ibis
 
     s = table[score].cast("float64")
-    k = (s * bins).floor().cast("int64")
+    k = ibis.ifelse(valid_score(s), (s * bins).floor(), 0).cast("int64")  # NaN cannot be cast
     k = k - flag(s < k.cast("float64") / bins)
     k = k + flag((k < bins) & (s >= (k + 1).cast("float64") / bins))
     tbin = ibis.cases((s.isnull() | s.isnan(), NAN_BIN), ((s < 0) | (s > 1), RANGE_BIN), else_=k)
@@ -86,19 +90,15 @@ def histogram(table: Any, *, features: Sequence[str], label: str, score: str, bi
     keys += [table[label].name("label"), tbin.name("tbin"), cbin.name("cbin")]
     from planner.audit.binned import FIXED_POINT
 
-    fixed_sum = (s * FIXED_POINT).floor().cast("int64").sum()
-    fixed_sq = ((s * s) * FIXED_POINT).floor().cast("int64").sum()
+    valid = valid_score(s)  # an invalid score sums as 0: its bin (NAN_BIN, RANGE_BIN) refuses it
+    fixed_sum = ibis.ifelse(valid, (s * FIXED_POINT).floor().cast("int64"), 0).sum()
+    fixed_sq = ibis.ifelse(valid, ((s * s) * FIXED_POINT).floor().cast("int64"), 0).sum()
     return table.group_by(keys).aggregate(count=ibis._.count(), score_sum=fixed_sum, score_sq=fixed_sq)
 
 
-def _literal(value: Any) -> Any:
-    import ibis
-
-    if isinstance(value, bool):
-        return ibis.literal(value, type="boolean")
-    if isinstance(value, int):
-        return ibis.literal(value, type="int64")
-    return ibis.literal(str(value), type="string")
+def valid_score(s: Any) -> Any:
+    """A score that is neither missing nor NaN, and within [0, 1]."""
+    return s.notnull() & ~s.isnan() & (s >= 0) & (s <= 1)
 
 
 def emitted_counts(
@@ -109,48 +109,49 @@ def emitted_counts(
     label: str,
     prediction: str | None,
     score: str | None,
-    positive_label: Any,
     threshold: float,
+    where: str | None = None,
+    query: str | None = None,
 ) -> str:
-    """The grouped count for `table_name`, with label and prediction mapped to 0/1 through the
-    positive label (as `planner.audit.inputs` maps them) and groups as text, in `dialect`.
+    """The grouped count for `table_name` (or the spec's `query`, with its `where`) in `dialect`,
+    for a job of the user's own; its result is a counts file (`format: counts`).
 
-    The columns are declared with the types the spec implies; each is cast where its real type may
-    differ, so the text runs whatever the warehouse stored (a 0/1 prediction beside text labels).
+    Label, prediction and groups come back raw, as in planner's own run: the counts reader maps
+    them through the positive label and refuses what is not binary or missing, so the job cannot
+    turn a NULL label or a misspelt positive label into plausible 0/1 counts. A prediction derived
+    from the score is NULL where the score is missing, NaN or outside [0, 1] (refused likewise).
     """
     import ibis
+    import sqlglot
+    from sqlglot import exp
 
-    from planner.audit.inputs import _zero_one_value
-
-    positive = 1 if positive_label is None else positive_label
-    text_label = isinstance(positive, str)
-    schema = {name: "int64" for name in groups}
-    schema[label] = "string" if text_label else ("boolean" if isinstance(positive, bool) else "int64")
+    schema = {name: "string" for name in groups}
+    schema[label] = "string"
     if prediction is not None:
-        schema[prediction] = "int64"
+        schema[prediction] = "string"
     if score is not None:
         schema[score] = "float64"
     parts = table_name.split(".")
     database = tuple(parts[:-1]) if len(parts) > 2 else (parts[0] if len(parts) == 2 else None)
     table = ibis.table(schema, name=parts[-1], database=database)
-    keys = [table[name].cast("string").name(name) for name in groups]
-    keys.append(flag(table[label] == _literal(positive)).name("label"))
+    keys = [table[name].name(name) for name in groups]
+    keys.append(table[label].name("label"))
     if prediction is not None:
-        column = table[prediction]
-        zero_one = _zero_one_value(positive)
-        if zero_one == 1 or positive_label is None:
-            mapped = column.cast("int64")
-        elif zero_one == 0:
-            mapped = flag(column.cast("int64") == 0)
-        elif text_label:
-            text = column.cast("string")
-            mapped = flag(text.isin([str(positive), "1", "1.0", "true"]))
-        else:
-            mapped = flag(column == _literal(positive))
-        keys.append(mapped.name("prediction"))
+        keys.append(table[prediction].name("prediction"))
     elif score is not None:
-        keys.append(flag(table[score] >= ibis.literal(float(threshold), type="float64")).name("prediction"))
+        s = table[score]
+        derived = ibis.ifelse(valid_score(s), flag(s >= ibis.literal(float(threshold), type="float64")), ibis.null())
+        keys.append(derived.cast("int64").name("prediction"))
     expression = table.group_by(keys).aggregate(count=ibis._.count()).order_by([k.get_name() for k in keys])
     if dialect == "pyspark":
         ibis.pyspark  # noqa: B018 - registers the backend's options, which its compiler reads
-    return str(ibis.to_sql(expression, dialect=dialect))
+    read = "spark" if dialect == "pyspark" else dialect
+    tree = sqlglot.parse_one(str(ibis.to_sql(expression, dialect=dialect)), read=read)
+    source = next(t for t in tree.find_all(exp.Table) if t.name == parts[-1])
+    if query is not None:  # the spec's query in place of the table, under the table's alias
+        source.replace(exp.Subquery(this=sqlglot.parse_one(query, read=read), alias=source.args.get("alias")))
+    if where is not None:
+        select = source.parent_select if query is None else tree.find(exp.Select)
+        assert select is not None  # the compiled count is a SELECT
+        select.where(where, dialect=read, copy=False)
+    return tree.sql(dialect=read, pretty=True)

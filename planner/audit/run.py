@@ -355,6 +355,13 @@ def run_audit(
     )
     data, counts, missing = loaded.data, loaded.counts, loaded.missing
     cells = _score_cells(loaded, score_metrics, features, score_bins, ece_bins)
+    if cells is not None and costs and threshold_candidates != thr.GRID:
+        raise AuditInputError(
+            BAD_SETTING.format(
+                name="threshold_candidates", rule=f"{thr.GRID!r} on the histogram path", value=threshold_candidates
+            ),
+            hint="score quantiles need every row: use the exact path on a file",
+        )
     source = str(frame_or_counts) if isinstance(frame_or_counts, (str, Path)) else None
     if isinstance(frame_or_counts, AuditData):
         source = frame_or_counts.source

@@ -1,4 +1,4 @@
-"""The grouped count as SQL: DuckDB over parquet, and the query text for other warehouses.
+"""The grouped count as SQL for DuckDB over parquet (`--engine duckdb`).
 
 Why DuckDB: it scans only the needed parquet columns in parallel and in bounded memory, so the
 count of 100M rows never materialises them in pandas. The query groups by the *raw* label and
@@ -9,10 +9,8 @@ Missing group values stay NULL (one group in GROUP BY), so that a value spelled 
 group's name can never merge with it; `prepare_counts` turns NULL into the flagged missing group.
 A parquet float NaN counts as missing too, as pandas reads it.
 
-The emitted query maps label and prediction itself, through the same positive label (see
-`planner.audit.inputs`): a positive label of 0 (or False) makes 0 positive in both columns. For a
-text positive label the prediction may hold the label's values or 0/1; for another number (2)
-it must hold the label's values.
+The query text for other warehouses (`--emit-sql --dialect`) and warehouse audits are compiled
+by Ibis instead (`planner.audit.pushdown`).
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ from planner.audit.inputs import (
     RESERVED_NAME,
     RESERVED_NAMES,
     SCORE_OUT_OF_RANGE,
-    _zero_one_value,
 )
 from planner.audit.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, first_line, parquet_schema
 
@@ -57,73 +54,35 @@ def quote_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def grouped_count_sql(
-    table: str,
+def raw_count_sql(
+    relation: str,
     *,
     label: str,
     sensitive_features: Sequence[str],
     prediction: str | None = None,
     score: str | None = None,
-    positive_label: Any = None,
     threshold: float = 0.5,
-    raw: bool = False,
     float_columns: Sequence[str] = (),
 ) -> str:
-    """SQL text of the grouped count for a named table (for ``planner audit --emit-sql``).
-
-    Parameters
-    ----------
-    table : str
-        Table name, optionally dotted (``schema.table``); each part is quoted.
-    label, prediction, score : str
-        Column names; the prediction is ``score >= threshold`` when no prediction column is given.
-    sensitive_features : sequence of str
-        Group columns; NULL stays NULL, the missing group.
-    positive_label : object, optional
-        Label and prediction value meaning positive; without it both columns must be 0/1.
-    raw : bool
-        Keep label and prediction values unmapped (used internally to validate them afterwards).
-    float_columns : sequence of str
-        Group columns of a floating type, whose NaN is missing too.
-    """
-    pred_sql = _prediction_sql(prediction, score, threshold, raw, positive_label)
-    source = table if "(" in table else ".".join(quote_identifier(p) for p in table.split("."))
+    """DuckDB's grouped count over `relation` with label and prediction raw (validated and mapped
+    afterwards, on the small result); the prediction is ``score >= threshold`` without a column."""
+    if prediction is not None:
+        pred_sql = quote_identifier(prediction)
+    elif score is not None:
+        pred_sql = f"CAST({quote_identifier(score)} >= {float(threshold)!r} AS INTEGER)"
+    else:
+        raise AuditInputError(NO_PREDICTION, hint="give prediction or score")
     groups = _group_sql(sensitive_features, float_columns)
-    label_sql = quote_identifier(label)
-    if not raw:
-        positive = quote_literal(1 if positive_label is None else positive_label)
-        label_sql = f"CAST({label_sql} = {positive} AS INTEGER)"
-    select = ",\n  ".join([*groups, f"{label_sql} AS label", f"{pred_sql} AS prediction", "COUNT(*) AS count"])
-    return f"SELECT\n  {select}\nFROM {source}\nGROUP BY ALL\nORDER BY ALL"
+    select = ",\n  ".join(
+        [*groups, f"{quote_identifier(label)} AS label", f"{pred_sql} AS prediction", "COUNT(*) AS count"]
+    )
+    return f"SELECT\n  {select}\nFROM {relation}\nGROUP BY ALL\nORDER BY ALL"
 
 
 def _is_nan(column: str) -> str:
     """NaN test that DuckDB cannot fold away: with parquet statistics (which leave NaN out of
     min/max) DuckDB 1.x evaluated ``isnan(x)`` as false for every row of a column holding NaN."""
     return f"CAST({column} AS VARCHAR) IN ('nan', '-nan', 'NaN')"
-
-
-def _prediction_sql(
-    prediction: str | None, score: str | None, threshold: float, raw: bool, positive_label: Any = None
-) -> str:
-    """The prediction column mapped through the positive label (unless `raw`), or the score
-    compared to the threshold (a score is the probability of the positive label: never mapped)."""
-    if prediction is not None:
-        column = quote_identifier(prediction)
-        if raw:
-            return column
-        zero_one = _zero_one_value(positive_label)
-        if positive_label is None or zero_one == 1:
-            return f"CAST({column} AS INTEGER)"
-        if zero_one == 0:
-            return f"CAST({column} = 0 AS INTEGER)"
-        if isinstance(positive_label, str):
-            text = f"CAST({column} AS VARCHAR)"
-            return f"CASE WHEN {text} = {quote_literal(positive_label)} OR {text} IN ('1', '1.0', 'true') THEN 1 ELSE 0 END"
-        return f"CAST({column} = {quote_literal(positive_label)} AS INTEGER)"
-    if score is None:
-        raise AuditInputError(NO_PREDICTION, hint="give prediction or score")
-    return f"CAST({quote_identifier(score)} >= {float(threshold)!r} AS INTEGER)"
 
 
 def duckdb_cell_counts(
@@ -190,14 +149,13 @@ def duckdb_counts_missing(
         relation = f"read_parquet({quote_literal(file)})"
         if score is not None:
             _check_scores(con, relation, score, file)
-        sql = grouped_count_sql(
+        sql = raw_count_sql(
             relation,
             label=label,
             sensitive_features=sensitive_features,
             prediction=prediction,
             score=score,
             threshold=threshold,
-            raw=True,
             float_columns=floats,
         )
         raw = con.execute(sql).df()

@@ -18,6 +18,7 @@ one (a DuckDB database file's sha256; a Delta table's version). The audit cache 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,7 @@ from planner.audit.errors import AuditInputError
 from planner.audit.inputs import MAX_GROUPS, RESERVED_NAMES, to_binary, to_factor
 from planner.audit.readers import first_line
 from planner.errors import PlannerError
-from planner.source.uris import fill_userinfo, redact, scrub
+from planner.source.uris import fill_placeholders, redact, scrub
 from planner.spec.warehouse import Warehouse, duckdb_file
 
 EXTRAS = {"duckdb": "duckdb", "postgresql": "postgres", "postgres": "postgres", "spark": "spark", "sc": "spark"}
@@ -53,6 +54,17 @@ NOT_A_QUERY = "{what} is not one SELECT statement: {reason}"
 SCORE_NOT_NUMERIC = "score column {column!r} in {where} is not numeric (type {dtype})"
 SCORE_MISSING = "score column {column!r} in {where} has {count} missing or NaN value(s)"
 SCORE_RANGE = "score column {column!r} in {where} has {count} value(s) outside [0, 1]"
+DUCKDB_MEMORY = "64MB"
+"""DuckDB runs in planner's process, and the two aggregations need little: 10M rows in ~4,000
+cells peaked at 273 MB for the whole process with it, 302 MB without (bench_warehouse.py)."""
+FILE_FORMATS = ("csv", "json", "parquet", "orc", "avro", "text", "delta", "binaryfile", "jdbc", "xml")
+"""Spark's ``csv.`/path` `` table references: a file, not a table."""
+DENIED_FUNCTIONS = (
+    "read_", "glob", "query", "sniff", "parquet_", "pg_", "lo_", "dblink", "set_config", "setval", "nextval",
+    "current_setting", "txid", "java", "reflect", "getenv", "env", "file", "load", "install", "http", "url",
+    "s3", "gcs", "system", "shell", "sys_", "dbms_", "utl_", "xp_", "duckdb_",
+)  # fmt: skip
+"""Function-name prefixes an audit query may not call (files, the JVM, settings, state)."""
 WRITES = ("Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "TruncateTable", "Command", "Copy", "Set")
 
 
@@ -83,7 +95,7 @@ class Pushed:
     provenance: dict[str, Any]
 
 
-def _error(
+def _scrubbed(
     message: str, source: WarehouseInput, uris: Sequence[str], key: str, hint: str | None = None
 ) -> AuditInputError:
     text = message
@@ -102,7 +114,7 @@ def _failures(source: WarehouseInput, uris: Sequence[str], key: str, template: s
         raise
     except Exception as exc:  # drivers raise their own classes (psycopg, py4j, duckdb, ...)
         error = first_line(exc)
-        raise _error(template.format(error=error, **fields), source, uris, key) from None
+        raise _scrubbed(template.format(error=error, **fields), source, uris, key) from None
 
 
 def _filled(source: WarehouseInput) -> str:
@@ -114,7 +126,7 @@ def _filled(source: WarehouseInput) -> str:
             key="connection",
         )
 
-    return fill_userinfo(source.source.connection, unset)
+    return fill_placeholders(source.source.connection, unset)
 
 
 def _require(module: str, scheme: str) -> Any:
@@ -146,17 +158,20 @@ def connect(source: WarehouseInput) -> tuple[Any, list[str]]:
             first = exc.diagnostics[0]
             raise AuditInputError(first.message, file=name, hint=first.hint or None, key="connection") from None
         with _failures(source, [], "connection", CONNECT_FAILED, connection=name):
-            return ibis.duckdb.connect(str(path), read_only=True), []
+            # no file outside the database, no extension (DuckDB cannot turn this back on while open)
+            config = {"enable_external_access": False, "memory_limit": DUCKDB_MEMORY}
+            return ibis.duckdb.connect(str(path), read_only=True, **config), []
     if scheme in ("spark", "sc"):
         _require("pyspark", scheme)
         from pyspark.sql import SparkSession
 
-        with _failures(source, [source.source.connection], "connection", CONNECT_FAILED, connection=source.label):
+        uri = _filled(source)
+        with _failures(source, [uri, source.source.connection], "connection", CONNECT_FAILED, connection=source.label):
             if scheme == "sc":
-                session = SparkSession.builder.remote(source.source.connection).getOrCreate()
+                session = SparkSession.builder.remote(uri).getOrCreate()
             else:
                 session = SparkSession.getActiveSession() or SparkSession.builder.appName("planner").getOrCreate()
-            return ibis.pyspark.connect(session), [source.source.connection]
+            return ibis.pyspark.connect(session), [uri, source.source.connection]
     uri = _filled(source)
     uris = [uri, source.source.connection]
     if scheme in ("postgresql", "postgres"):
@@ -171,6 +186,9 @@ def read_only(backend: Any, source: WarehouseInput) -> None:
     once the relation is known (Ibis learns a query's columns through a temporary view)."""
     if source.source.scheme in ("postgresql", "postgres"):
         backend.raw_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").close()
+        # The bins are expressions of the score, so PostgreSQL expects one group per distinct score
+        # and sorts 10M rows to disk; hashing the ~20,000 real groups took 23 s instead of 63 s.
+        backend.raw_sql("SET enable_sort = off").close()
 
 
 def _check_select(text: str, what: str, dialect: str, source: WarehouseInput, key: str) -> None:
@@ -181,13 +199,53 @@ def _check_select(text: str, what: str, dialect: str, source: WarehouseInput, ke
     try:
         statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
     except sqlglot.errors.SqlglotError as exc:
-        raise _error(NOT_A_QUERY.format(what=what, reason=first_line(exc)), source, [], key) from None
+        raise _scrubbed(NOT_A_QUERY.format(what=what, reason=first_line(exc)), source, [], key) from None
     if len(statements) != 1:
-        raise _error(NOT_A_QUERY.format(what=what, reason=f"{len(statements)} statements"), source, [], key)
+        raise _scrubbed(NOT_A_QUERY.format(what=what, reason=f"{len(statements)} statements"), source, [], key)
     statement = statements[0]
     writes = tuple(getattr(exp, name) for name in WRITES if hasattr(exp, name))
     if not isinstance(statement, exp.Query) or statement.find(*writes) is not None:
-        raise _error(NOT_A_QUERY.format(what=what, reason=f"it is {type(statement).__name__}"), source, [], key)
+        raise _scrubbed(NOT_A_QUERY.format(what=what, reason=f"it is {type(statement).__name__}"), source, [], key)
+    reason = _reaches_out(statement)
+    if reason:
+        raise _scrubbed(NOT_A_QUERY.format(what=what, reason=reason), source, [], key)
+
+
+def _check_filter(text: str, dialect: str, source: WarehouseInput) -> None:
+    """The filtered text must still be the one SELECT planner wrapped around the rows, with a WHERE
+    and nothing else: a `where` of ``1=1) UNION ALL (SELECT ...`` or ``1=1) LIMIT (5`` breaks out."""
+    import sqlglot
+    from sqlglot import exp
+
+    statement = sqlglot.parse_one(text, read=dialect)
+    extra = [
+        name for name in ("group", "having", "order", "limit", "offset", "qualify", "joins") if statement.args.get(name)
+    ]
+    if not isinstance(statement, exp.Select) or extra or statement.args.get("where") is None:
+        reason = f"it changes the query ({', '.join(extra) or type(statement).__name__}), not only the rows kept"
+        raise _scrubbed(NOT_A_QUERY.format(what="the filter", reason=reason), source, [], "where")
+
+
+def _reaches_out(statement: Any) -> str | None:
+    """Why a SELECT could act or read beyond the warehouse's tables, or None: a function that
+    reads files, calls Java, reads settings or the environment, or changes state; a table that is
+    a function or a file path; SELECT INTO; a row lock. Such a query could put a CI secret or a
+    host file into group names (every report shows them) or undo the read-only session."""
+    from sqlglot import exp
+
+    for node in statement.walk():
+        if isinstance(node, (exp.Into, exp.Lock)):
+            return f"{type(node).__name__.upper()} is not allowed"
+        if isinstance(node, exp.Table):
+            if not isinstance(node.this, exp.Identifier):
+                return f"it reads from {node.this.sql()[:60]!r}, not from a table"
+            if node.db.lower() in FILE_FORMATS or any(mark in node.name for mark in ("/", "\\", "*")):
+                return f"it reads the file {node.name!r}, not a table"
+        if isinstance(node, exp.Func):
+            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+            if name.startswith(DENIED_FUNCTIONS):
+                return f"function {name}() is not allowed in an audit query"
+    return None
 
 
 def relation(backend: Any, source: WarehouseInput, uris: Sequence[str]) -> Any:
@@ -216,18 +274,29 @@ def relation(backend: Any, source: WarehouseInput, uris: Sequence[str]) -> Any:
     text = base if spec.where is None else f"SELECT * FROM ({base}) AS planner_source WHERE ({spec.where})"
     key = "where" if spec.where else "query"
     _check_select(text, "the filter" if spec.where else "the query", dialect, source, key)
+    if spec.where is not None:
+        _check_filter(text, dialect, source)
     with _failures(source, uris, key, QUERY_FAILED):
         return backend.sql(text, dialect=dialect)
 
 
-def _frame(expression: Any, source: WarehouseInput, uris: Sequence[str]) -> pd.DataFrame:
+def _frame(expression: Any, source: WarehouseInput, uris: Sequence[str], backend: Any) -> pd.DataFrame:
+    """The aggregation's result; DuckDB runs it again with its default memory limit when the
+    small in-process one (`DUCKDB_MEMORY`) is too small for this many cells."""
     key = "where" if source.source.where else ("table" if source.source.table else "query")
     with _failures(source, uris, key, QUERY_FAILED):
-        return expression.to_pandas()
+        try:
+            return expression.to_pandas()
+        except Exception as exc:
+            if source.source.scheme != "duckdb" or "Out of Memory" not in str(exc):
+                raise
+            backend.raw_sql("RESET memory_limit")
+            return expression.to_pandas()
 
 
-def _check_score_type(table: Any, score: str, source: WarehouseInput) -> None:
-    dtype = table.schema()[score]
+def _check_score_type(table: Any, score: str, source: WarehouseInput, uris: Sequence[str]) -> None:
+    with _failures(source, uris, "score", QUERY_FAILED):
+        dtype = table.schema()[score]
     if not (dtype.is_floating() or dtype.is_integer() or dtype.is_decimal()):
         raise AuditInputError(
             SCORE_NOT_NUMERIC.format(column=score, where=source.label, dtype=dtype), file=source.label, column=score
@@ -289,10 +358,9 @@ def _snapshot(backend: Any, source: WarehouseInput) -> dict[str, Any] | None:
     """The engine's own version of the data, where it has one (None for PostgreSQL, a query)."""
     spec = source.source
     if spec.scheme == "duckdb":
-        from planner.audit.cache import file_sha256
+        from planner.audit.cache import database_sha256
 
-        name = duckdb_file(spec.connection)
-        return {"kind": "file-sha256", "value": file_sha256(source.root / name, source.root, name)}
+        return {"kind": "file-sha256", "value": database_sha256(source.root, duckdb_file(spec.connection))}
     if spec.scheme in ("spark", "sc") and spec.table:
         try:  # a Delta table knows its version; any other table raises, and has none
             row = backend.raw_sql(f"DESCRIBE HISTORY {spec.table} LIMIT 1").first()
@@ -332,19 +400,23 @@ def push_down(
     backend, uris = connect(source)
     try:
         table = relation(backend, source, uris)
-        read_only(backend, source)
+        key = "where" if source.source.where else ("table" if source.source.table else "query")
+        with _failures(source, uris, key, QUERY_FAILED):
+            read_only(backend, source)
+            columns = list(table.columns)
         from planner.audit.readers import check_columns
 
         wanted = list(dict.fromkeys([label, *(c for c in (prediction, score) if c), *groups]))
-        check_columns(list(table.columns), wanted, source.label)
+        check_columns(columns, wanted, source.label)
         cells = None
         raw_histogram = None
         if score is not None:
-            _check_score_type(table, score, source)
+            _check_score_type(table, score, source, uris)
             raw_histogram = _frame(
                 pushdown.histogram(table, features=features, label=label, score=score, bins=bins, ece_bins=ece_bins),
                 source,
                 uris,
+                backend,
             )
             cells = _score_cells(
                 raw_histogram, features=features, label=label, score=score, positive_label=positive_label,
@@ -357,6 +429,7 @@ def push_down(
                 ),
                 source,
                 uris,
+                backend,
             ),
             groups,
         )
@@ -364,15 +437,21 @@ def push_down(
     finally:
         disconnect = getattr(backend, "disconnect", None)
         if disconnect is not None and source.source.scheme not in ("spark", "sc"):  # the session is the user's
-            disconnect()
+            with contextlib.suppress(Exception):  # a connection that broke meanwhile: nothing to close
+                disconnect()
+    # The cells under the spec's column names, so a message names the column the author wrote;
+    # its rows are the grouped count's, which the place says.
+    names = {"label": label, "prediction": prediction or "prediction"}
+    renamed = len({*names.values(), "count", *groups}) == len(groups) + 3
+    cells_frame = raw.drop(columns=["at_threshold"], errors="ignore")
     counts, missing = prepare_counts_missing(
-        raw.drop(columns=["at_threshold"], errors="ignore"),
+        cells_frame.rename(columns=names) if renamed else cells_frame,
         group_columns=list(groups),
-        label="label",
-        prediction="prediction",
+        label=names["label"] if renamed else "label",
+        prediction=names["prediction"] if renamed else "prediction",
         count="count",
         positive_label=positive_label,
-        source=source.label,
+        source=f"the grouped count of {source.label}",
         max_groups=max_groups,
         prediction_positive=positive_label if prediction is not None else None,
     )

@@ -68,8 +68,8 @@ def assessed(path: str, *, evidence_problems_stop: bool = True, fmt: str = "text
     assessment = api.assess(project, report=progress)
     stopping = [d for d in assessment.diagnostics if d.is_error] if evidence_problems_stop else []
     problems = assessment.audit_problems + stopping
-    if problems:
-        print_diagnostics(problems, project.texts)
+    if problems:  # as JSON or annotations when the output goes to a machine, as spec errors are
+        print_errors(problems, project.texts, fmt, path)
         raise Stop(ExitCode.INVALID)
     warnings = [d for d in assessment.diagnostics if not d.is_error]
     if warnings:  # e.g. predictions made at another threshold than the stated one; stdout may be JSON

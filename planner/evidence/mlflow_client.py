@@ -35,7 +35,7 @@ from planner.errors import Diagnostic, PlannerError
 from planner.evidence.errors import MISSING, NO_CLIENT, NO_EXPERIMENT, OUTSIDE, TRACKING, error
 from planner.evidence.model import Run, reproducibility
 from planner.source import guard
-from planner.source.uris import fill_userinfo, redact, scrub
+from planner.source.uris import fill_placeholders, redact, scrub
 from planner.spec.results import PLACEHOLDER, split_userinfo
 
 if TYPE_CHECKING:  # mlflow is an optional extra, imported only to read a tracking server
@@ -80,7 +80,7 @@ def resolve_uri(text: str, root: Path) -> str:
             hint=f"export {name}=... before running planner",
         )
 
-    uri = fill_userinfo(text, unset)
+    uri = fill_placeholders(text, unset)
     if uri.split(":", 1)[0].split("+")[0] != "sqlite":
         return uri
     name = uri.split(":///", 1)[1]

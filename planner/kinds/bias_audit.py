@@ -184,7 +184,7 @@ def _limit_why(status: Status) -> str:
 
 
 def _audit(audit: Any, pdf: bool, tolerance: float | None = None) -> dict[str, Any]:
-    from planner.audit.text import paradox_lines
+    from planner.audit.text import paradox_lines, source_lines
     from planner.report import audit_charts
 
     data = audit.to_dict()
@@ -194,6 +194,7 @@ def _audit(audit: Any, pdf: bool, tolerance: float | None = None) -> dict[str, A
         "id": data["id"],
         "title": data["title"],
         "predictions": data["predictions"],
+        "provenance": source_lines(data),
         "rows": data["rows"],
         "status": data["status"],
         "settings": data["settings"],

@@ -342,6 +342,8 @@ def _gate_status(item: GateItem | None) -> str:
 
 
 def _audit(audit, gate: dict[str, GateItem]) -> dict:
+    from planner.audit.text import source_lines
+
     spec, data = audit.spec, audit.result_data
     metrics = list(data["overall"]["metrics"])
     overall = _group_row("all rows", data["overall"]["count"], True, data["overall"]["metrics"], metrics)
@@ -349,6 +351,7 @@ def _audit(audit, gate: dict[str, GateItem]) -> dict:
         "id": spec.id,
         "title": spec.title or spec.id,
         "predictions": spec.source_label,
+        "provenance": source_lines(data),
         "rows": numbers.count(data["rows"]),
         "label": spec.label,
         "positive_label": str(spec.positive_label),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 from planner.spec.results import PLACEHOLDER, split_userinfo
-from planner.text import scrub_credentials
+from planner.text import SECRET_NAME, scrub_credentials
 
 
 def redact(uri: str) -> str:
@@ -44,15 +44,23 @@ def scrub(text: str, uri: str) -> str:
     return scrub_credentials(text)
 
 
-def fill_userinfo(uri: str, unset: Callable[[str], Exception]) -> str:
-    """`uri` with each `${NAME}` of its user information replaced by environment variable NAME
-    (percent-encoded); `unset(NAME)` is raised for a variable that is not set."""
-    userinfo, rest = split_userinfo(uri)
+SECRET_VALUE = re.compile(r"(?i)([?&;]" + SECRET_NAME + r"=)\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?=[&;#]|$)")
+"""A credential parameter whose whole value is a placeholder (`;token=${SPARK_TOKEN}`)."""
 
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
+
+def fill_placeholders(uri: str, unset: Callable[[str], Exception]) -> str:
+    """`uri` with each `${NAME}` of its user information, and each credential parameter written
+    as `${NAME}`, replaced by environment variable NAME (percent-encoded); `unset(NAME)` is raised
+    for a variable that is not set. Specs allow placeholders nowhere else."""
+
+    def value(name: str) -> str:
         if name not in os.environ:
             raise unset(name)
         return quote(os.environ[name], safe="")
 
-    return rest if not userinfo else rest.replace("://", f"://{PLACEHOLDER.sub(substitute, userinfo)}@", 1)
+    userinfo, rest = split_userinfo(uri)
+    rest = SECRET_VALUE.sub(lambda match: match.group(1) + value(match.group(2)), rest)
+    if not userinfo:
+        return rest
+    filled = PLACEHOLDER.sub(lambda match: value(match.group(1)), userinfo)
+    return rest.replace("://", f"://{filled}@", 1)

@@ -4,9 +4,10 @@ Why checked here, without connecting: `planner validate` must catch a literal pa
 statement that is not a query before any CI job hands the spec its credentials. The connection
 is made later, by the audit (`planner.audit.warehouse`), through Ibis.
 
-`${NAME}` placeholders stand for the user name and the password only, as in tracking URIs
-(`planner.spec.results`): a placeholder in the host or the query string would let a spec send
-any secret of the CI job to any host.
+`${NAME}` placeholders stand for the user name, the password and the whole value of a credential
+parameter (Spark Connect's `;token=${SPARK_TOKEN}`) only, as in tracking URIs
+(`planner.spec.results`): a placeholder in the host or any other part would let a spec send any
+secret of the CI job to any host (or into a table name).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pydantic import AfterValidator, StringConstraints, ValidationInfo, model_va
 
 from planner.spec.base import SpecModel, inside_project
 from planner.spec.results import PLACEHOLDER, split_userinfo
+from planner.text import SECRET_NAME
+
+SECRET_PARAMETER = re.compile(r"(?i)" + SECRET_NAME)
 
 SCHEMES = ("duckdb", "postgresql", "postgres", "spark", "sc", "bigquery", "snowflake")
 """Connections an audit reaches (each through Ibis): a DuckDB database file of the project, a
@@ -26,10 +30,10 @@ PostgreSQL server, the active or a local SparkSession (`spark`), Spark Connect (
 BigQuery and Snowflake."""
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark")
 """Dialects of `planner audit --emit-sql TABLE --dialect D` (sqlglot's names; `spark` is Ibis's `pyspark`)."""
-SECRET_PARAMETER = re.compile(r"(?i)(password|passwd|pwd|token|secret|key|private_key\w*)")
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_$]*"
 TABLE_PATTERN = rf"^{IDENTIFIER}(\.{IDENTIFIER}){{0,2}}$"
 QUERY_START = re.compile(r"(?is)^\s*(select|with)\b")
+PLACES = "${NAME} may only stand for the user name, the password or a credential parameter's value"
 STATEMENT_END = re.compile(r";\s*\S")
 
 
@@ -68,13 +72,18 @@ def _connection(value: str, info: ValidationInfo) -> str:
         raise ValueError(f"write {scheme}://HOST/... (the server to connect to)")
     if parts.password is not None and not PLACEHOLDER.fullmatch(parts.password):
         raise ValueError("must not hold a password: write ${NAME} and set environment variable NAME")
-    if PLACEHOLDER.search(split_userinfo(value)[1]):
-        raise ValueError("${NAME} may only stand for the user name or the password")
-    for name, _, secret in (part.partition("=") for part in parts.query.split("&") if part):
-        if SECRET_PARAMETER.fullmatch(name) and secret:
-            raise ValueError(
-                f"query parameter {name!r} must not hold a credential: put it in the user information as ${{NAME}}"
-            )
+    rest = split_userinfo(value)[1]
+    for part in re.split(r"[?&;#]", rest)[1:]:
+        name, _, secret = part.partition("=")
+        if PLACEHOLDER.search(name):
+            raise ValueError(PLACES)
+        credential = bool(SECRET_PARAMETER.fullmatch(name))
+        if credential and secret and not PLACEHOLDER.fullmatch(secret):
+            raise ValueError(f"parameter {name!r} must not hold a credential: write {name}=${{NAME}}")
+        if not credential and PLACEHOLDER.search(part):
+            raise ValueError(PLACES)
+    if PLACEHOLDER.search(re.split(r"[?;#]", rest, maxsplit=1)[0]):
+        raise ValueError(PLACES)
     return value
 
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from helpers import run_cli
-from planner.audit import count_cells, prepare_predictions
+from planner.audit import count_cells, prepare_counts, prepare_predictions
 
 pytestmark = pytest.mark.server
 
@@ -37,14 +37,12 @@ def expected() -> pd.DataFrame:
 
 
 def same_counts(got: pd.DataFrame) -> None:
-    got = got.rename(columns=str.lower)[[*GROUPS, "label", "prediction", "count"]]
-    for name in ("label", "prediction", "count"):
-        got[name] = got[name].astype("int64")
-    got = got.sort_values([*GROUPS, "label", "prediction"]).reset_index(drop=True)
-    want = expected()
-    for name in GROUPS:
-        got[name] = got[name].astype(str).astype(object)
-    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    """The job's result, read back as a counts file with the audit's positive label, is planner's count."""
+    got = prepare_counts(
+        got.rename(columns=str.lower), group_columns=GROUPS, label="label", prediction="prediction", count="count",
+        positive_label=1,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(got, expected())
 
 
 def test_postgres_runs_its_emitted_query(capsys, postgres_server, load_csv_postgres):
@@ -77,3 +75,23 @@ def test_other_dialects_are_printed_in_their_own_quoting(capsys, dialect):
     sql = emitted(capsys, dialect)
     assert "GROUP BY ALL" not in sql
     assert ("`sex`" in sql) if dialect == "bigquery" else ('"sex"' in sql)
+
+
+def test_the_emitted_query_keeps_the_specs_filter_and_query(capsys, tmp_path, load_csv_duckdb):
+    """The job must count the rows planner audits: a warehouse audit's `where` and `query` go into the text."""
+    import shutil
+
+    root = tmp_path / "adult"
+    shutil.copytree(ADULT, root, ignore=shutil.ignore_patterns(".planner", "reports"))
+    spec = root / "specs" / "bias-audit.yaml"
+    text = spec.read_text()
+    filtered = "predictions:\n  connection: duckdb:data/p.duckdb\n  table: loan_scores\n  where: sex = 'Female'\n"
+    spec.write_text(text.replace("predictions: data/predictions.csv", filtered.rstrip("\n") + "\n#"))
+    code, out, err = run_cli(capsys, "audit", str(root), "--emit-sql", "loan_scores", "--dialect", "duckdb")
+    assert code == 0, out + err
+    database = tmp_path / "p.duckdb"
+    load_csv_duckdb(CSV, database, "loan_scores")
+    with duckdb.connect(str(database)) as con:
+        got = con.execute(out.split("\n", 1)[1]).df()
+    assert set(got["sex"]) == {"Female"}
+    assert int(got["count"].sum()) == int((pd.read_csv(CSV)["sex"] == "Female").sum())

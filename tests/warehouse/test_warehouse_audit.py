@@ -217,3 +217,134 @@ def test_scores_on_bin_edges_are_binned_as_every_engine_bins_them():
     k = binned.bin_of(score, bins)
     expected = np.searchsorted(edges, score, side="right") - 1
     assert (k == expected).all()
+
+
+def test_exported_counts_carry_the_provenance_and_audit_alike(tmp_path, capsys, load_csv_duckdb):
+    from planner.audit.export import read_record
+
+    root = project(tmp_path, "predictions:\n  connection: duckdb:data/scores.duckdb\n  table: loan_scores")
+    load_csv_duckdb(CSV, root / "data" / "scores.duckdb", "loan_scores")
+    for name in ("counts.parquet", "counts.csv"):
+        code, out, err = run_cli(capsys, "audit", str(root), "--format", "json", "--export-counts", str(root / name))
+        assert code == 1 and f"wrote {root / name}" in err, err
+        record = read_record(root / name)
+        assert (
+            record is not None
+            and record["audit"] == "A1"
+            and record["positive_label"] == 1
+            and record["mapped_from"]["label"] == "income_over_50k"
+        )
+        assert record["source"] == json.loads(out)["audits"][0]["source"]
+    warehouse = json.loads(out)["audits"][0]
+    counts = project(tmp_path / "c", "predictions: counts.parquet\nformat: counts")
+    shutil.copy(root / "counts.parquet", counts / "counts.parquet")
+    spec = counts / "specs" / "bias-audit.yaml"
+    text = spec.read_text().replace("score: score", "").replace("label: income_over_50k", "label: label")
+    spec.write_text(text.split("\ncosts:")[0] + "\n")  # a counts file has no scores: no cost analysis
+    from_counts = audit_json(capsys, counts)
+    assert [g["cells"] for grouping in from_counts["groupings"] for g in grouping["groups"]] == [
+        g["cells"] for grouping in warehouse["groupings"] for g in grouping["groups"]
+    ]
+
+
+def duckdb_project(tmp_path: Path, predictions: str, setup: str = "") -> Path:
+    """adult-income reading `predictions` from a DuckDB file that holds its CSV as table
+    loan_scores, after the SQL `setup` ran on it (rows changed, views added)."""
+    import duckdb
+
+    root = project(tmp_path, predictions)
+    database = root / "data" / "scores.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"CREATE TABLE loan_scores AS SELECT * FROM read_csv('{CSV}')")
+        if setup:
+            con.execute(setup)
+    return root
+
+
+def refused(capsys, root: Path, key: str, *texts: str) -> str:
+    code, out, err = run_cli(capsys, "audit", str(root), "--format", "json")
+    assert code == 2, out + err
+    assert "Traceback" not in out + err and f"at predictions.{key}" in out + err, out + err
+    for text in texts:
+        assert text in out + err, out + err
+    return out + err
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT column0 AS sex, 1 AS income_over_50k FROM read_csv('/etc/passwd', header=false)",
+        "SELECT * FROM '/etc/passwd'",
+        "SELECT *, getenv('HOME') AS h FROM loan_scores",
+        "SELECT * FROM loan_scores, duckdb_settings()",
+        "SELECT * INTO copy FROM loan_scores",
+        "WITH d AS (DELETE FROM loan_scores RETURNING *) SELECT * FROM d",
+    ],
+)
+def test_a_query_that_reaches_beyond_the_tables_is_refused(tmp_path, capsys, query):
+    root = duckdb_project(
+        tmp_path, f"predictions:\n  connection: duckdb:data/scores.duckdb\n  query: {json.dumps(query)}"
+    )
+    output = refused(capsys, root, "query", "is not one SELECT statement")
+    assert "root:x:0:0" not in output
+
+
+def test_a_view_over_a_file_outside_the_database_is_not_read(tmp_path, capsys):
+    outside = tmp_path / "outside.csv"
+    outside.write_text("income_over_50k,prediction,score,sex,race,education_level\n1,1,0.9,x,y,z\n")
+    root = duckdb_project(
+        tmp_path,
+        "predictions:\n  connection: duckdb:data/scores.duckdb\n  table: leaked",
+        f"CREATE VIEW leaked AS SELECT * FROM read_csv('{outside}')",
+    )
+    refused(capsys, root, "table", "disabled")
+
+
+def test_a_nan_score_gets_the_files_message_not_an_engine_error(tmp_path, capsys):
+    root = duckdb_project(
+        tmp_path,
+        "predictions:\n  connection: duckdb:data/scores.duckdb\n  table: loan_scores",
+        "UPDATE loan_scores SET score = 'NaN'::DOUBLE WHERE sex = 'Female' AND race = 'Other'",
+    )
+    code, out, err = run_cli(capsys, "audit", str(root), "--format", "json")
+    assert code == 2 and "missing or NaN value(s)" in out + err and "at score" in out + err, out + err
+
+
+def test_rows_in_the_write_ahead_log_change_the_snapshot(tmp_path, capsys):
+    import duckdb
+
+    root = duckdb_project(tmp_path, "predictions:\n  connection: duckdb:data/scores.duckdb\n  table: loan_scores")
+    first = audit_json(capsys, root)["source"]["snapshot"]["value"]
+    database = root / "data" / "scores.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("PRAGMA disable_checkpoint_on_shutdown")
+        con.execute("DELETE FROM loan_scores WHERE sex = 'Female' AND race = 'Other'")
+    assert (root / "data" / "scores.duckdb.wal").exists()
+    second = audit_json(capsys, root)
+    assert second["source"]["snapshot"]["value"] != first and second["rows"] < 16281
+
+
+def test_a_query_may_not_turn_the_read_only_session_off(
+    tmp_path, capsys, monkeypatch, postgres_server, load_csv_postgres
+):
+    load_csv_postgres(postgres_server, CSV, "loan_scores_ro")
+    monkeypatch.setenv(PASSWORD, postgres_server.password)
+    url = f"postgresql://auditor:${{{PASSWORD}}}@127.0.0.1:{postgres_server.port}/scores"
+    query = "SELECT *, set_config('default_transaction_read_only', 'off', false) AS c FROM loan_scores_ro"
+    root = project(tmp_path, f"predictions:\n  connection: {url}\n  query: {json.dumps(query)}")
+    refused(capsys, root, "query", "set_config() is not allowed")
+
+
+def test_the_examples_warehouse_script_makes_a_source_planner_audits(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    root = tmp_path / "adult"
+    shutil.copytree(ADULT, root, ignore=shutil.ignore_patterns(".planner", "reports"))
+    done = subprocess.run([sys.executable, str(root / "warehouse.py"), "duckdb"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    block = done.stdout.split("write:\n", 1)[1]
+    spec = root / "specs" / "bias-audit.yaml"
+    spec.write_text(spec.read_text().replace("predictions: data/predictions.csv", block.rstrip("\n") + "\n#"))
+    audit = audit_json(capsys, root)
+    assert audit["rows"] == 16281 and audit["source"]["table"] == "loan_scores"
