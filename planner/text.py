@@ -69,9 +69,15 @@ LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 # `scheme://userinfo@`: the authority runs to the first `/ ? #`, quote or space; the last `@` ends
 # the user information (an unencoded `@` in a password included)
 URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#\"'<>]*)@")
-SECRET_NAME = r"[^=&;#?\s\"'<>]*(?:pass|pwd|token|secret|key|credential|auth)[^=&;#?\s\"'<>]*"
-"""A query parameter whose name holds one of these words carries a credential (`password`,
-`sslpassword`, `api_key`, `client_secret`, `access_token`, `x-api-key`, ...)."""
+_PART = r"[^=&;#?\s\"'<>_.-]*"
+SECRET_NAME = (
+    rf"(?:(?:{_PART}[_.-])*)(?:[a-z0-9]*(?:password|passwd|token|secret)|pwd|pass|key|apikey|credentials?|auth)"
+    rf"(?:(?:[_.-]{_PART})*)"
+)
+"""A query parameter name that carries a credential: one of its parts (split at `_`, `.`, `-`)
+is `key`, `pwd`, `pass`, `auth`, `credential(s)`, or ends in `password`, `token` or `secret`
+(`sslpassword`, `api_key`, `client_secret`, `access_token`, `x-api-key`, `private_key_file_pwd`);
+`monkey` and `keys` are not."""
 SECRET_QUERY = re.compile(
     r"(?i)([?&;]" + SECRET_NAME + r"=)(?!\$\{[A-Za-z_][A-Za-z0-9_]*\}(?:[&;#\s\"'<>]|$))[^&;#\s\"'<>]*"
 )

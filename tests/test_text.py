@@ -161,6 +161,12 @@ def test_split_lines_counts_lines_as_yaml_does():
             "https://h/?token=***&Access_Token=***;PASSWORD=***&key=***&SeCrEt=***#frag",
         ),
         ("at https://h/?monkey=1&keys=2&key=3 'x'", "at https://h/?monkey=1&keys=2&key=*** 'x'"),
+        (
+            "postgresql://h/db?sslmode=require&sslpassword=a1&api_key=b2&client_secret=c3&private_key_file_pwd=d4",
+            "postgresql://h/db?sslmode=require&sslpassword=***&api_key=***&client_secret=***&private_key_file_pwd=***",
+        ),
+        ("sc://h:15002/;token=abc;x-api-key=zz;user_id=u", "sc://h:15002/;token=***;x-api-key=***;user_id=u"),
+        ("sc://h:15002/;token=${SPARK_TOKEN}", "sc://h:15002/;token=${SPARK_TOKEN}"),  # a placeholder is no secret
         ("https://${USER}:${PASS}@h.example", "https://${USER}:${PASS}@h.example"),  # placeholders are no secret
         ("http://user:${PASS}@h.example", "http://***@h.example"),
         ("mailto:a@b.example, x@y, https://h.example/a@b", "mailto:a@b.example, x@y, https://h.example/a@b"),
