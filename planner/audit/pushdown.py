@@ -72,13 +72,16 @@ def histogram(table: Any, *, features: Sequence[str], label: str, score: str, bi
     """Cells of (features..., raw label, `tbin`, `cbin`) with `count`, `score_sum`, `score_sq`
     (the sums in fixed point, `planner.audit.binned.FIXED_POINT`).
 
-        The bin is ``floor(score * bins)`` corrected by one against ``k / bins`` in double precision,
-        so a score on an edge lands where `planner.audit.binned.bin_of` puts it on every engine.
+    The bin is ``floor(score * bins)`` corrected by one against ``k / bins`` in double precision,
+    so a score on an edge lands where `planner.audit.binned.bin_of` puts it on every engine.
     """
     import ibis
 
+    from planner.audit.binned import FIXED_POINT
+
     s = table[score].cast("float64")
-    k = ibis.ifelse(valid_score(s), (s * bins).floor(), 0).cast("int64")  # NaN cannot be cast
+    valid = valid_score(s)  # an invalid score bins and sums as 0: its bin (NAN_BIN, RANGE_BIN) refuses it
+    k = ibis.ifelse(valid, (s * bins).floor(), 0).cast("int64")  # NaN cannot be cast
     k = k - flag(s < k.cast("float64") / bins)
     k = k + flag((k < bins) & (s >= (k + 1).cast("float64") / bins))
     tbin = ibis.cases((s.isnull() | s.isnan(), NAN_BIN), ((s < 0) | (s > 1), RANGE_BIN), else_=k)
@@ -88,9 +91,6 @@ def histogram(table: Any, *, features: Sequence[str], label: str, score: str, bi
         cbin = cbin + flag(s > ibis.literal(float(edge), type="float64"))
     keys = [table[name].name(group_key(i)) for i, name in enumerate(features)]
     keys += [table[label].name("label"), tbin.name("tbin"), cbin.name("cbin")]
-    from planner.audit.binned import FIXED_POINT
-
-    valid = valid_score(s)  # an invalid score sums as 0: its bin (NAN_BIN, RANGE_BIN) refuses it
     fixed_sum = ibis.ifelse(valid, (s * FIXED_POINT).floor().cast("int64"), 0).sum()
     fixed_sq = ibis.ifelse(valid, ((s * s) * FIXED_POINT).floor().cast("int64"), 0).sum()
     return table.group_by(keys).aggregate(count=ibis._.count(), score_sum=fixed_sum, score_sq=fixed_sq)

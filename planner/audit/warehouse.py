@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,11 +33,11 @@ from planner.audit import pushdown
 from planner.audit.binned import CELL_VALUES, ScoreCells, from_fixed
 from planner.audit.counts import prepare_counts_missing
 from planner.audit.errors import AuditInputError
-from planner.audit.inputs import MAX_GROUPS, RESERVED_NAMES, to_binary, to_factor
-from planner.audit.readers import first_line
+from planner.audit.inputs import MAX_GROUPS, RESERVED_NAME, RESERVED_NAMES, to_binary, to_factor
+from planner.audit.readers import check_columns, first_line
 from planner.errors import PlannerError
 from planner.source.uris import fill_placeholders, redact, scrub
-from planner.spec.warehouse import Warehouse, duckdb_file
+from planner.spec.warehouse import Warehouse, describe, duckdb_file
 
 EXTRAS = {"duckdb": "duckdb", "postgresql": "postgres", "postgres": "postgres", "spark": "spark", "sc": "spark"}
 """Connection scheme -> the planner extra that installs its engine."""
@@ -78,9 +77,13 @@ class WarehouseInput:
 
     @property
     def label(self) -> str:
-        """The source as messages name it (no credential)."""
-        what = self.source.table or "its query"
-        return f"{redact(self.source.connection)} ({what})"
+        """The source as messages name it (no credential), as the spec's `source_label` does."""
+        return describe(self.source)
+
+    @property
+    def rows_key(self) -> str:
+        """The spec key that chose the rows: an error reading them is placed there."""
+        return "where" if self.source.where else ("table" if self.source.table else "query")
 
 
 @dataclass(frozen=True)
@@ -255,36 +258,30 @@ def relation(backend: Any, source: WarehouseInput, uris: Sequence[str]) -> Any:
     spec = source.source
     dialect = DIALECTS[spec.scheme]
     if spec.table:
-        table_sql = exp.to_table(spec.table).sql(dialect=dialect, identify=True)
-        base = f"SELECT * FROM {table_sql}"
-        with _failures(
-            source, uris, "table", NOT_FOUND + ": {error}", table=spec.table, connection=redact(spec.connection)
-        ):
-            parts = spec.table.split(".")
-            database = None if len(parts) == 1 else (parts[0] if len(parts) == 2 else tuple(parts[:-1]))
-            backend.table(parts[-1], database=database)
+        parts = spec.table.split(".")
+        database = None if len(parts) == 1 else (parts[0] if len(parts) == 2 else tuple(parts[:-1]))
+        with _failures(source, uris, "table", NOT_FOUND + ": {error}", table=spec.table):
+            table = backend.table(parts[-1], database=database)
+        if spec.where is None:
+            return table
+        base = f"SELECT * FROM {exp.to_table(spec.table).sql(dialect=dialect, identify=True)}"
     else:
         assert spec.query is not None  # the spec gives one of the two
         _check_select(spec.query, "the query", dialect, source, "query")
         base = spec.query
-    if spec.where is None and spec.table:
-        parts = spec.table.split(".")
-        database = None if len(parts) == 1 else (parts[0] if len(parts) == 2 else tuple(parts[:-1]))
-        return backend.table(parts[-1], database=database)
-    text = base if spec.where is None else f"SELECT * FROM ({base}) AS planner_source WHERE ({spec.where})"
-    key = "where" if spec.where else "query"
-    _check_select(text, "the filter" if spec.where else "the query", dialect, source, key)
+    text = base
     if spec.where is not None:
+        text = f"SELECT * FROM ({base}) AS planner_source WHERE ({spec.where})"
+        _check_select(text, "the filter", dialect, source, "where")
         _check_filter(text, dialect, source)
-    with _failures(source, uris, key, QUERY_FAILED):
+    with _failures(source, uris, source.rows_key, QUERY_FAILED):
         return backend.sql(text, dialect=dialect)
 
 
 def _frame(expression: Any, source: WarehouseInput, uris: Sequence[str], backend: Any) -> pd.DataFrame:
     """The aggregation's result; DuckDB runs it again with its default memory limit when the
     small in-process one (`DUCKDB_MEMORY`) is too small for this many cells."""
-    key = "where" if source.source.where else ("table" if source.source.table else "query")
-    with _failures(source, uris, key, QUERY_FAILED):
+    with _failures(source, uris, source.rows_key, QUERY_FAILED):
         try:
             return expression.to_pandas()
         except Exception as exc:
@@ -394,18 +391,13 @@ def push_down(
     """Run the counts (and, with a score, the histogram) where the predictions live; see the module."""
     for name in groups:
         if name in RESERVED_NAMES:
-            from planner.audit.inputs import RESERVED_NAME
-
             raise AuditInputError(RESERVED_NAME.format(column=name), file=source.label, column=name)
     backend, uris = connect(source)
     try:
         table = relation(backend, source, uris)
-        key = "where" if source.source.where else ("table" if source.source.table else "query")
-        with _failures(source, uris, key, QUERY_FAILED):
+        with _failures(source, uris, source.rows_key, QUERY_FAILED):
             read_only(backend, source)
             columns = list(table.columns)
-        from planner.audit.readers import check_columns
-
         wanted = list(dict.fromkeys([label, *(c for c in (prediction, score) if c), *groups]))
         check_columns(columns, wanted, source.label)
         cells = None
@@ -476,8 +468,3 @@ def push_down(
         "snapshot": snapshot,
     }
     return Pushed(counts, missing, cells, agreement, provenance)
-
-
-def provenance_digest(provenance: dict[str, Any]) -> str:
-    """sha256 of a provenance record (what the cache fingerprints and a sign-off binds)."""
-    return hashlib.sha256(json.dumps(provenance, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
